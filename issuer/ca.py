@@ -1,0 +1,424 @@
+"""The issuing CA: root and issuing certificates, CSR checks, signing. Pure crypto, no clock."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PublicKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+ROOT_CERT, ROOT_KEY = "root-ca.pem", "root-ca.key.pem"
+ISSUING_CERT, ISSUING_KEY = "issuing-ca.pem", "issuing-ca.key.pem"
+CA_FILES = (ROOT_CERT, ROOT_KEY, ISSUING_CERT, ISSUING_KEY)
+
+OID_RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
+OID_SHA256_WITH_RSA = "1.2.840.113549.1.1.11"
+OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+_KEY_ALGORITHMS = {OID_RSA_ENCRYPTION, OID_EC_PUBLIC_KEY, "1.3.101.112", "1.3.101.113"}
+_ACCEPTED_CURVES = ("secp256r1", "secp384r1")
+_ACCEPTED = "use RSA (2048 bits or more) or EC P-256/P-384"
+
+
+class CsrRejected(Exception):
+    """A certificate request that the issuer will not sign."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def load_csr(data: bytes) -> x509.CertificateSigningRequest:
+    """Parse a PKCS#10 request (DER, or PEM), check its self-signature and key strength."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            csr = x509.load_pem_x509_csr(data)
+        else:
+            csr = x509.load_der_x509_csr(data)
+    except ValueError as exc:
+        raise CsrRejected("malformed", f"the request is not a valid PKCS#10 CSR: {exc}") from None
+    try:
+        key = csr.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        raise CsrRejected("unsupported-key", "the request's public key algorithm is not supported") from None
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise CsrRejected("weak-key", f"the RSA key has {key.key_size} bits; at least 2048 are required")
+        if key.public_numbers().e != 65537:
+            raise CsrRejected("weak-key", "the RSA key's public exponent must be 65537")
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        if key.curve.name not in _ACCEPTED_CURVES:
+            raise CsrRejected("unsupported-key", f"EC curve {key.curve.name} is not accepted; {_ACCEPTED}")
+    else:
+        kind = type(key).__name__.removeprefix("_").removesuffix("PublicKey")
+        raise CsrRejected("unsupported-key", f"{kind} keys are not accepted; {_ACCEPTED}")
+    try:
+        valid = csr.is_signature_valid
+    except UnsupportedAlgorithm:
+        valid = False
+    if not valid:
+        raise CsrRejected("bad-signature", "the request's signature does not match its public key")
+    return csr
+
+
+def client_subject(*, name: str, organisation: str, user_number: str, kind: str) -> x509.Name:
+    """Client certificate subject: C=NL, O=organisation, OU=Persoonlijk|Systeem, CN=name, serialNumber."""
+    units = {"personal": "Persoonlijk", "system": "Systeem"}
+    if kind not in units:
+        raise ValueError(f"kind must be 'personal' or 'system', not {kind!r}")
+    if not (name and organisation and user_number):
+        raise ValueError("name, organisation and user_number must not be empty")
+    return _name(
+        (NameOID.COUNTRY_NAME, "NL"),
+        (NameOID.ORGANIZATION_NAME, organisation),
+        (NameOID.ORGANIZATIONAL_UNIT_NAME, units[kind]),
+        (NameOID.COMMON_NAME, name),
+        (NameOID.SERIAL_NUMBER, user_number),
+    )
+
+
+def public_key_fingerprint(key: PublicKeyTypes) -> str:
+    """SHA-256 hex of the key's SubjectPublicKeyInfo DER."""
+    spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(spki).hexdigest()
+
+
+class CertificateAuthority:
+    """The root and issuing CA: created once, keys encrypted at rest."""
+
+    def __init__(
+        self, root_cert: x509.Certificate, issuing_cert: x509.Certificate, issuing_key: rsa.RSAPrivateKey
+    ) -> None:
+        self.root_cert = root_cert
+        self.issuing_cert = issuing_cert
+        self._key = issuing_key
+        self._aki = _aki_of(issuing_cert)
+
+    @classmethod
+    def create(cls, directory: Path, passphrase: bytes, *, name: str, now: datetime) -> CertificateAuthority:
+        """Generate the root and issuing CA in directory, refusing to overwrite an existing CA."""
+        directory = Path(directory)
+        existing = [f for f in CA_FILES if (directory / f).exists()]
+        if existing:
+            found = ", ".join(existing)
+            raise FileExistsError(f"a CA already exists in {directory} ({found}); refusing to overwrite it")
+        if not passphrase:
+            raise ValueError("the CA passphrase must not be empty")
+        now = _utc(now).replace(microsecond=0)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)
+
+        root_key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+        issuing_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        root_cert = _ca_certificate(name, "Root CA", root_key, root_key, None, now, years=20, path_length=1)
+        issuing_cert = _ca_certificate(
+            name, "Issuing CA", issuing_key, root_key, root_cert, now, years=10, path_length=0
+        )
+
+        # PKCS#8 in cryptography only offers BestAvailableEncryption: PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC.
+        encryption = serialization.BestAvailableEncryption(passphrase)
+        for filename, key in ((ROOT_KEY, root_key), (ISSUING_KEY, issuing_key)):
+            pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+            _write_atomic(directory / filename, pem, 0o600)
+        # Certificates last: a CA directory with certificates always has its keys too.
+        for filename, cert in ((ROOT_CERT, root_cert), (ISSUING_CERT, issuing_cert)):
+            _write_atomic(directory / filename, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        return cls(root_cert, issuing_cert, issuing_key)
+
+    @classmethod
+    def load(cls, directory: Path, passphrase: bytes) -> CertificateAuthority:
+        """Open an existing CA; only the issuing key is decrypted, the root key stays on disk."""
+        directory = Path(directory)
+        root_cert = x509.load_pem_x509_certificate((directory / ROOT_CERT).read_bytes())
+        issuing_cert = x509.load_pem_x509_certificate((directory / ISSUING_CERT).read_bytes())
+        try:
+            key = serialization.load_pem_private_key((directory / ISSUING_KEY).read_bytes(), passphrase)
+        except (ValueError, TypeError):
+            raise ValueError("the CA passphrase does not open the CA key") from None
+        if not isinstance(key, rsa.RSAPrivateKey) or (
+            public_key_fingerprint(key.public_key()) != public_key_fingerprint(issuing_cert.public_key())
+        ):
+            raise ValueError(f"{ISSUING_KEY} does not belong to {ISSUING_CERT}")
+        issuing_cert.verify_directly_issued_by(root_cert)
+        return cls(root_cert, issuing_cert, key)
+
+    def chain(self) -> list[x509.Certificate]:
+        """The CA chain above a leaf: [issuing_cert, root_cert]."""
+        return [self.issuing_cert, self.root_cert]
+
+    def issue_server_certificate(
+        self, *, hostnames: list[str], ips: list[str], now: datetime, days: int = 825
+    ) -> tuple[bytes, bytes]:
+        """TLS server certificate with a new P-256 key: (PEM leaf + issuing CA, unencrypted PKCS#8 PEM)."""
+        if not hostnames and not ips:
+            raise ValueError("a server certificate needs at least one hostname or IP address")
+        addresses = [ipaddress.ip_address(ip) for ip in ips]
+        now = _utc(now).replace(microsecond=0)
+        key = ec.generate_private_key(ec.SECP256R1())
+        san = [x509.DNSName(h) for h in hostnames] + [x509.IPAddress(a) for a in addresses]
+        cert = self._sign(
+            _name((NameOID.COMMON_NAME, (hostnames or ips)[0])),
+            key.public_key(),
+            x509.random_serial_number(),
+            now - timedelta(minutes=5),
+            now + timedelta(days=days),
+            [
+                (_key_usage(digital_signature=True), True),
+                (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
+                (x509.SubjectAlternativeName(san), False),
+            ],
+        )
+        pem = serialization.Encoding.PEM
+        key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return cert.public_bytes(pem) + self.issuing_cert.public_bytes(pem), key_pem
+
+    def issue_client_certificate(
+        self,
+        csr: x509.CertificateSigningRequest,
+        *,
+        subject: x509.Name,
+        serial: int,
+        not_before: datetime,
+        not_after: datetime,
+        email: str | None = None,
+    ) -> x509.Certificate:
+        """Sign a client (clientAuth) certificate for the CSR's key with exactly the given validity."""
+        not_before, not_after = _utc(not_before), _utc(not_after)
+        if not_before.microsecond or not_after.microsecond:
+            raise ValueError("not_before and not_after must be whole seconds")
+        key = csr.public_key()
+        extensions: list[tuple[x509.ExtensionType, bool]] = [
+            (_key_usage(digital_signature=True, key_encipherment=isinstance(key, rsa.RSAPublicKey)), True),
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False),
+        ]
+        if email:
+            extensions.append((x509.SubjectAlternativeName([x509.RFC822Name(email)]), False))
+        return self._sign(subject, key, serial, not_before, not_after, extensions)
+
+    def _sign(
+        self,
+        subject: x509.Name,
+        key: CertificatePublicKeyTypes,
+        serial: int,
+        not_before: datetime,
+        not_after: datetime,
+        extensions: list[tuple[x509.ExtensionType, bool]],
+    ) -> x509.Certificate:
+        if not_after <= not_before:
+            raise ValueError("not_after must be later than not_before")
+        if not_after > self.issuing_cert.not_valid_after_utc:
+            raise ValueError("the certificate would outlive the issuing CA")
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.issuing_cert.subject)
+            .public_key(key)
+            .serial_number(serial)
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key), critical=False)
+            .add_extension(self._aki, critical=False)
+        )
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(self._key, hashes.SHA256())
+
+
+def pkcs7_certs_only(certs: list[x509.Certificate]) -> bytes:
+    """DER of a degenerate certs-only PKCS#7 SignedData (RFC 7030 /cacerts, /simpleenroll responses)."""
+    return pkcs7.serialize_certificates(certs, serialization.Encoding.DER)
+
+
+def csrattrs_der(*, rsa_bits: int = 3072) -> bytes:
+    """DER of the EST CSR attributes (RFC 7030 §4.5.2) telling clients which key and hash to use."""
+    if rsa_bits < 2048:
+        raise ValueError("rsa_bits must be at least 2048")
+    key_attribute = _tlv(0x30, _oid(OID_RSA_ENCRYPTION) + _tlv(0x31, _tlv(0x02, _uint(rsa_bits))))
+    return _tlv(0x30, _oid(OID_SHA256_WITH_RSA) + key_attribute)
+
+
+def parse_csrattrs(der: bytes) -> tuple[str | None, int | None]:
+    """Read (key algorithm OID, RSA key size) back from csrattrs DER; used by the client and tests."""
+    tag, body, end = _read_tlv(der, 0)
+    if tag != 0x30 or end != len(der):
+        raise ValueError("csrattrs must be exactly one SEQUENCE")
+    algorithm, bits, pos = None, None, 0
+    while pos < len(body):
+        tag, value, pos = _read_tlv(body, pos)
+        if tag == 0x06:
+            if (oid := _decode_oid(value)) in _KEY_ALGORITHMS:
+                algorithm = oid
+        elif tag == 0x30:
+            t, type_oid, p = _read_tlv(value, 0)
+            s, values, p = _read_tlv(value, p)
+            if t != 0x06 or s != 0x31 or p != len(value):
+                raise ValueError("csrattrs attribute must be SEQUENCE { OID, SET }")
+            oid = _decode_oid(type_oid)
+            if oid in _KEY_ALGORITHMS:
+                algorithm = oid
+                if oid == OID_RSA_ENCRYPTION and values:
+                    i, number, q = _read_tlv(values, 0)
+                    if i != 0x02 or q != len(values) or not number or number[0] & 0x80:
+                        raise ValueError("rsaEncryption attribute must hold one positive INTEGER")
+                    bits = int.from_bytes(number, "big")
+        else:
+            raise ValueError(f"unexpected tag 0x{tag:02x} in csrattrs")
+    return algorithm, bits
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("times must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _name(*attributes: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
+    return x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
+
+
+def _key_usage(**usages: bool) -> x509.KeyUsage:
+    flags = dict.fromkeys(
+        (
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
+    return x509.KeyUsage(**(flags | usages))
+
+
+def _aki_of(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
+    ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+
+
+def _ca_certificate(
+    name: str,
+    role: str,
+    key: rsa.RSAPrivateKey,
+    signer: rsa.RSAPrivateKey,
+    issuer: x509.Certificate | None,
+    now: datetime,
+    *,
+    years: int,
+    path_length: int,
+) -> x509.Certificate:
+    subject = _name(
+        (NameOID.COUNTRY_NAME, "NL"),
+        (NameOID.ORGANIZATION_NAME, name),
+        (NameOID.COMMON_NAME, f"{name} {role}"),
+    )
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(_add_years(now, years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if issuer:
+        builder = builder.add_extension(_aki_of(issuer), critical=False)
+    return builder.sign(signer, hashes.SHA256())
+
+
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0o600
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            os.fchmod(f.fileno(), mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + content
+
+
+def _uint(value: int) -> bytes:
+    # One extra bit keeps the sign bit clear, so e.g. 128 encodes as 00 80.
+    return value.to_bytes(value.bit_length() // 8 + 1, "big")
+
+
+def _oid(dotted: str) -> bytes:
+    arcs = [int(a) for a in dotted.split(".")]
+    body = bytearray()
+    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
+        chunk = [arc & 0x7F]
+        while arc := arc >> 7:
+            chunk.append(0x80 | (arc & 0x7F))
+        body += bytes(reversed(chunk))
+    return _tlv(0x06, bytes(body))
+
+
+def _read_tlv(data: bytes, pos: int) -> tuple[int, bytes, int]:
+    if pos + 2 > len(data):
+        raise ValueError("truncated DER")
+    tag, length = data[pos], data[pos + 1]
+    pos += 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or pos + count > len(data):
+            raise ValueError("unsupported or truncated DER length")
+        length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    if pos + length > len(data):
+        raise ValueError("DER value runs past the end")
+    return tag, data[pos : pos + length], pos + length
+
+
+def _decode_oid(body: bytes) -> str:
+    if not body or body[-1] & 0x80:
+        raise ValueError("malformed OBJECT IDENTIFIER")
+    arcs, arc = [], 0
+    for byte in body:
+        if arc == 0 and byte == 0x80:
+            raise ValueError("non-minimal OBJECT IDENTIFIER arc")
+        arc = (arc << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(arc)
+            arc = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(a) for a in [first, arcs[0] - 40 * first, *arcs[1:]])

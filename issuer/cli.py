@@ -1,0 +1,218 @@
+"""``zorgcert-issuer``: the issuer's admin command line (staff and Support).
+
+Exit codes: 0 ok, 1 error (configuration, files), 2 usage, 3 refused by the rules.
+A PIN is never printed: it goes only into the letter file or the message box.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from issuer.config import ConfigError
+from issuer.problems import Problem
+
+
+def _leaf(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help, description=help)
+    p.add_argument("--data", required=True, type=Path, metavar="DIR", help="the issuer's data folder")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--db", metavar="URL", help="database URL (default: from issuer.toml, else SQLite in DIR)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zorgcert-issuer", description="ZorgCert reference issuing service")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = _leaf(sub, "init", "create the CA, TLS certificate, database and issuer.toml")
+    p.add_argument("--hostname", action="append", default=[], help="TLS name (repeatable)")
+    p.add_argument("--ip", action="append", default=[], help="TLS IP address (repeatable)")
+    p.add_argument("--name", default="ZorgCert Demo", help="issuer name (CA and letters)")
+    p.add_argument("--validity", default="P2Y")
+    p.add_argument("--renewal-window", default="P1M")
+    p.add_argument("--install-window", default="P60D")
+    p.add_argument("--max-pin-attempts", type=int, default=5)
+
+    p = _leaf(sub, "serve", "serve the HTTPS API until SIGTERM")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8443, help="0 picks a free port (printed)")
+    p.add_argument(
+        "--client-cert-header",
+        metavar="NAME",
+        help="behind a TLS terminator: plain HTTP, client certificate from this header",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="address allowed to set that header (default 127.0.0.1 and ::1)",
+    )
+
+    org = sub.add_parser("org", help="organisations").add_subparsers(dest="org_command", required=True)
+    p = _leaf(org, "add", "register an organisation (R1)")
+    p.add_argument("--name", required=True)
+    p.add_argument("--agb", help="AGB code")
+    p = _leaf(org, "agreement", "record the organisation's signed agreement (R1)")
+    p.add_argument("org_id", type=int)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
+    p = _leaf(user, "add", "add an approved user; number by e-mail, PIN by letter (R1, R2)")
+    p.add_argument("--org", required=True, type=int, metavar="ORG_ID")
+    p.add_argument("--kind", required=True, choices=["personal", "system"])
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--contact-person", action="store_true")
+    p.add_argument(
+        "--authorisation",
+        action="append",
+        metavar="SERVICE",
+        help="portal, cov or declaratie (repeatable; default by kind)",
+    )
+    for name, text in (
+        ("approve", "approve a requested user; PIN to the contact person's message box (R2)"),
+        ("unblock", "unblock a user number after too many wrong PINs (R12)"),
+        ("reset-pin", "new PIN by letter to the contact person (R12)"),
+    ):
+        _leaf(user, name, text).add_argument("user_number")
+
+    cert = sub.add_parser("cert", help="certificates").add_subparsers(dest="cert_command", required=True)
+    p = _leaf(cert, "revoke", "revoke a certificate (R9; reason 'lost' allows a fresh install, R7)")
+    p.add_argument("target", metavar="SERIAL|USER_NUMBER")
+    p.add_argument("--reason", required=True)
+    p = _leaf(cert, "list", "list certificates")
+    p.add_argument("--org", type=int, metavar="ORG_ID")
+
+    _leaf(sub, "purge", "delete certificates not installed within the install window (R3)")
+    return parser
+
+
+def _command(args: argparse.Namespace) -> str:
+    parts = [args.command] + [getattr(args, f"{args.command}_command", None) or ""]
+    return " ".join(p for p in parts if p)
+
+
+def run(args: argparse.Namespace) -> tuple[Any, str]:
+    """Carry out one command; returns (JSON result, human text)."""
+    from issuer.bootstrap import init_issuer, open_service
+
+    cmd = _command(args)
+    if cmd == "init":
+        cfg = init_issuer(
+            args.data,
+            name=args.name,
+            hostnames=args.hostname or ["localhost"],
+            ips=args.ip or ["127.0.0.1"],
+            durations={
+                "validity": args.validity,
+                "renewal_window": args.renewal_window,
+                "install_window": args.install_window,
+                "max_pin_attempts": args.max_pin_attempts,
+            },
+            database=args.db or "",
+        )
+        result = {
+            "data": str(cfg.data_dir),
+            "root_ca": str(cfg.root_ca_pem),
+            "config": str(cfg.data_dir / "issuer.toml"),
+        }
+        return result, f"Issuer created in {cfg.data_dir}; clients trust {cfg.root_ca_pem}"
+
+    svc = open_service(args.data, database=args.db)
+    if cmd == "serve":
+        from issuer.config import load_config
+        from issuer.server import serve
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("aiohttp.access").setLevel(logging.INFO)
+        trusted = frozenset(args.trusted_proxy) if args.trusted_proxy else frozenset({"127.0.0.1", "::1"})
+        asyncio.run(
+            serve(
+                load_config(args.data),
+                svc,
+                host=args.host,
+                port=args.port,
+                proxy_header=args.client_cert_header,
+                trusted_proxies=trusted,
+            )
+        )
+        return {"stopped": True}, ""
+    if cmd == "org add":
+        org_id = svc.add_organisation(args.name, args.agb)
+        return {"org_id": org_id}, f"Organisation {org_id} registered; record its agreement before requests"
+    if cmd == "org agreement":
+        at = svc.sign_agreement(args.org_id)
+        return {
+            "org_id": args.org_id,
+            "agreement_signed_at": at.isoformat(),
+        }, f"Agreement recorded ({at:%Y-%m-%d})"
+    if cmd == "user add":
+        new = svc.add_user(
+            org_id=args.org,
+            kind=args.kind,
+            name=args.name,
+            email=args.email,
+            contact_person=args.contact_person,
+            authorisations=tuple(args.authorisation) if args.authorisation else None,
+        )
+        result = {"user_number": new.user_number, "letter": str(new.letter), "mail": str(new.mail)}
+        return result, f"User number {new.user_number}; e-mail: {new.mail}; PIN letter: {new.letter}"
+    if cmd == "user approve":
+        result = svc.approve_user(args.user_number)
+        return result, f"Approved {result['user_number']}; PIN in the message box of {result['message_box']}"
+    if cmd == "user unblock":
+        svc.unblock(args.user_number)
+        return {"unblocked": args.user_number}, f"User number {args.user_number} unblocked"
+    if cmd == "user reset-pin":
+        letter = svc.reset_pin(args.user_number)
+        return {"user_number": args.user_number, "letter": str(letter)}, f"New PIN letter: {letter}"
+    if cmd == "cert revoke":
+        serials = svc.revoke(args.target, args.reason)
+        return {"revoked": serials}, "Revoked: " + ", ".join(serials)
+    if cmd == "cert list":
+        rows = svc.list_certificates(args.org)
+        text = (
+            "\n".join(
+                f"{r['serial']}  {r['user_number']}  {r['state']:<12} until {r['not_after']}  {r['subject']}"
+                for r in rows
+            )
+            or "No certificates"
+        )
+        return rows, text
+    if cmd == "purge":
+        purged = svc.purge()
+        return {"purged": purged}, f"Purged {len(purged)} uninstalled certificate(s)"
+    raise AssertionError(cmd)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.data = args.data.expanduser().resolve()
+    try:
+        result, text = run(args)
+    except Problem as p:
+        if args.json:
+            print(json.dumps(p.body(), indent=2))
+        else:
+            print(f"zorgcert-issuer: refused ({p.code.value}): {p.detail}", file=sys.stderr)
+        return 3
+    except (ConfigError, FileExistsError, ValueError, OSError) as exc:
+        if args.json:
+            print(json.dumps({"error": str(exc)}))
+        print(f"zorgcert-issuer: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif text:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The issuer's data folder and its ``issuer.toml``."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.policy import Durations
+from issuer.files import write_private, write_public
+
+CONFIG_NAME = "issuer.toml"
+
+_TEMPLATE = """\
+# ZorgCert issuer configuration. Durations are ISO 8601 (P2Y, P1M, P60D, PT20S).
+name = {name}
+
+[policy]
+validity = {validity}           # R4-R6: from (re)installation or renewal
+renewal_window = {renewal_window}   # R5: renewal opens this long before expiry
+install_window = {install_window}   # R3: uninstalled certificates are deleted after this
+max_pin_attempts = {max_pin_attempts}        # R12: wrong PINs in a row before the user number is blocked
+
+[server]
+hostnames = {hostnames}
+ips = {ips}
+# Where the secret that opens the CA keys and sealed messages lives. Keep it off the
+# database host's backups; in production point this at a credentials store (tmpfs,
+# systemd-creds), never at a world-readable path.
+secret_file = {secret_file}   # relative to this folder, or absolute
+# Database URL; empty means the SQLite file issuer.db in this folder.
+database = {database}
+"""
+
+
+@dataclass(frozen=True)
+class IssuerConfig:
+    data_dir: Path
+    name: str
+    durations: Durations
+    hostnames: list[str]
+    ips: list[str]
+    secret_file: Path
+    database: str
+
+    @property
+    def ca_dir(self) -> Path:
+        return self.data_dir / "ca"
+
+    @property
+    def root_ca_pem(self) -> Path:
+        """What clients trust: the issuer's root CA certificate."""
+        return self.data_dir / "root-ca.pem"
+
+    @property
+    def tls_cert(self) -> Path:
+        return self.data_dir / "tls" / "server.pem"
+
+    @property
+    def tls_key(self) -> Path:
+        return self.data_dir / "tls" / "server.key"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "outbox" / "mail"
+
+    @property
+    def post_dir(self) -> Path:
+        return self.data_dir / "outbox" / "post"
+
+    def database_url(self) -> str:
+        from issuer.db import sqlite_url
+
+        return self.database or sqlite_url(self.data_dir)
+
+    def secret(self) -> bytes:
+        """The issuer secret (opens the CA keys, seals messages)."""
+        try:
+            value = self.secret_file.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the issuer secret file {self.secret_file}: {exc.strerror}"
+            ) from None
+        if len(value) < 32:
+            raise ConfigError(f"the issuer secret in {self.secret_file} is too short")
+        return value
+
+
+class ConfigError(Exception):
+    """The data folder or its issuer.toml is missing or wrong."""
+
+
+def write_config(
+    data_dir: Path,
+    *,
+    name: str,
+    durations: dict[str, str | int],
+    hostnames: list[str],
+    ips: list[str],
+    database: str = "",
+) -> IssuerConfig:
+    """Write a new ``issuer.toml`` and the issuer secret; refuse to overwrite either."""
+    path = data_dir / CONFIG_NAME
+    secret_file = data_dir / "secret" / "issuer.secret"
+    if path.exists() or secret_file.exists():
+        raise ConfigError(f"{data_dir} already holds an issuer; refusing to overwrite it")
+    secret_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private(secret_file, secrets.token_urlsafe(48).encode() + b"\n")
+    values = dict(
+        name=name, hostnames=hostnames, ips=ips, secret_file="secret/issuer.secret", database=database
+    )
+    values.update(durations)
+    # a JSON string, number or array of strings is also valid TOML
+    text = _TEMPLATE.format(**{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
+    write_public(path, text.encode())
+    return load_config(data_dir)
+
+
+def load_config(data_dir: Path) -> IssuerConfig:
+    """Read ``DIR/issuer.toml``; a clear ConfigError when absent or wrong."""
+    path = data_dir / CONFIG_NAME
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no issuer in {data_dir}: run 'zorgcert-issuer init --data {data_dir}' first"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    try:
+        pol = raw["policy"]
+        durations = Durations.from_iso(
+            validity=pol["validity"],
+            renewal_window=pol["renewal_window"],
+            install_window=pol["install_window"],
+            max_pin_attempts=int(pol.get("max_pin_attempts", 5)),
+        )
+        srv = raw.get("server", {})
+        secret_file = Path(
+            os.path.expanduser(srv.get("secret_file") or data_dir / "secret" / "issuer.secret")
+        )
+        if not secret_file.is_absolute():
+            secret_file = data_dir / secret_file
+        return IssuerConfig(
+            data_dir=data_dir,
+            name=str(raw.get("name", "ZorgCert")),
+            durations=durations,
+            hostnames=list(srv.get("hostnames", ["localhost"])),
+            ips=list(srv.get("ips", ["127.0.0.1"])),
+            secret_file=secret_file,
+            database=str(srv.get("database", "")),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,346 @@
+"""The issuer's HTTP API (aiohttp): EST (RFC 7030), JSON for the app and user management, the portal.
+
+The TLS client certificate comes from the server's own TLS layer
+(``ssl_object.getpeercert(binary_form=True)``), or, behind a TLS terminator, from a
+header that only trusted proxy addresses may set (see docs/issuer.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import functools
+import html
+import logging
+import secrets
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+from app.policy import Refusal, format_span
+from issuer.ca import csrattrs_der, pkcs7_certs_only
+from issuer.problems import Problem
+from issuer.service import Holder, IssuerService
+
+log = logging.getLogger("zorgcert.issuer")
+
+SERVICE: web.AppKey[IssuerService] = web.AppKey("service", IssuerService)
+PROXY: web.AppKey[tuple[str, frozenset[str]] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
+
+PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def _run(request: web.Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a (blocking) service call in a worker thread."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, functools.partial(fn, *args, **kwargs))
+
+
+def _problem_response(problem: Problem) -> web.Response:
+    resp = web.json_response(problem.body(), status=problem.status, content_type="application/problem+json")
+    if problem.code is Refusal.PIN_INVALID:
+        resp.headers["WWW-Authenticate"] = 'Basic realm="zorgcert", charset="UTF-8"'
+    return resp
+
+
+@web.middleware
+async def problems(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every refusal as application/problem+json; unexpected errors logged with a reference."""
+    try:
+        return await handler(request)
+    except Problem as p:
+        return _problem_response(p)
+    except web.HTTPException as exc:
+        if exc.status >= 400:
+            code = Refusal.NOT_FOUND if exc.status in (404, 405) else Refusal.BAD_REQUEST
+            body = Problem(code, exc.reason).body() | {"status": exc.status}
+            return web.json_response(body, status=exc.status, content_type="application/problem+json")
+        raise
+    except Exception:
+        ref = secrets.token_hex(4)
+        log.exception("internal error, reference %s", ref)
+        body = {
+            "type": "about:blank",
+            "title": "Internal error",
+            "status": 500,
+            "detail": f"internal error; quote reference {ref} to Support",
+            "reference": ref,
+        }
+        return web.json_response(body, status=500, content_type="application/problem+json")
+
+
+# --- who is calling ----------------------------------------------------------------
+
+
+def client_cert_der(request: web.Request) -> bytes | None:
+    """The DER of the caller's verified client certificate, or None."""
+    proxy = request.app[PROXY]
+    if proxy is not None:
+        header, trusted = proxy
+        if request.remote not in trusted:
+            return None
+        value = request.headers.get(header)
+        return _verify_forwarded(request.app[SERVICE], value) if value else None
+    transport = request.transport
+    ssl_object = transport.get_extra_info("ssl_object") if transport else None
+    if ssl_object is None:
+        return None
+    return ssl_object.getpeercert(binary_form=True) or None
+
+
+def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
+    """A certificate forwarded by the TLS terminator (URL-encoded PEM), checked again here."""
+    try:
+        cert = x509.load_pem_x509_certificate(urllib.parse.unquote(value).encode())
+    except ValueError:
+        return None
+    store = Store([service.ca.root_cert])
+    verifier = PolicyBuilder().store(store).time(service.now()).build_client_verifier()
+    try:
+        verifier.verify(cert, [service.ca.issuing_cert])
+    except VerificationError:
+        return None
+    return cert.public_bytes(Encoding.DER)
+
+
+async def holder(request: web.Request) -> Holder:
+    svc = request.app[SERVICE]
+    return await _run(request, svc.authenticate, client_cert_der(request))
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise Problem(Refusal.BAD_REQUEST, "the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise Problem(Refusal.BAD_REQUEST, "the body must be a JSON object")
+    return body
+
+
+def _text_field(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise Problem(Refusal.BAD_REQUEST, f"field {name!r} is required")
+    return value
+
+
+# --- EST (RFC 7030) ------------------------------------------------------------------
+
+
+def _b64_response(der: bytes, content_type: str) -> web.Response:
+    body = base64.encodebytes(der)  # MIME-style lines of 76 characters
+    return web.Response(
+        body=body, headers={"Content-Type": content_type, "Content-Transfer-Encoding": "base64"}
+    )
+
+
+async def _csr_body(request: web.Request) -> bytes:
+    raw = await request.read()
+    if not raw.strip():
+        raise Problem(Refusal.BAD_REQUEST, "the body must hold a base64 PKCS#10 request")
+    if raw[:1] == b"\x30":  # plain DER from lenient clients
+        return raw
+    try:
+        return base64.b64decode(b"".join(raw.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise Problem(Refusal.BAD_REQUEST, "the body is not base64 (RFC 7030 §4.2.1)") from None
+
+
+async def est_cacerts(request: web.Request) -> web.Response:
+    ca = request.app[SERVICE].ca
+    return _b64_response(pkcs7_certs_only(ca.chain()), "application/pkcs7-mime")
+
+
+async def est_csrattrs(request: web.Request) -> web.Response:
+    return _b64_response(csrattrs_der(rsa_bits=3072), "application/csrattrs")
+
+
+def _basic_auth(request: web.Request) -> tuple[str, str]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        raise Problem(Refusal.PIN_INVALID, "enrollment needs the user number and PIN (HTTP Basic)")
+    try:
+        user, sep, pin = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, ValueError):
+        raise Problem(Refusal.BAD_REQUEST, "malformed Authorization header") from None
+    if not sep:
+        raise Problem(Refusal.BAD_REQUEST, "malformed Authorization header")
+    return user, pin
+
+
+async def est_simpleenroll(request: web.Request) -> web.Response:
+    user_number, pin = _basic_auth(request)
+    csr = await _csr_body(request)
+    svc = request.app[SERVICE]
+    cert = await _run(request, svc.enroll_with_pin, user_number, pin, csr)
+    return _b64_response(pkcs7_certs_only([cert]), PKCS7)
+
+
+async def est_simplereenroll(request: web.Request) -> web.Response:
+    der = client_cert_der(request)
+    if not der:
+        raise Problem(
+            Refusal.NOT_AUTHORISED, "renewal needs the current certificate (TLS client authentication)"
+        )
+    csr = await _csr_body(request)
+    svc = request.app[SERVICE]
+    cert = await _run(request, svc.renew, der, csr)
+    return _b64_response(pkcs7_certs_only([cert]), PKCS7)
+
+
+# --- JSON API -----------------------------------------------------------------------
+
+
+async def policy(request: web.Request) -> web.Response:
+    d = request.app[SERVICE].durations
+    return web.json_response(
+        {
+            "validity": format_span(d.validity),
+            "renewal_window": format_span(d.renewal_window),
+            "install_window": format_span(d.install_window),
+            "max_pin_attempts": d.max_pin_attempts,
+        }
+    )
+
+
+async def me(request: web.Request) -> web.Response:
+    h = await holder(request)
+    return web.json_response(await _run(request, request.app[SERVICE].me, h))
+
+
+async def org_users(request: web.Request) -> web.Response:
+    h = await holder(request)
+    return web.json_response(await _run(request, request.app[SERVICE].org_users, h))
+
+
+async def org_request_user(request: web.Request) -> web.Response:
+    h = await holder(request)
+    body = await _json(request)
+    auths = body.get("authorisations")
+    if auths is not None and not (isinstance(auths, list) and all(isinstance(a, str) for a in auths)):
+        raise Problem(Refusal.BAD_REQUEST, "authorisations must be a list of service names")
+    result = await _run(
+        request,
+        request.app[SERVICE].request_user,
+        h,
+        kind=_text_field(body, "kind"),
+        name=_text_field(body, "name"),
+        email=_text_field(body, "email"),
+        authorisations=tuple(auths) if auths else None,
+    )
+    return web.json_response(result, status=202)
+
+
+async def org_authorisation(request: web.Request) -> web.Response:
+    h = await holder(request)
+    granted = request.method == "PUT"
+    result = await _run(
+        request,
+        request.app[SERVICE].set_authorisation,
+        h,
+        request.match_info["user_number"],
+        request.match_info["service"],
+        granted,
+    )
+    return web.json_response({"authorisations": result})
+
+
+async def org_revoke(request: web.Request) -> web.Response:
+    h = await holder(request)
+    body = await _json(request) if request.can_read_body else {}
+    reason = body.get("reason", "unspecified")
+    serials = await _run(
+        request, request.app[SERVICE].revoke, request.match_info["user_number"], str(reason), by=h
+    )
+    return web.json_response({"revoked": serials})
+
+
+async def org_unblock(request: web.Request) -> web.Response:
+    h = await holder(request)
+    await _run(request, request.app[SERVICE].unblock, request.match_info["user_number"], by=h)
+    return web.json_response({"unblocked": request.match_info["user_number"]})
+
+
+async def messages(request: web.Request) -> web.Response:
+    h = await holder(request)
+    return web.json_response(await _run(request, request.app[SERVICE].messages, h))
+
+
+async def cov_check(request: web.Request) -> web.Response:
+    """Demo web service (controle op verzekeringsrecht): system certificates with ``cov`` only."""
+    h = await holder(request)
+    caller = await _run(request, request.app[SERVICE].authorised, h, "cov", kind="system")
+    body = await _json(request)
+    bsn = _text_field(body, "bsn")
+    if not (bsn.isdigit() and len(bsn) == 9):
+        raise Problem(Refusal.BAD_REQUEST, "bsn must be nine digits")
+    # a fixed, fake answer: this is a demonstration service, it knows no one
+    return web.json_response(
+        {
+            "bsn": bsn,
+            "insured": int(bsn[-1]) % 2 == 0,
+            "insurer": "Demo Zorgverzekeraar",
+            "checked_for": caller,
+        }
+    )
+
+
+_PORTAL = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>ZorgCert portaal</title>
+<style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}} dt{{font-weight:bold}}</style></head>
+<body><h1>Welkom {name} (gebruikersnummer {user_number})</h1>
+<p>U bent ingelogd met uw {kind} bij {org}.</p>
+<dl><dt>Contactpersoon</dt><dd>{contact}</dd>
+<dt>Certificaat geldig tot</dt><dd>{until}</dd>
+<dt>Autorisaties</dt><dd>{auths}</dd></dl>
+</body></html>
+"""
+
+
+async def portal(request: web.Request) -> web.Response:
+    h = await holder(request)
+    info = await _run(request, request.app[SERVICE].me, h)
+    cp = info["contact_person"]
+    page = _PORTAL.format(
+        name=html.escape(info["name"]),
+        user_number=html.escape(info["user_number"]),
+        kind="persoonlijk certificaat" if info["kind"] == "personal" else "systeemcertificaat",
+        org=html.escape(info["organisation"]["name"]),
+        contact=html.escape(f"{cp['name']} ({cp['email']})") if cp else "nog niet aangewezen",
+        until=html.escape(info["certificate"]["not_after"]),
+        auths=html.escape(", ".join(info["authorisations"]) or "geen"),
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+def make_app(service: IssuerService, *, proxy: tuple[str, frozenset[str]] | None = None) -> web.Application:
+    """The aiohttp application; ``proxy`` = (header, trusted addresses) behind a TLS terminator."""
+    app = web.Application(middlewares=[problems], client_max_size=64 * 1024)
+    app[SERVICE] = service
+    app[PROXY] = proxy
+    est = "/.well-known/est"
+    app.router.add_get(f"{est}/cacerts", est_cacerts)
+    app.router.add_get(f"{est}/csrattrs", est_csrattrs)
+    app.router.add_post(f"{est}/simpleenroll", est_simpleenroll)
+    app.router.add_post(f"{est}/simplereenroll", est_simplereenroll)
+    app.router.add_get("/api/v1/policy", policy)
+    app.router.add_get("/api/v1/me", me)
+    app.router.add_get("/api/v1/org/users", org_users)
+    app.router.add_post("/api/v1/org/users", org_request_user)
+    app.router.add_put("/api/v1/org/users/{user_number}/authorisations/{service}", org_authorisation)
+    app.router.add_delete("/api/v1/org/users/{user_number}/authorisations/{service}", org_authorisation)
+    app.router.add_post("/api/v1/org/users/{user_number}/revoke", org_revoke)
+    app.router.add_post("/api/v1/org/users/{user_number}/unblock", org_unblock)
+    app.router.add_get("/api/v1/messages", messages)
+    app.router.add_post("/api/v1/cov/check", cov_check)
+    app.router.add_get("/portal/", portal)
+    return app
