@@ -1,0 +1,214 @@
+"""R3-R7, R9, R12 against the real issuer over TLS, driven through expiry with short durations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from issuer_harness import RunningIssuer, certs_from_pkcs7_b64, csr_der, rsa_key, start_issuer
+
+VALIDITY, RENEWAL, INSTALL = 24, 12, 8  # seconds
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
+    running = start_issuer(
+        Path(tmp_path_factory.mktemp("short")) / "data",
+        validity=f"PT{VALIDITY}S",
+        renewal_window=f"PT{RENEWAL}S",
+        install_window=f"PT{INSTALL}S",
+    )
+    yield running
+    running.stop()
+
+
+class Holder:
+    """A certificate holder on the test side: key and certificate as files for requests."""
+
+    def __init__(self, issuer: RunningIssuer, folder: Path):
+        self.issuer, self.folder = issuer, folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.key = rsa_key()
+        self.cert: x509.Certificate | None = None
+
+    def take(self, response: requests.Response) -> x509.Certificate:
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith("application/pkcs7-mime")
+        (cert,) = certs_from_pkcs7_b64(response.content)
+        self.cert = cert
+        (self.folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (self.folder / "key.pem").write_bytes(
+            self.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        return cert
+
+    @property
+    def tls(self) -> tuple[str, str]:
+        return str(self.folder / "cert.pem"), str(self.folder / "key.pem")
+
+    def get(self, path: str) -> requests.Response:
+        return self.issuer.get(path, cert=self.tls)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.issuer.post(path, cert=self.tls, **kw)
+
+    def renew(self, new_key: Any) -> requests.Response:
+        assert self.cert is not None
+        import base64
+
+        return self.post(
+            "/.well-known/est/simplereenroll",
+            data=base64.b64encode(csr_der(new_key, self.cert.subject)),
+            headers={"Content-Type": "application/pkcs10"},
+        )
+
+
+def problem(response: requests.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"].endswith(code) and body["code"] == code
+    return body
+
+
+def wait_until(moment: float) -> None:
+    delay = moment - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def test_install_renew_reinstall_through_expiry(short: RunningIssuer, tmp_path: Path) -> None:
+    org = short.organisation()
+    number, pin = short.user(org, name="Bram Jansen", contact_person=True)
+    first = Holder(short, tmp_path / "first")
+
+    # R4: install; valid exactly `validity` from the moment of installation
+    c1 = first.take(short.enroll(number, pin, first.key))
+    assert c1.not_valid_after_utc - c1.not_valid_before_utc == timedelta(seconds=VALIDITY)
+    assert abs(c1.not_valid_before_utc.timestamp() - time.time()) < 5
+    assert c1.subject.get_attributes_for_oid(x509.NameOID.SERIAL_NUMBER)[0].value == number
+    assert c1.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "Bram Jansen"
+    assert first.get("/api/v1/me").json()["certificate"]["state"] == "valid"
+
+    # R7: a valid certificate is not installed again with the PIN
+    body = problem(short.enroll(number, pin, rsa_key()), 409, "still-valid")
+    assert body["valid_until"] == c1.not_valid_after_utc.isoformat()
+
+    # R5: renewal refused before the window, with the date it opens
+    body = problem(first.renew(rsa_key()), 409, "renewal-not-open")
+    opens = c1.not_valid_after_utc - timedelta(seconds=RENEWAL)
+    assert body["opens_at"] == opens.isoformat()
+
+    wait_until(opens.timestamp() + 0.5)
+    assert first.get("/api/v1/me").json()["certificate"]["state"] == "renewal-open"
+    second = Holder(short, tmp_path / "second")
+    second.cert = first.cert
+    c2 = second.take(first.renew(second.key))
+    assert c2.subject == c1.subject and c2.serial_number != c1.serial_number
+    assert c2.not_valid_after_utc - c2.not_valid_before_utc == timedelta(seconds=VALIDITY)
+    assert c2.not_valid_before_utc >= opens
+    # the replaced certificate renews no more; the new one is the current one
+    problem(first.renew(rsa_key()), 403, "not-authorised")
+    me = second.get("/api/v1/me").json()
+    assert (
+        me["certificate"]["serial"] == format(c2.serial_number, "x") and me["certificate"]["how"] == "renew"
+    )
+
+    # R6: after expiry, reinstall with the same user number + PIN, valid again from now
+    wait_until(c2.not_valid_after_utc.timestamp() + 0.5)
+    third = Holder(short, tmp_path / "third")
+    c3 = third.take(short.enroll(number, pin, third.key))
+    assert c3.not_valid_before_utc >= c2.not_valid_after_utc
+    assert c3.not_valid_after_utc - c3.not_valid_before_utc == timedelta(seconds=VALIDITY)
+    assert third.get("/api/v1/me").json()["certificate"]["how"] == "reinstall"
+
+
+def test_install_window_purge(short: RunningIssuer) -> None:
+    org = short.organisation("Fysiotherapie Noord")
+    number, pin = short.user(org)
+    time.sleep(INSTALL + 3)  # past the window, and the server purges every INSTALL/4 seconds
+    # R3: the server's scheduled purge already deleted it: nothing left to purge by hand
+    assert number not in short.admin("purge")["purged"]
+    body = problem(short.enroll(number, pin, rsa_key()), 410, "install-window-expired")
+    assert "deadline" in body
+    assert "purged" in "".join(short.log_lines)
+
+
+def test_revocation_is_final(short: RunningIssuer, tmp_path: Path) -> None:
+    org = short.organisation("Tandartspraktijk Zuid")
+    number, pin = short.user(org)
+    h = Holder(short, tmp_path)
+    cert = h.take(short.enroll(number, pin, h.key))
+    revoked = short.admin("cert", "revoke", format(cert.serial_number, "x"), "--reason", "key-compromise")
+    assert revoked["revoked"] == [format(cert.serial_number, "x")]
+    # R9: never renewed, never reinstalled, no longer accepted for login
+    problem(h.renew(rsa_key()), 403, "revoked")
+    problem(short.enroll(number, pin, rsa_key()), 403, "revoked")
+    problem(h.get("/api/v1/me"), 403, "revoked")
+    listed = [c for c in short.admin("cert", "list", "--org", str(org)) if c["user_number"] == number]
+    assert [c["state"] for c in listed] == ["revoked"]
+
+
+def test_lost_certificate_support_revokes_then_fresh_install(short: RunningIssuer, tmp_path: Path) -> None:
+    org = short.organisation("Apotheek West")
+    number, pin = short.user(org)
+    h = Holder(short, tmp_path)
+    h.take(short.enroll(number, pin, h.key))
+    problem(short.enroll(number, pin, rsa_key()), 409, "still-valid")
+    # R7: Support revokes the lost certificate; a fresh install with the PIN is then allowed
+    short.admin("cert", "revoke", number, "--reason", "lost")
+    again = Holder(short, tmp_path / "again")
+    cert = again.take(short.enroll(number, pin, again.key))
+    assert again.get("/api/v1/me").json()["certificate"]["serial"] == format(cert.serial_number, "x")
+
+
+def test_blocking_and_who_unblocks(short: RunningIssuer, tmp_path: Path) -> None:
+    org = short.organisation("Praktijk Oost")
+    cp_number, cp_pin = short.user(org, name="Carla Contact", contact_person=True)
+    cp = Holder(short, tmp_path / "cp")
+    cp.take(short.enroll(cp_number, cp_pin, cp.key))
+    personal, p_pin = short.user(org, name="Dirk Persoon")
+    system, s_pin = short.user(org, kind="system", name="Praktijksoftware")
+
+    for number in (personal, system):
+        lefts = [
+            problem(short.enroll(number, "00000000", rsa_key()), 401, "pin-invalid")["attempts_left"]
+            for _ in range(4)
+        ]
+        assert lefts == [4, 3, 2, 1]
+        body = problem(short.enroll(number, "00000000", rsa_key()), 403, "user-blocked")
+        assert body["unblocked_by"] == ("contact-person" if number == personal else "support")
+    # R12: blocked means blocked, also with the right PIN
+    problem(short.enroll(personal, p_pin, rsa_key()), 403, "user-blocked")
+
+    # the contact person unblocks a personal user, not a system user
+    assert cp.post(f"/api/v1/org/users/{personal}/unblock").status_code == 200
+    problem(cp.post(f"/api/v1/org/users/{system}/unblock"), 403, "not-authorised")
+    short.admin("user", "unblock", system)  # Support
+    ok = Holder(short, tmp_path / "p")
+    ok.take(short.enroll(personal, p_pin, ok.key))
+    ok2 = Holder(short, tmp_path / "s")
+    ok2.take(short.enroll(system, s_pin, ok2.key))
+
+
+def test_reset_pin_sends_new_letter(short: RunningIssuer) -> None:
+    org = short.organisation("Praktijk Reset")
+    number, old_pin = short.user(org)
+    out = short.admin("user", "reset-pin", number)
+    from issuer_harness import pin_from_letter
+
+    new_pin = pin_from_letter(Path(out["letter"]))
+    if new_pin != old_pin:
+        problem(short.enroll(number, old_pin, rsa_key()), 401, "pin-invalid")
+    assert short.enroll(number, new_pin, rsa_key()).status_code == 200

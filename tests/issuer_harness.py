@@ -1,0 +1,194 @@
+"""A real issuer for tests: ``zorgcert-issuer`` run as a subprocess, HTTPS on 127.0.0.1.
+
+Used by the issuer's own tests and, later, by the app's end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+ISSUER = [sys.executable, "-m", "issuer.cli"]
+
+
+def admin(data: Path, *args: str, check: bool = True) -> Any:
+    """Run one admin command with ``--data`` and ``--json``; the parsed JSON output."""
+    proc = subprocess.run(
+        [*ISSUER, *args, "--data", str(data), "--json"], capture_output=True, text=True, timeout=120
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"zorgcert-issuer {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    out = json.loads(proc.stdout) if proc.stdout.strip() else None
+    return out if check else (proc.returncode, out, proc.stderr)
+
+
+def pin_from_letter(letter: Path) -> str:
+    """Read the PIN from a letter file, as the user would."""
+    match = re.search(r"^Pincode: (\d+)$", letter.read_text(encoding="utf-8"), re.M)
+    assert match, f"no PIN line in {letter}"
+    return match.group(1)
+
+
+def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def csr_der(key: Any, subject: x509.Name | None = None) -> bytes:
+    subject = subject or x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "ignored")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.DER)
+
+
+def certs_from_pkcs7_b64(body: bytes) -> list[x509.Certificate]:
+    return pkcs7.load_der_pkcs7_certificates(base64.b64decode(body))
+
+
+@dataclass
+class RunningIssuer:
+    data: Path
+    url: str
+    process: subprocess.Popen[str]
+    log_lines: list[str] = field(default_factory=list)
+
+    @property
+    def ca(self) -> str:
+        return str(self.data / "root-ca.pem")
+
+    def admin(self, *args: str, check: bool = True) -> Any:
+        return admin(self.data, *args, check=check)
+
+    def organisation(self, name: str = "Huisartsenpraktijk De Linde", *, agreement: bool = True) -> int:
+        org_id = self.admin("org", "add", "--name", name, "--agb", "01234567")["org_id"]
+        if agreement:
+            self.admin("org", "agreement", str(org_id))
+        return int(org_id)
+
+    def user(
+        self,
+        org_id: int,
+        *,
+        kind: str = "personal",
+        name: str = "Anna de Vries",
+        contact_person: bool = False,
+        extra: tuple[str, ...] = (),
+    ) -> tuple[str, str]:
+        """A new approved user: (user number, PIN read from the letter)."""
+        args = [
+            "user",
+            "add",
+            "--org",
+            str(org_id),
+            "--kind",
+            kind,
+            "--name",
+            name,
+            "--email",
+            "anna@example.nl",
+            *extra,
+        ]
+        if contact_person:
+            args.append("--contact-person")
+        out = self.admin(*args)
+        return out["user_number"], pin_from_letter(Path(out["letter"]))
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return requests.post(self.url + path, verify=self.ca, timeout=30, **kw)
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return requests.get(self.url + path, verify=self.ca, timeout=30, **kw)
+
+    def enroll(self, user_number: str, pin: str, key: Any) -> requests.Response:
+        """EST simpleenroll with HTTP Basic user number + PIN."""
+        return self.post(
+            "/.well-known/est/simpleenroll",
+            auth=(user_number, pin),
+            data=base64.b64encode(csr_der(key)),
+            headers={"Content-Type": "application/pkcs10"},
+        )
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_issuer(
+    data: Path,
+    *,
+    validity: str = "P2Y",
+    renewal_window: str = "P1M",
+    install_window: str = "P60D",
+    max_pin_attempts: int = 5,
+    extra_serve_args: tuple[str, ...] = (),
+) -> RunningIssuer:
+    """``init`` a fresh data folder with these durations and ``serve`` it on a free port."""
+    admin(
+        data,
+        "init",
+        "--hostname",
+        "localhost",
+        "--ip",
+        "127.0.0.1",
+        "--validity",
+        validity,
+        "--renewal-window",
+        renewal_window,
+        "--install-window",
+        install_window,
+        "--max-pin-attempts",
+        str(max_pin_attempts),
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [*ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    url = None
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"listening on (https?://127\.0\.0\.1:\d+)/", line)
+        if m:
+            url = m.group(1)
+            break
+    if url is None:
+        proc.kill()
+        raise AssertionError("issuer did not start:\n" + "".join(lines))
+    running = RunningIssuer(data, url, proc, lines)
+
+    def drain() -> None:  # keep reading so the pipe never fills; tests inspect the log
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            running.log_lines.append(line)
+
+    threading.Thread(target=drain, daemon=True).start()
+    return running
