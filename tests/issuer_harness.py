@@ -133,6 +133,15 @@ class RunningIssuer:
         return self.process.returncode
 
 
+def problem(response: requests.Response, status: int, code: str) -> dict[str, Any]:
+    """Assert an RFC 9457 problem with this status and code; its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"].endswith(code) and body["code"] == code
+    return body
+
+
 def start_issuer(
     data: Path,
     *,
@@ -192,3 +201,49 @@ def start_issuer(
 
     threading.Thread(target=drain, daemon=True).start()
     return running
+
+
+class Holder:
+    """A certificate holder on the test side: key and certificate as files for requests."""
+
+    def __init__(self, issuer: RunningIssuer, folder: Path):
+        self.issuer, self.folder = issuer, folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.key = rsa_key()
+        self.cert: x509.Certificate | None = None
+
+    def take(self, response: requests.Response) -> x509.Certificate:
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith("application/pkcs7-mime")
+        (cert,) = certs_from_pkcs7_b64(response.content)
+        self.cert = cert
+        (self.folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (self.folder / "key.pem").write_bytes(
+            self.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        return cert
+
+    @property
+    def tls(self) -> tuple[str, str]:
+        return str(self.folder / "cert.pem"), str(self.folder / "key.pem")
+
+    def get(self, path: str) -> requests.Response:
+        return self.issuer.get(path, cert=self.tls)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.issuer.post(path, cert=self.tls, **kw)
+
+    def request(self, method: str, path: str, **kw: Any) -> requests.Response:
+        return requests.request(
+            method, self.issuer.url + path, cert=self.tls, verify=self.issuer.ca, timeout=30, **kw
+        )
+
+    def renew(self, new_key: Any) -> requests.Response:
+        assert self.cert is not None
+        return self.post(
+            "/.well-known/est/simplereenroll",
+            data=base64.b64encode(csr_der(new_key, self.cert.subject)),
+            headers={"Content-Type": "application/pkcs10"},
+        )

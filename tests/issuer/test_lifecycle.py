@@ -6,13 +6,10 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from issuer_harness import RunningIssuer, certs_from_pkcs7_b64, csr_der, rsa_key, start_issuer
+from issuer_harness import Holder, RunningIssuer, pin_from_letter, problem, rsa_key, start_issuer
 
 VALIDITY, RENEWAL, INSTALL = 24, 12, 8  # seconds
 
@@ -29,57 +26,6 @@ def short(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
     )
     yield running
     running.stop()
-
-
-class Holder:
-    """A certificate holder on the test side: key and certificate as files for requests."""
-
-    def __init__(self, issuer: RunningIssuer, folder: Path):
-        self.issuer, self.folder = issuer, folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.key = rsa_key()
-        self.cert: x509.Certificate | None = None
-
-    def take(self, response: requests.Response) -> x509.Certificate:
-        assert response.status_code == 200, response.text
-        assert response.headers["Content-Type"].startswith("application/pkcs7-mime")
-        (cert,) = certs_from_pkcs7_b64(response.content)
-        self.cert = cert
-        (self.folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (self.folder / "key.pem").write_bytes(
-            self.key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        return cert
-
-    @property
-    def tls(self) -> tuple[str, str]:
-        return str(self.folder / "cert.pem"), str(self.folder / "key.pem")
-
-    def get(self, path: str) -> requests.Response:
-        return self.issuer.get(path, cert=self.tls)
-
-    def post(self, path: str, **kw: Any) -> requests.Response:
-        return self.issuer.post(path, cert=self.tls, **kw)
-
-    def renew(self, new_key: Any) -> requests.Response:
-        assert self.cert is not None
-        import base64
-
-        return self.post(
-            "/.well-known/est/simplereenroll",
-            data=base64.b64encode(csr_der(new_key, self.cert.subject)),
-            headers={"Content-Type": "application/pkcs10"},
-        )
-
-
-def problem(response: requests.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["type"].endswith(code) and body["code"] == code
-    return body
 
 
 def wait_until(moment: float) -> None:
@@ -206,7 +152,6 @@ def test_reset_pin_sends_new_letter(short: RunningIssuer) -> None:
     org = short.organisation("Praktijk Reset")
     number, old_pin = short.user(org)
     out = short.admin("user", "reset-pin", number)
-    from issuer_harness import pin_from_letter
 
     new_pin = pin_from_letter(Path(out["letter"]))
     if new_pin != old_pin:
