@@ -168,6 +168,11 @@ def start_issuer(
         "--max-pin-attempts",
         str(max_pin_attempts),
     )
+    return serve_issuer(data, extra_serve_args)
+
+
+def serve_issuer(data: Path, extra_serve_args: tuple[str, ...] = ()) -> RunningIssuer:
+    """``serve`` an existing data folder on a free port; returns once it listens."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [*ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
