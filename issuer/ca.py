@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from issuer.files import write_private, write_public
 
 ROOT_CERT, ROOT_KEY = "root-ca.pem", "root-ca.key.pem"
 ISSUING_CERT, ISSUING_KEY = "issuing-ca.pem", "issuing-ca.key.pem"
@@ -129,10 +130,10 @@ class CertificateAuthority:
         encryption = serialization.BestAvailableEncryption(passphrase)
         for filename, key in ((ROOT_KEY, root_key), (ISSUING_KEY, issuing_key)):
             pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-            _write_atomic(directory / filename, pem, 0o600)
+            write_private(directory / filename, pem)
         # Certificates last: a CA directory with certificates always has its keys too.
         for filename, cert in ((ROOT_CERT, root_cert), (ISSUING_CERT, issuing_cert)):
-            _write_atomic(directory / filename, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+            write_public(directory / filename, cert.public_bytes(serialization.Encoding.PEM))
         return cls(root_cert, issuing_cert, issuing_key)
 
     @classmethod
@@ -348,25 +349,6 @@ def _ca_certificate(
     if issuer:
         builder = builder.add_extension(_aki_of(issuer), critical=False)
     return builder.sign(signer, hashes.SHA256())
-
-
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0o600
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-            os.fchmod(f.fileno(), mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # make the rename itself durable
-    finally:
-        os.close(dir_fd)
 
 
 def _tlv(tag: int, content: bytes) -> bytes:
