@@ -488,6 +488,25 @@ class IssuerService:
             return Problem(code, "this certificate has been replaced by a newer one")
         return Problem(code, code.value)
 
+    def certificate_for_key(self, key_sha256: str) -> bytes:
+        """The newest certificate issued for a public key (certificates are public).
+
+        Lets a client that crashed between the issuer's answer and saving it pick up
+        the certificate it was issued, instead of being locked out by R7.
+        """
+        key_sha256 = key_sha256.lower()
+        if len(key_sha256) != 64 or any(c not in "0123456789abcdef" for c in key_sha256):
+            raise Problem(Refusal.BAD_REQUEST, "give the SHA-256 of the SubjectPublicKeyInfo in hex")
+        with self._sessions() as s:
+            row = s.scalars(
+                select(Certificate)
+                .where(Certificate.key_sha256 == key_sha256)
+                .order_by(Certificate.issued_at.desc())
+            ).first()
+            if row is None:
+                raise Problem(Refusal.NOT_FOUND, "no certificate for this key")
+            return row.der
+
     # --- identity: who holds this client certificate ------------------------------------
 
     def _holder(self, s: Session, cert_der: bytes | None) -> Holder:

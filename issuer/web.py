@@ -212,6 +212,12 @@ async def policy(request: web.Request) -> web.Response:
     )
 
 
+async def certificate_by_key(request: web.Request) -> web.Response:
+    der = await _run(request, request.app[SERVICE].certificate_for_key, request.match_info["key_sha256"])
+    pem = x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+    return web.Response(body=pem, content_type="application/pem-certificate-chain")
+
+
 async def me(request: web.Request) -> web.Response:
     h = await holder(request)
     return web.json_response(await _run(request, request.app[SERVICE].me, h))
@@ -334,6 +340,7 @@ def make_app(service: IssuerService, *, proxy: tuple[str, frozenset[str]] | None
     app.router.add_post(f"{est}/simplereenroll", est_simplereenroll)
     app.router.add_get("/api/v1/policy", policy)
     app.router.add_get("/api/v1/me", me)
+    app.router.add_get("/api/v1/certificates/by-key/{key_sha256}", certificate_by_key)
     app.router.add_get("/api/v1/org/users", org_users)
     app.router.add_post("/api/v1/org/users", org_request_user)
     app.router.add_put("/api/v1/org/users/{user_number}/authorisations/{service}", org_authorisation)

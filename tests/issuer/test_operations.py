@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,9 +25,27 @@ def fresh(tmp_path: Path):
 def test_no_pin_outside_the_letter(fresh: RunningIssuer, tmp_path: Path) -> None:
     """R13: the PIN is in the letter (or the sealed message box) and nowhere else."""
     org = fresh.organisation()
-    cli = subprocess.run([*ISSUER, "user", "add", "--org", str(org), "--kind", "personal", "--name", "Anna",
-                          "--email", "anna@example.nl", "--contact-person", "--data", str(fresh.data)],
-                         capture_output=True, text=True, check=True)
+    cli = subprocess.run(
+        [
+            *ISSUER,
+            "user",
+            "add",
+            "--org",
+            str(org),
+            "--kind",
+            "personal",
+            "--name",
+            "Anna",
+            "--email",
+            "anna@example.nl",
+            "--contact-person",
+            "--data",
+            str(fresh.data),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     letter = Path(cli.stdout.split("PIN letter: ")[1].strip())
     from issuer_harness import pin_from_letter
 
@@ -38,7 +56,9 @@ def test_no_pin_outside_the_letter(fresh: RunningIssuer, tmp_path: Path) -> None
     cp = Holder(fresh, tmp_path / "cp")
     cp.take(fresh.enroll(number, pin, cp.key))
     # a request through user management puts another PIN in the sealed message box
-    requested = cp.post("/api/v1/org/users", json={"kind": "personal", "name": "Bo", "email": "bo@example.nl"})
+    requested = cp.post(
+        "/api/v1/org/users", json={"kind": "personal", "name": "Bo", "email": "bo@example.nl"}
+    )
     approved = fresh.admin("user", "approve", requested.json()["user_number"])
     box_pin = cp.get("/api/v1/messages").json()[0]["body"].split("is: ")[1].split()[0]
     assert box_pin not in str(approved)
@@ -72,7 +92,9 @@ def test_init_never_overwrites(fresh: RunningIssuer) -> None:
 
 
 def test_missing_data_folder_is_explained(tmp_path: Path) -> None:
-    proc = subprocess.run([*ISSUER, "purge", "--data", str(tmp_path / "nope")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [*ISSUER, "purge", "--data", str(tmp_path / "nope")], capture_output=True, text=True
+    )
     assert proc.returncode == 1 and "zorgcert-issuer init" in proc.stderr
 
 
@@ -85,27 +107,39 @@ def test_behind_a_tls_terminator(fresh: RunningIssuer, tmp_path: Path) -> None:
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
 
     behind = serve_issuer(fresh.data, ("--client-cert-header", "X-Client-Cert"))
-    untrusting = serve_issuer(fresh.data, ("--client-cert-header", "X-Client-Cert", "--trusted-proxy", "10.9.9.9"))
+    untrusting = serve_issuer(
+        fresh.data, ("--client-cert-header", "X-Client-Cert", "--trusted-proxy", "10.9.9.9")
+    )
     try:
         assert behind.url.startswith("http://")
-        me = requests.get(behind.url + "/api/v1/me", headers={"X-Client-Cert": urllib.parse.quote(pem)}, timeout=10)
+        me = requests.get(
+            behind.url + "/api/v1/me", headers={"X-Client-Cert": urllib.parse.quote(pem)}, timeout=10
+        )
         assert me.status_code == 200 and me.json()["user_number"] == number
 
         # a self-made certificate with the same subject and serial is not ours
         key = rsa_key()
-        now = datetime.now(timezone.utc)
-        forged = (x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer)
-                  .public_key(key.public_key()).serial_number(cert.serial_number)
-                  .not_valid_before(now - timedelta(minutes=1)).not_valid_after(now + timedelta(days=1))
-                  .sign(key, hashes.SHA256()))
+        now = datetime.now(UTC)
+        forged = (
+            x509.CertificateBuilder()
+            .subject_name(cert.subject)
+            .issuer_name(cert.issuer)
+            .public_key(key.public_key())
+            .serial_number(cert.serial_number)
+            .not_valid_before(now - timedelta(minutes=1))
+            .not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )
         forged_pem = forged.public_bytes(serialization.Encoding.PEM).decode()
-        r = requests.get(behind.url + "/api/v1/me", headers={"X-Client-Cert": urllib.parse.quote(forged_pem)},
-                         timeout=10)
+        r = requests.get(
+            behind.url + "/api/v1/me", headers={"X-Client-Cert": urllib.parse.quote(forged_pem)}, timeout=10
+        )
         problem(r, 403, "not-authorised")
 
         # the header counts only from a trusted proxy address
-        r = requests.get(untrusting.url + "/api/v1/me", headers={"X-Client-Cert": urllib.parse.quote(pem)},
-                         timeout=10)
+        r = requests.get(
+            untrusting.url + "/api/v1/me", headers={"X-Client-Cert": urllib.parse.quote(pem)}, timeout=10
+        )
         problem(r, 403, "not-authorised")
     finally:
         behind.stop()
@@ -121,3 +155,20 @@ def test_admin_json_everywhere(fresh: RunningIssuer) -> None:
     assert code == 3 and out["code"] == "bad-request"  # nothing installed, nothing to revoke
     code, out, _ = admin(fresh.data, "cert", "revoke", number, "--reason", "bored", check=False)
     assert code == 3 and "unknown reason" in out["detail"]
+
+
+def test_certificate_by_key_lets_a_crashed_client_recover(fresh: RunningIssuer) -> None:
+    """A client that died before saving its new certificate fetches it by its public key."""
+    org = fresh.organisation()
+    number, pin = fresh.user(org)
+    key = rsa_key()
+    assert fresh.enroll(number, pin, key).status_code == 200
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    r = fresh.get(f"/api/v1/certificates/by-key/{hashlib.sha256(spki).hexdigest()}")
+    assert r.status_code == 200
+    cert = x509.load_pem_x509_certificate(r.content)
+    assert cert.public_key() == key.public_key()
+    problem(fresh.get(f"/api/v1/certificates/by-key/{'0' * 64}"), 404, "not-found")
+    problem(fresh.get("/api/v1/certificates/by-key/xyz"), 400, "bad-request")
