@@ -23,8 +23,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from app.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
-from issuer.ca import csrattrs_der, pkcs7_certs_only
+from issuer.ca import pkcs7_certs_only
 from issuer.problems import Problem
 from issuer.service import Holder, IssuerService
 
