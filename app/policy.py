@@ -51,9 +51,7 @@ class Durations:
         """Build from ISO 8601 texts as found in ``issuer.toml`` and ``/api/v1/policy``."""
         if max_pin_attempts < 1:
             raise ValueError("max_pin_attempts must be at least 1")
-        return cls(
-            parse_span(validity), parse_span(renewal_window), parse_span(install_window), max_pin_attempts
-        )
+        return cls(parse_span(validity), parse_span(renewal_window), parse_span(install_window), max_pin_attempts)
 
     def as_iso(self) -> dict[str, str | int]:
         """The settings as ISO 8601 texts (the ``/api/v1/policy`` body)."""
@@ -96,9 +94,7 @@ def renewal_opens_at(not_after: datetime, durations: Durations) -> datetime:
     return not_after - durations.renewal_window
 
 
-def certificate_state(
-    *, not_after: datetime, revoked: bool, durations: Durations, now: datetime
-) -> CertState:
+def certificate_state(*, not_after: datetime, revoked: bool, durations: Durations, now: datetime) -> CertState:
     """The state of a certificate as the issuer sees it (never ``LOST``)."""
     if revoked:
         return CertState.REVOKED
@@ -182,9 +178,7 @@ def pin_enrollment(facts: HolderFacts, durations: Durations, now: datetime) -> D
     return Decision.allow("reinstall")
 
 
-def renewal(
-    *, not_after: datetime, revoked: bool, is_current: bool, durations: Durations, now: datetime
-) -> Decision:
+def renewal(*, not_after: datetime, revoked: bool, is_current: bool, durations: Durations, now: datetime) -> Decision:
     """R5/R9: may the holder of this (TLS-authenticated) certificate renew it now?"""
     if revoked:
         return Decision.refuse(Refusal.REVOKED)

@@ -1,0 +1,230 @@
+"""``zorgcert``: the command line over the core. Dutch by default, ``--lang en`` for English.
+
+Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules; 4 issuer unreachable;
+5 store problem; 1 other. One place maps errors to messages: ``_report``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import logging.handlers
+import secrets
+import sys
+from typing import Any
+
+from app import __version__
+from app.errors import Cancelled, EmptyPin, UsageError, ZorgCertError
+from app.i18n import current_lang, t
+from app.paths import Paths, paths
+
+log = logging.getLogger("zorgcert")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON")
+    common.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
+
+    parser = argparse.ArgumentParser(
+        prog="zorgcert", parents=[common], description="ZorgCert: certificaten installeren, vernieuwen en bewaren"
+    )
+    parser.add_argument("--version", action="version", version=f"zorgcert {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("install", parents=[common], help="install a certificate with user number and PIN")
+    p.add_argument("--user-number", required=True, metavar="N")
+    p.add_argument("--kind", choices=["personal", "system"], default="personal")
+    p.add_argument("--store", default="auto", help="auto, nss, file:FOLDER, windows, macos")
+    p.add_argument("--pin-stdin", action="store_true", help="read the PIN as one line from standard input")
+
+    sub.add_parser("status", parents=[common], help="the certificates on this computer")
+
+    p = sub.add_parser("renew", parents=[common], help="renew a certificate (inside the renewal window)")
+    p.add_argument("user_number", nargs="?", metavar="USER_NUMBER")
+
+    sub.add_parser("doctor", parents=[common], help="check issuer, trust, clock and stores")
+
+    p = sub.add_parser("config", parents=[common], help="settings")
+    csub = p.add_subparsers(dest="config_command", required=True)
+    s = csub.add_parser("set", parents=[common])
+    s.add_argument("key", choices=["issuer-url", "issuer-ca"])
+    s.add_argument("value")
+    csub.add_parser("show", parents=[common])
+    return parser
+
+
+def _read_pin(args: argparse.Namespace, lang: str) -> str:
+    if args.pin_stdin:
+        pin = sys.stdin.readline().rstrip("\r\n")
+    else:
+        try:
+            pin = getpass.getpass(t("cli.pin_prompt", lang))
+        except (EOFError, KeyboardInterrupt):
+            raise Cancelled("no PIN") from None
+    pin = pin.strip()
+    if not pin:
+        raise EmptyPin("empty PIN")
+    return pin
+
+
+def _core(p: Paths, *, need_issuer: bool = True) -> Any:
+    from app import config
+    from app.services import ZorgCert
+
+    issuer = config.issuer(p) if need_issuer else None
+    return ZorgCert(p, issuer)
+
+
+def _where(entry: Any) -> str:
+    return ", ".join(f"{r.store} {r.location}" for r in entry.stores)
+
+
+def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
+    p = paths()
+    if args.command == "install":
+        pin = _read_pin(args, lang)
+        outcome = _core(p).install(args.user_number, pin, kind=args.kind, store=args.store)
+        e = outcome.entry
+        text = (
+            t("cli.installed", lang, name=e.name, where=_where(e), until=e.not_after)
+            + "\n"
+            + t("cli.installed.backup", lang)
+        )
+        return {"installed": e.as_json(), "recovered": outcome.recovered}, text
+    if args.command == "status":
+        return _status(p, lang)
+    if args.command == "renew":
+        core = _core(p)
+        number = args.user_number or _only_certificate(core)
+        outcome = core.renew(number)
+        e = outcome.entry
+        return {"renewed": e.as_json()}, t("cli.renewed", lang, name=e.name, until=e.not_after)
+    if args.command == "doctor":
+        from app.doctor import run_checks
+
+        checks = run_checks(p, lang)
+        text = "\n".join(
+            f"[{t('doctor.' + c['result'], lang):>6}] {c['check']}: {c['detail']}"
+            + (f"\n         -> {c['next']}" if c.get("next") else "")
+            for c in checks
+        )
+        return {"checks": checks, "ok": all(c["result"] != "fail" for c in checks)}, text
+    if args.command == "config":
+        from app import config
+
+        if args.config_command == "set":
+            value = config.set_value(p, args.key, args.value)
+            return {args.key: value}, t("cli.config_set", lang, key=args.key, value=value)
+        data = config.load(p)
+        return data, "\n".join(f"{k} = {v}" for k, v in data.items())
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _only_certificate(core: Any) -> str:
+    entries = core.wallet.entries()
+    if len(entries) != 1:
+        raise UsageError("name the user number: zorgcert renew USER_NUMBER")
+    return str(entries[0].user_number)
+
+
+def _status(p: Paths, lang: str) -> tuple[Any, str]:
+    from app.services import ZorgCert
+
+    if not p.wallet_file.exists():
+        return [], t("cli.no_certificates", lang)
+    if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
+        try:  # a crash left work behind: finish it before reporting
+            _core(p).recover()
+        except ZorgCertError as exc:
+            log.warning("recovery before status failed: %s", exc.details)
+    rows = ZorgCert(p, None).status()
+    lines = []
+    for r in rows:
+        state = t(f"state.{r['state']}", lang)
+        lines.append(f"{r['user_number']}  {r['name']} ({t('kind.' + r['kind'], lang)})")
+        lines.append(
+            f"    {state}; {t('cli.days_left', lang, days=r['days_left'])} (tot {r['valid_until']})"
+            if lang == "nl"
+            else f"    {state}; {t('cli.days_left', lang, days=r['days_left'])} (until {r['valid_until']})"
+        )
+        for ref in r["installed_in"]:
+            mark = "+" if ref["present"] else "-"
+            lines.append(f"    {mark} {ref['store']} {ref['location']}")
+        if not r["backup_current"]:
+            lines.append(f"    ! {t('cli.no_backup', lang)}")
+    return rows, "\n".join(lines) or t("cli.no_certificates", lang)
+
+
+def _setup_logging(p: Paths) -> None:
+    try:
+        p.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            p.log_dir / "zorgcert.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("zorgcert")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
+    """The one place an error becomes words on the screen."""
+    params = {"details": exc.details, **exc.params}
+    message = t(exc.key, lang, **params)
+    next_step = t(exc.key + ".next", lang, **params)
+    code = getattr(exc, "code", None) or exc.key
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "error": {
+                        "code": code,
+                        "message": message,
+                        "next": next_step,
+                        "details": exc.details,
+                        **{k: v for k, v in exc.params.items() if isinstance(v, str | int | float)},
+                    }
+                }
+            )
+        )
+    if not isinstance(exc, Cancelled) or not as_json:
+        print(message, file=sys.stderr)
+        if next_step:
+            print(next_step, file=sys.stderr)
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    lang = current_lang(args.lang)
+    _setup_logging(paths())
+    try:
+        result, text = run(args, lang)
+    except ZorgCertError as exc:
+        if exc.key == "refusal.pin-invalid" and "attempts_left" not in exc.params:
+            exc.params["attempts_left"] = "?"
+        if exc.key == "refusal.user-blocked":
+            exc.params["who"] = t(f"who.{exc.params.get('unblocked_by', 'support')}", lang)
+        log.info("%s refused or failed: %s (%s)", args.command, exc.key, exc.details)
+        return _report(exc, lang, args.json)
+    except KeyboardInterrupt:
+        return _report(Cancelled("interrupted"), lang, args.json)
+    except Exception as exc:  # a bug: keep the traceback for Support, show a reference
+        reference = secrets.token_hex(4)
+        log.exception("unexpected error, reference %s", reference)
+        generic = ZorgCertError(f"{type(exc).__name__}", reference=reference)
+        return _report(generic, lang, args.json)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    elif text:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

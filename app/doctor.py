@@ -1,0 +1,140 @@
+"""``zorgcert doctor``: one pass/fail line per check, each failure with a next step."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from app import config
+from app.clock import SystemClock
+from app.errors import IssuerUntrusted, ZorgCertError
+from app.i18n import t
+from app.paths import Paths
+
+CLOCK_TOLERANCE = 120  # seconds
+
+
+def _check(check: str, result: str, detail: str = "", next_step: str = "") -> dict[str, Any]:
+    return {"check": check, "result": result, "detail": detail, "next": next_step if result != "pass" else ""}
+
+
+def _explain(exc: ZorgCertError, lang: str) -> tuple[str, str]:
+    params = {"details": exc.details, **exc.params}
+    return t(exc.key, lang, **params), t(exc.key + ".next", lang, **params)
+
+
+def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
+    from app.services import ZorgCert
+
+    checks: list[dict[str, Any]] = []
+    try:
+        settings = config.issuer(paths)
+        checks.append(_check(t("doctor.issuer", lang), "pass", settings.url))
+    except ZorgCertError as exc:
+        checks.append(_check(t("doctor.issuer", lang), "fail", *_explain(exc, lang)))
+        settings = None
+
+    core = ZorgCert(paths, settings)
+    if settings is not None:
+        try:
+            core.client.policy()
+            checks.append(_check(t("doctor.reachable", lang), "pass", settings.url))
+            checks.append(_check(t("doctor.trust", lang), "pass", str(settings.ca_file)))
+            issuer_time = core.client.last_date
+            if issuer_time is not None:
+                offset = abs((SystemClock().now() - issuer_time).total_seconds())
+                checks.append(
+                    _check(
+                        t("doctor.clock", lang),
+                        "pass" if offset <= CLOCK_TOLERANCE else "fail",
+                        t("doctor.clock.detail", lang, seconds=int(offset)),
+                        t("doctor.clock.next", lang),
+                    )
+                )
+        except IssuerUntrusted as exc:
+            checks.append(_check(t("doctor.reachable", lang), "pass", settings.url))
+            checks.append(_check(t("doctor.trust", lang), "fail", *_explain(exc, lang)))
+        except ZorgCertError as exc:
+            checks.append(_check(t("doctor.reachable", lang), "fail", *_explain(exc, lang)))
+
+    checks += _store_checks(core, paths, lang)
+    pending = core.journal.pending()
+    checks.append(
+        _check(
+            t("doctor.pending", lang),
+            "pass" if not pending else "fail",
+            ", ".join(f"{op.kind} {op.user_number}" for op in pending),
+            t("doctor.pending.next", lang),
+        )
+    )
+    return checks
+
+
+def _store_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
+    from keystore.base import StoreError
+
+    checks = []
+    stores = []
+    if sys.platform.startswith("linux"):
+        from keystore.nss import discover
+
+        stores += list(discover(Path.home()))
+    from app.stores import store_for
+
+    for entry in core.wallet.entries():
+        for ref in entry.stores:
+            if ref.store != "nss":
+                stores.append(store_for(ref, paths))
+    seen = set()
+    for store in stores:
+        if (store.name, store.location) in seen:
+            continue
+        seen.add((store.name, store.location))
+        label = f"{store.name} {getattr(store, 'label', '') or store.location}".strip()
+        avail = store.available()
+        checks.append(
+            _check(t("doctor.store", lang, store=label), "pass" if avail.ok else "fail", avail.detail, avail.fix or "")
+        )
+        if not avail.ok:
+            continue
+        for entry in core.wallet.entries():
+            if entry.kind != "personal" and store.name == "nss":
+                continue
+            if store.name != "nss" and not any(r.location == store.location for r in entry.stores):
+                continue
+            try:
+                present = store.find(entry.fingerprint) is not None
+            except StoreError as exc:
+                present, detail = False, exc.detail
+            else:
+                detail = store.location
+            checks.append(
+                _check(
+                    t("doctor.visible", lang, user_number=entry.user_number, store=label),
+                    "pass" if present else "fail",
+                    detail,
+                    t("doctor.visible.next", lang),
+                )
+            )
+
+    for entry in core.wallet.entries():
+        checks.append(_key_check(core, entry, lang))
+    return checks
+
+
+def _key_check(core: Any, entry: Any, lang: str) -> dict[str, Any]:
+    name = t("doctor.keymatch", lang, user_number=entry.user_number)
+    try:
+        sealed = core.vault.get(entry.fingerprint)
+    except ZorgCertError as exc:
+        return _check(name, "fail", *_explain(exc, lang))
+    if sealed is None or sealed.cert_der is None:
+        return _check(name, "fail", "no key in the vault", t("doctor.keymatch.next", lang))
+    from cryptography import x509
+
+    from app.identity import load_key
+
+    cert = x509.load_der_x509_certificate(sealed.cert_der)
+    ok = load_key(sealed.key_der).public_key() == cert.public_key()
+    return _check(name, "pass" if ok else "fail", entry.fingerprint[:16], t("doctor.keymatch.next", lang))

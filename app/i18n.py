@@ -1,0 +1,304 @@
+"""Every sentence the user sees, in Dutch first and English second.
+
+``t(key, lang, **params)`` formats one. A test checks that every key has both languages
+and the same placeholders in each.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULT_LANG = "nl"
+LANGS = ("nl", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- refusals by the issuer (codes of issuer/problems.py) ---
+    "refusal.pin-invalid": {
+        "nl": "Het gebruikersnummer of de pincode klopt niet.",
+        "en": "The user number or PIN is wrong.",
+    },
+    "refusal.pin-invalid.next": {
+        "nl": "Controleer de pincode in de brief of de Berichtenbox. U kunt het nog {attempts_left} keer "
+        "proberen; daarna wordt het gebruikersnummer geblokkeerd.",
+        "en": "Check the PIN in the letter or the message box. You have {attempts_left} more tries; "
+        "after that the user number is blocked.",
+    },
+    "refusal.user-blocked": {
+        "nl": "Dit gebruikersnummer is geblokkeerd na te veel onjuiste pincodes.",
+        "en": "This user number is blocked after too many wrong PINs.",
+    },
+    "refusal.user-blocked.next": {
+        "nl": "{who} kan de blokkade opheffen. Vraag nooit iemand om uw pincode.",
+        "en": "{who} can unblock it. Never give anyone your PIN.",
+    },
+    "who.contact-person": {"nl": "De contactpersoon van uw praktijk", "en": "Your practice's contact person"},
+    "who.support": {"nl": "Alleen Support", "en": "Only Support"},
+    "refusal.install-window-expired": {
+        "nl": "Dit certificaat is niet binnen de installatietermijn geïnstalleerd en is daarom verwijderd.",
+        "en": "This certificate was not installed within the install window and has been deleted.",
+    },
+    "refusal.install-window-expired.next": {
+        "nl": "Vraag de contactpersoon van uw praktijk om een nieuw certificaat aan te vragen.",
+        "en": "Ask your practice's contact person to request a new certificate.",
+    },
+    "refusal.still-valid": {
+        "nl": "Het certificaat van dit gebruikersnummer is nog geldig (tot {valid_until}) en kan daarom niet "
+        "opnieuw met de pincode worden geïnstalleerd.",
+        "en": "The certificate of this user number is still valid (until {valid_until}), so it cannot be "
+        "installed again with the PIN.",
+    },
+    "refusal.still-valid.next": {
+        "nl": "Zet de back-up terug die u na de installatie of laatste vernieuwing maakte "
+        "(zorgcert restore BESTAND). Heeft u geen back-up, bel dan Support: zij trekken het verloren "
+        "certificaat in, waarna u opnieuw kunt installeren.",
+        "en": "Restore the backup you made after installing or last renewing (zorgcert restore FILE). "
+        "Without a backup, call Support: they revoke the lost certificate, after which you can install again.",
+    },
+    "refusal.renewal-not-open": {
+        "nl": "Vernieuwen kan nog niet.",
+        "en": "Renewal is not open yet.",
+    },
+    "refusal.renewal-not-open.next": {
+        "nl": "Vernieuwen kan vanaf {opens_at}. ZorgCert herinnert u daaraan.",
+        "en": "You can renew from {opens_at}. ZorgCert will remind you.",
+    },
+    "refusal.revoked": {
+        "nl": "Dit certificaat is ingetrokken en kan niet worden vernieuwd of opnieuw geïnstalleerd.",
+        "en": "This certificate is revoked and cannot be renewed or reinstalled.",
+    },
+    "refusal.revoked.next": {
+        "nl": "Vraag de contactpersoon van uw praktijk om een nieuw certificaat.",
+        "en": "Ask your practice's contact person for a new certificate.",
+    },
+    "refusal.certificate-expired": {
+        "nl": "Dit certificaat is verlopen; vernieuwen kan niet meer.",
+        "en": "This certificate has expired; it can no longer be renewed.",
+    },
+    "refusal.certificate-expired.next": {
+        "nl": "Installeer het opnieuw met uw gebruikersnummer en pincode (zorgcert install).",
+        "en": "Reinstall it with your user number and PIN (zorgcert install).",
+    },
+    "refusal.no-agreement": {
+        "nl": "Uw praktijk heeft nog geen overeenkomst met de uitgever.",
+        "en": "Your practice has no agreement with the issuer yet.",
+    },
+    "refusal.no-agreement.next": {
+        "nl": "Meld uw praktijk aan en stuur de ondertekende overeenkomst terug.",
+        "en": "Register your practice and return the signed agreement.",
+    },
+    "refusal.not-approved": {
+        "nl": "Deze aanvraag is nog niet goedgekeurd door de uitgever.",
+        "en": "This request has not been approved by the issuer yet.",
+    },
+    "refusal.not-approved.next": {
+        "nl": "Wacht op de e-mail met het gebruikersnummer; die komt na de goedkeuring.",
+        "en": "Wait for the e-mail with the user number; it comes after approval.",
+    },
+    "refusal.not-authorised": {
+        "nl": "Dit certificaat mag dit niet doen.",
+        "en": "This certificate is not allowed to do this.",
+    },
+    "refusal.not-authorised.next": {
+        "nl": "Vraag de contactpersoon van uw praktijk om de juiste autorisatie, of gebruik het nieuwste certificaat.",
+        "en": "Ask your practice's contact person for the right authorisation, or use the newest certificate.",
+    },
+    "refusal.not-found": {"nl": "De uitgever kent dit niet.", "en": "The issuer does not know this."},
+    "refusal.not-found.next": {
+        "nl": "Controleer het gebruikersnummer in de e-mail.",
+        "en": "Check the user number in the e-mail.",
+    },
+    "refusal.bad-request": {
+        "nl": "De uitgever weigerde het verzoek: {details}",
+        "en": "The issuer refused the request: {details}",
+    },
+    "refusal.bad-request.next": {
+        "nl": "Probeer het opnieuw; blijft dit gebeuren, maak dan een supportbestand en bel Support.",
+        "en": "Try again; if it keeps happening, make a support file and call Support.",
+    },
+    # --- errors on this side ---
+    "error.generic": {
+        "nl": "Er ging iets mis (referentie {reference}).",
+        "en": "Something went wrong (reference {reference}).",
+    },
+    "error.generic.next": {
+        "nl": "Probeer het opnieuw. Blijft het misgaan, bel Support en noem de referentie.",
+        "en": "Try again. If it keeps failing, call Support and quote the reference.",
+    },
+    "error.cancelled": {"nl": "Afgebroken; er is niets veranderd.", "en": "Cancelled; nothing was changed."},
+    "error.cancelled.next": {"nl": "", "en": ""},
+    "error.usage": {"nl": "{details}", "en": "{details}"},
+    "error.usage.next": {"nl": "Zie zorgcert --help.", "en": "See zorgcert --help."},
+    "error.user_number": {
+        "nl": "'{value}' is geen geldig gebruikersnummer.",
+        "en": "'{value}' is not a valid user number.",
+    },
+    "error.user_number.next": {
+        "nl": "Een gebruikersnummer heeft 14 cijfers; neem het over uit de e-mail van de uitgever.",
+        "en": "A user number has 14 digits; copy it from the issuer's e-mail.",
+    },
+    "error.pin_empty": {"nl": "Er is geen pincode ingevoerd.", "en": "No PIN was entered."},
+    "error.pin_empty.next": {
+        "nl": "Typ de pincode uit de brief of de Berichtenbox.",
+        "en": "Type the PIN from the letter or the message box.",
+    },
+    "error.not_in_wallet": {
+        "nl": "ZorgCert kent op deze computer geen certificaat met gebruikersnummer {user_number}.",
+        "en": "ZorgCert on this computer knows no certificate with user number {user_number}.",
+    },
+    "error.not_in_wallet.next": {
+        "nl": "Bekijk uw certificaten met zorgcert status, of installeer het met zorgcert install.",
+        "en": "See your certificates with zorgcert status, or install with zorgcert install.",
+    },
+    "error.no_issuer": {
+        "nl": "Er is geen uitgever ingesteld.",
+        "en": "No issuer is configured.",
+    },
+    "error.no_issuer.next": {
+        "nl": "Stel hem in met zorgcert config set issuer-url URL en zorgcert config set issuer-ca BESTAND.",
+        "en": "Set it with zorgcert config set issuer-url URL and zorgcert config set issuer-ca FILE.",
+    },
+    "error.unreachable": {
+        "nl": "De uitgever is niet bereikbaar ({details}).",
+        "en": "The issuer cannot be reached ({details}).",
+    },
+    "error.unreachable.next": {
+        "nl": "Controleer de internetverbinding en de proxy-instellingen en probeer het later opnieuw. "
+        "Er is niets veranderd.",
+        "en": "Check the internet connection and proxy settings and try again later. Nothing was changed.",
+    },
+    "error.untrusted": {
+        "nl": "De server op {url} is niet de vertrouwde uitgever: het TLS-certificaat klopt niet.",
+        "en": "The server at {url} is not the trusted issuer: its TLS certificate does not match.",
+    },
+    "error.untrusted.next": {
+        "nl": "Er is niets verstuurd. Controleer het adres van de uitgever; in een bedrijfsnetwerk kan een "
+        "proxy het verkeer onderscheppen. Bel Support als dit blijft gebeuren.",
+        "en": "Nothing was sent. Check the issuer's address; in a company network a proxy may be "
+        "intercepting traffic. Call Support if this keeps happening.",
+    },
+    "error.protocol": {
+        "nl": "De uitgever gaf een onverwacht antwoord ({details}).",
+        "en": "The issuer gave an unexpected answer ({details}).",
+    },
+    "error.protocol.next": {
+        "nl": "Probeer het later opnieuw; bel Support als dit blijft gebeuren.",
+        "en": "Try again later; call Support if this keeps happening.",
+    },
+    "error.store": {
+        "nl": "De certificaatopslag {store} gaf een fout: {details}",
+        "en": "The certificate store {store} failed: {details}",
+    },
+    "error.store.next": {"nl": "{fix}", "en": "{fix}"},
+    "error.keyring": {
+        "nl": "De sleutelbos van het systeem (Secret Service) is niet beschikbaar.",
+        "en": "The system keyring (Secret Service) is not available.",
+    },
+    "error.keyring.next": {
+        "nl": "Log in op een bureaublad met een sleutelbos (GNOME Keyring of KWallet), of start "
+        "gnome-keyring-daemon, en probeer het opnieuw.",
+        "en": "Log in to a desktop with a keyring (GNOME Keyring or KWallet), or start gnome-keyring-daemon, "
+        "and try again.",
+    },
+    "error.busy": {
+        "nl": "ZorgCert is al bezig met een installatie of vernieuwing.",
+        "en": "ZorgCert is already installing or renewing.",
+    },
+    "error.busy.next": {
+        "nl": "Wacht tot dat klaar is en probeer het dan opnieuw.",
+        "en": "Wait until it has finished and try again.",
+    },
+    # --- command-line texts ---
+    "cli.pin_prompt": {"nl": "Pincode (wordt niet getoond): ", "en": "PIN (not shown): "},
+    "cli.installed": {
+        "nl": "Certificaat van {name} geïnstalleerd in {where}; geldig tot {until}.",
+        "en": "Certificate of {name} installed in {where}; valid until {until}.",
+    },
+    "cli.installed.backup": {
+        "nl": "Maak nu een back-up: zonder back-up kunt u een verloren, nog geldig certificaat niet terugkrijgen.",
+        "en": "Make a backup now: without one, a lost certificate that is still valid cannot be recovered.",
+    },
+    "cli.renewed": {
+        "nl": "Certificaat van {name} vernieuwd; geldig tot {until}.",
+        "en": "Certificate of {name} renewed; valid until {until}.",
+    },
+    "cli.recovered": {
+        "nl": "Een onderbroken {operation} van {user_number} is afgemaakt.",
+        "en": "An interrupted {operation} of {user_number} was completed.",
+    },
+    "cli.rolled_back": {
+        "nl": "Een onderbroken {operation} van {user_number} is teruggedraaid; er is niets veranderd.",
+        "en": "An interrupted {operation} of {user_number} was rolled back; nothing was changed.",
+    },
+    "cli.no_certificates": {
+        "nl": "Er staan nog geen certificaten op deze computer. Installeer er een met zorgcert install.",
+        "en": "There are no certificates on this computer yet. Install one with zorgcert install.",
+    },
+    "cli.days_left": {"nl": "nog {days} dagen geldig", "en": "{days} days left"},
+    "cli.no_backup": {"nl": "geen back-up sinds de laatste installatie", "en": "no backup since last install"},
+    "cli.config_set": {"nl": "{key} ingesteld op {value}.", "en": "{key} set to {value}."},
+    "state.valid": {"nl": "geldig", "en": "valid"},
+    "state.renewal-open": {"nl": "vernieuwen mogelijk", "en": "renewal open"},
+    "state.expired": {"nl": "verlopen", "en": "expired"},
+    "state.lost": {"nl": "verloren", "en": "lost"},
+    "state.revoked": {"nl": "ingetrokken", "en": "revoked"},
+    "kind.personal": {"nl": "persoonlijk certificaat", "en": "personal certificate"},
+    "kind.system": {"nl": "systeemcertificaat", "en": "system certificate"},
+    "doctor.pass": {"nl": "OK", "en": "OK"},
+    "doctor.issuer": {"nl": "Uitgever ingesteld", "en": "Issuer configured"},
+    "doctor.reachable": {"nl": "Uitgever bereikbaar", "en": "Issuer reachable"},
+    "doctor.trust": {"nl": "TLS-vertrouwen in de uitgever", "en": "TLS trust in the issuer"},
+    "doctor.clock": {"nl": "Klok gelijk met de uitgever", "en": "Clock in step with the issuer"},
+    "doctor.clock.detail": {"nl": "verschil {seconds} seconden", "en": "{seconds} seconds apart"},
+    "doctor.clock.next": {
+        "nl": "Zet 'tijd automatisch instellen' aan; een verkeerde klok laat certificaten te vroeg of te laat "
+        "verlopen.",
+        "en": "Turn on automatic time; a wrong clock makes certificates look expired too early or too late.",
+    },
+    "doctor.store": {"nl": "Certificaatopslag {store}", "en": "Certificate store {store}"},
+    "doctor.keymatch": {
+        "nl": "Sleutel en certificaat van {user_number} horen bij elkaar",
+        "en": "Key and certificate of {user_number} belong together",
+    },
+    "doctor.keymatch.next": {
+        "nl": "Zet uw back-up terug (zorgcert restore).",
+        "en": "Restore your backup (zorgcert restore).",
+    },
+    "doctor.visible": {"nl": "{user_number} zichtbaar in {store}", "en": "{user_number} visible in {store}"},
+    "doctor.visible.next": {
+        "nl": "Het certificaat ontbreekt hier. Zet uw back-up terug; is het nog geldig en heeft u geen back-up, "
+        "bel dan Support.",
+        "en": "The certificate is missing here. Restore your backup; if it is still valid and you have none, "
+        "call Support.",
+    },
+    "doctor.pending": {"nl": "Geen onderbroken installatie of vernieuwing", "en": "No interrupted install or renewal"},
+    "doctor.pending.next": {
+        "nl": "Start zorgcert status of zorgcert renew om het af te maken.",
+        "en": "Run zorgcert status or zorgcert renew to finish it.",
+    },
+    "doctor.fail": {"nl": "FOUT", "en": "FAIL"},
+    "doctor.warn": {"nl": "LET OP", "en": "WARN"},
+}
+
+
+def current_lang(explicit: str | None = None) -> str:
+    """The language asked for, else ``ZORGCERT_LANG``, else Dutch."""
+    lang = (explicit or os.environ.get("ZORGCERT_LANG") or DEFAULT_LANG).lower()[:2]
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """The sentence ``key`` in ``lang`` with ``params`` filled in (unknown ones left visible)."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang, entry[DEFAULT_LANG]).format_map(_Lenient(params))
+
+
+def has(key: str) -> bool:
+    return key in MESSAGES

@@ -1,0 +1,401 @@
+"""Install, renew, status: the work behind the CLI and the GUI, with the journal and the lock.
+
+Each mutating operation runs under the one lock, first finishes or rolls back any
+operation a crash interrupted (``recover``), and moves through the journal's stages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app import policy
+from app.clock import Clock, SystemClock
+from app.config import IssuerSettings
+from app.errors import (
+    EmptyPin,
+    InvalidUserNumber,
+    IssuerRefused,
+    IssuerUnreachable,
+    NotInWallet,
+    StoreProblem,
+    ZorgCertError,
+)
+from app.journal import Journal, Operation
+from app.lock import InstanceLock
+from app.paths import Paths
+from app.stores import open_stores, spec_of, store_for
+from app.vault import Sealed, Vault
+from app.wallet import Entry, Wallet
+from keystore.base import CertStore, StoreError, StoreRef
+
+log = logging.getLogger("zorgcert")
+
+Progress = Callable[[str], None]
+
+
+def checkpoint(stage: str) -> None:
+    """Fault injection for the crash tests: ``ZORGCERT_CRASH_AT=<stage>`` kills the process here."""
+    if os.environ.get("ZORGCERT_CRASH_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _store_problem(exc: StoreError) -> StoreProblem:
+    return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
+
+
+@dataclass
+class Outcome:
+    entry: Entry
+    recovered: list[tuple[str, str, str]]  # (operation, user number, "completed" | "rolled-back")
+
+
+class ZorgCert:
+    """The app's core operations on this machine's state."""
+
+    def __init__(self, paths: Paths, issuer: IssuerSettings | None = None, *, clock: Clock | None = None):
+        self.paths = paths
+        self.issuer = issuer
+        self.clock = clock or SystemClock()
+        self.wallet = Wallet(paths.wallet_file)
+        self.vault = Vault(paths.vault_dir)
+        self.journal = Journal(paths.journal_dir)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from app.errors import NoIssuerConfigured
+            from app.est import IssuerClient
+
+            if self.issuer is None:
+                raise NoIssuerConfigured("no issuer")
+            self._client = IssuerClient(self.issuer.url, self.issuer.ca_file)
+        return self._client
+
+    # --- install (R4) and reinstall after expiry (R6) -----------------------------------
+
+    def install(
+        self,
+        user_number: str,
+        pin: str,
+        *,
+        kind: str = "personal",
+        store: str = "auto",
+        progress: Progress = lambda _: None,
+    ) -> Outcome:
+        """Enroll with user number + PIN, install into the stores, read back, record."""
+        from app import identity
+
+        user_number = policy.normalise_user_number(user_number)
+        if not policy.is_valid_user_number(user_number):
+            raise InvalidUserNumber("bad user number", value=user_number)
+        if not pin:
+            raise EmptyPin("empty PIN")
+        with InstanceLock(self.paths.lock_file):
+            recovered = self._recover_all()
+            stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
+            self._check_available(stores)
+            progress("contact")
+            issuer_policy = self.client.policy()
+            chain = self.client.cacerts()
+            spec = identity.KeySpec.from_csrattrs(self.client.csrattrs())
+            progress("key")
+            key = identity.generate_key(spec)
+            old = self.wallet.get(user_number)
+            op = Operation(
+                kind="install",
+                user_number=user_number,
+                key_id=identity.key_sha256(key),
+                stores=[spec_of(s) for s in stores],
+                old_fingerprint=old.fingerprint if old else None,
+                entry={"kind": kind, "policy": issuer_policy},
+            )
+            self.vault.put(op.key_id, Sealed(identity.key_der(key), None, ()))
+            self.journal.save(op)
+            checkpoint("key-made")
+            progress("enroll")
+            try:
+                cert = self.client.simpleenroll(user_number, pin, identity.csr_der(key))
+            except IssuerRefused:
+                self._roll_back(op)  # a clear no: nothing was issued
+                raise
+            except IssuerUnreachable:
+                # the request may have reached the issuer: keep the journal, ask again next time
+                raise
+            self._issued(op, cert, chain)
+            entry = self._finish(op, progress)
+            return Outcome(entry, recovered)
+
+    # --- renewal (R5) --------------------------------------------------------------------
+
+    def renew(self, user_number: str, *, progress: Progress = lambda _: None) -> Outcome:
+        """Renew with the current certificate, replace it in every store it was in."""
+        from cryptography import x509
+
+        from app import identity
+
+        with InstanceLock(self.paths.lock_file):
+            recovered = self._recover_all()
+            entry = self.wallet.get(user_number)
+            if entry is None:
+                raise NotInWallet("unknown", user_number=user_number)
+            sealed = self.vault.get(entry.fingerprint)
+            if sealed is None or sealed.cert_der is None:
+                raise StoreProblem(
+                    "no key for this certificate in the vault", store="vault", fix="restore your backup, then renew"
+                )
+            now = self.clock.now()
+            if now >= entry.not_after_dt:
+                raise IssuerRefused("certificate-expired", "expired")
+            cert = x509.load_der_x509_certificate(sealed.cert_der)
+            current_key = identity.load_key(sealed.key_der)
+            issuer_policy = self.client.policy()
+            chain = self.client.cacerts()
+            spec = identity.KeySpec.from_csrattrs(self.client.csrattrs())
+            progress("key")
+            key = identity.generate_key(spec)
+            op = Operation(
+                kind="renew",
+                user_number=user_number,
+                key_id=identity.key_sha256(key),
+                stores=[self._spec_for_ref(r) for r in entry.stores],
+                old_fingerprint=entry.fingerprint,
+                entry={"kind": entry.kind, "policy": issuer_policy},
+            )
+            self.vault.put(op.key_id, Sealed(identity.key_der(key), None, ()))
+            self.journal.save(op)
+            checkpoint("key-made")
+            progress("enroll")
+            try:
+                new_cert = self.client.simplereenroll(cert, current_key, identity.csr_der(key, cert.subject))
+            except IssuerRefused as exc:
+                self._roll_back(op)
+                if exc.code == "revoked":
+                    entry.revoked = True
+                    self.wallet.put(entry)
+                raise
+            self._issued(op, new_cert, chain)
+            return Outcome(self._finish(op, progress), recovered)
+
+    # --- the shared second half ------------------------------------------------------------
+
+    def _spec_for_ref(self, ref: StoreRef) -> str:
+        return spec_of(store_for(ref, self.paths))
+
+    def _check_available(self, stores: list[CertStore]) -> None:
+        if not stores:
+            raise StoreProblem(
+                "no certificate store found",
+                store="auto",
+                fix="name one with --store (nss, file:FOLDER, windows, macos)",
+            )
+        for store in stores:
+            avail = store.available()
+            if not avail.ok:
+                raise StoreProblem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
+
+    def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        op.cert_pem = cert.public_bytes(Encoding.PEM).decode()
+        op.chain_pem = [c.public_bytes(Encoding.PEM).decode() for c in chain]
+        op.stage = "issued"
+        self.journal.save(op)
+        checkpoint("issued")
+
+    def _finish(self, op: Operation, progress: Progress) -> Entry:
+        """Roll forward from ``issued``: install everywhere, read back, record, remove the old one."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        from app import identity
+
+        assert op.cert_pem is not None
+        cert = x509.load_pem_x509_certificate(op.cert_pem.encode())
+        chain = [x509.load_pem_x509_certificate(p.encode()) for p in op.chain_pem]
+        if op.stage == "issued":
+            pending = self.vault.get(op.key_id)
+            fp = _fingerprint(cert)
+            if pending is None:  # already moved by an earlier, interrupted run
+                pending = self.vault.get(fp)
+            if pending is None:
+                raise StoreProblem("the new key is missing from the vault", store="vault")
+            key = identity.load_key(pending.key_der)
+            ident = identity.make_identity(op.user_number, key, cert, chain)
+            progress("install")
+            refs = []
+            for spec in op.stores:
+                store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=self.paths)[0]
+                try:
+                    refs.append(store.install(ident))
+                    trust = getattr(store, "trust_ca", None)
+                    if trust is not None and chain:
+                        trust(chain[-1].public_bytes(Encoding.DER), f"{chain[-1].subject.rfc4514_string()}")
+                except StoreError as exc:
+                    raise _store_problem(exc) from None
+                checkpoint("installed-one")
+            self.vault.put(fp, Sealed(pending.key_der, ident.cert_der, ident.chain_der))
+            self.vault.delete(op.key_id)
+            old = self.wallet.get(op.user_number)
+            entry = _entry_for(op, cert, refs, self.issuer.url if self.issuer else "", self.clock.now(), old)
+            self.wallet.put(entry)
+            op.stage = "recorded"
+            self.journal.save(op)
+            checkpoint("recorded")
+        entry = self.wallet.get(op.user_number)
+        assert entry is not None
+        if op.old_fingerprint and op.old_fingerprint != entry.fingerprint:
+            progress("cleanup")
+            self._remove_everywhere(op.old_fingerprint)
+            self.vault.delete(op.old_fingerprint)
+        self.journal.finish(op)
+        log.info("%s of %s finished: %s", op.kind, op.user_number, entry.fingerprint[:12])
+        return entry
+
+    def _remove_everywhere(self, fingerprint: str) -> None:
+        """Take an old certificate out of every store that might hold it (after the new one is in)."""
+        seen: set[str] = set()
+        for entry_store in self._all_store_specs():
+            if entry_store in seen:
+                continue
+            seen.add(entry_store)
+            try:
+                store = open_stores(entry_store, kind="personal", user_number="", paths=self.paths)[0]
+                ref = store.find(fingerprint)
+                if ref is not None:
+                    store.remove(ref)
+            except (StoreError, ZorgCertError) as exc:
+                log.warning("could not remove old certificate %s from %s: %s", fingerprint[:12], entry_store, exc)
+
+    def _all_store_specs(self) -> list[str]:
+        specs = []
+        for entry in self.wallet.entries():
+            specs += [self._spec_for_ref(r) for r in entry.stores]
+        for op in self.journal.pending():
+            specs += op.stores
+        return specs
+
+    def _roll_back(self, op: Operation) -> None:
+        self.vault.delete(op.key_id)
+        self.journal.finish(op)
+
+    # --- recovery --------------------------------------------------------------------------
+
+    def recover(self) -> list[tuple[str, str, str]]:
+        """Finish or roll back whatever a crash interrupted (under the lock)."""
+        if not self.journal.pending():
+            return []
+        with InstanceLock(self.paths.lock_file, wait=30):
+            return self._recover_all()
+
+    def _recover_all(self) -> list[tuple[str, str, str]]:
+        done = []
+        for op in self.journal.pending():
+            done.append((op.kind, op.user_number, self._recover(op)))
+        return done
+
+    def _recover(self, op: Operation) -> str:
+        """Finish or roll back one interrupted operation (see app.journal)."""
+        if op.stage == "key-made":
+            cert = self.client.certificate_for_key(op.key_id)  # IssuerUnreachable: decide next time
+            if cert is None:
+                self._roll_back(op)
+                log.info("rolled back interrupted %s of %s", op.kind, op.user_number)
+                return "rolled-back"
+            self._issued(op, cert, self.client.cacerts())
+        self._finish(op, lambda _: None)
+        log.info("completed interrupted %s of %s", op.kind, op.user_number)
+        return "completed"
+
+    # --- status ----------------------------------------------------------------------------
+
+    def status(self) -> list[dict[str, Any]]:
+        """Every certificate this machine knows, with its state now (``lost`` when a store lost it)."""
+        now = self.clock.now()
+        listing: dict[str, set[str]] = {}
+        out = []
+        for entry in self.wallet.entries():
+            durations = policy.Durations.from_iso(
+                **{k: entry.policy[k] for k in ("validity", "renewal_window", "install_window")}
+            )
+            state = policy.certificate_state(
+                not_after=entry.not_after_dt, revoked=entry.revoked, durations=durations, now=now
+            )
+            present = [r for r in entry.stores if entry.fingerprint in self._listing(r, listing)]
+            if state in (policy.CertState.VALID, policy.CertState.RENEWAL_OPEN) and len(present) < len(entry.stores):
+                state = policy.CertState.LOST
+            out.append(
+                {
+                    "user_number": entry.user_number,
+                    "kind": entry.kind,
+                    "name": entry.name,
+                    "organisation": entry.organisation,
+                    "subject": entry.subject,
+                    "serial": entry.serial,
+                    "fingerprint": entry.fingerprint,
+                    "valid_from": entry.not_before,
+                    "valid_until": entry.not_after,
+                    "days_left": max((entry.not_after_dt - now).days, 0),
+                    "state": state.value,
+                    "renewal_opens": policy.renewal_opens_at(entry.not_after_dt, durations).isoformat(),
+                    "installed_in": [r.as_json() | {"present": r in present} for r in entry.stores],
+                    "installed_at": entry.installed_at,
+                    "last_backup": entry.last_backup_at,
+                    "backup_current": entry.backup_is_current,
+                }
+            )
+        return out
+
+    def _listing(self, ref: StoreRef, cache: dict[str, set[str]]) -> set[str]:
+        """Fingerprints a store holds with their keys (one listing per store, cached)."""
+        key = f"{ref.store}:{ref.location}"
+        if key not in cache:
+            try:
+                store = store_for(ref, self.paths)
+                cache[key] = {r.fingerprint for r in store.list_ours()} if store.available().ok else set()
+            except (StoreError, ZorgCertError):
+                cache[key] = set()
+        return cache[key]
+
+
+def _fingerprint(cert: Any) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from keystore.base import fingerprint
+
+    return fingerprint(cert.public_bytes(Encoding.DER))
+
+
+def _entry_for(
+    op: Operation, cert: Any, refs: list[StoreRef], issuer_url: str, now: datetime, old: Entry | None
+) -> Entry:
+    from cryptography.x509.oid import NameOID
+
+    def attr(oid: Any) -> str:
+        values = cert.subject.get_attributes_for_oid(oid)
+        return str(values[0].value) if values else ""
+
+    how = "renew" if op.kind == "renew" else ("reinstall" if old is not None else "install")
+    return Entry(
+        user_number=op.user_number,
+        kind=op.entry["kind"],
+        name=attr(NameOID.COMMON_NAME),
+        organisation=attr(NameOID.ORGANIZATION_NAME),
+        subject=cert.subject.rfc4514_string(),
+        serial=format(cert.serial_number, "x"),
+        fingerprint=_fingerprint(cert),
+        not_before=cert.not_valid_before_utc.isoformat(),
+        not_after=cert.not_valid_after_utc.isoformat(),
+        installed_at=now.isoformat(),
+        how=how,
+        issuer_url=issuer_url,
+        policy=op.entry["policy"],
+        stores=refs,
+        last_backup_at=old.last_backup_at if old else None,
+    )

@@ -1,0 +1,128 @@
+"""Encrypted copies of this machine's private keys, so ZorgCert can renew and finish interrupted work.
+
+Each key (with its certificate and chain) sits in ``vault/<id>.zcv``, sealed with
+AES-256-GCM under a random 256-bit vault key that lives only in the operating
+system's keyring (Secret Service, Windows Credential Manager, macOS Keychain). The
+stores hold the working copy; the vault is what renewal authenticates with.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from app.errors import KeyringUnavailable, StoreProblem
+from app.files import write_atomic
+
+SERVICE = "ZorgCert"
+VAULT_KEY = "vault-key"
+MAGIC = b"ZCV1"
+_ID = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True, repr=False)
+class Sealed:
+    """A private key (PKCS#8 DER) with its certificate and chain (DER), as the vault keeps them."""
+
+    key_der: bytes
+    cert_der: bytes | None
+    chain_der: tuple[bytes, ...]
+
+
+def keyring_secret(name: str, *, create: bool) -> str | None:
+    """A secret from the OS keyring (made and stored on first use when ``create``)."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        backend = keyring.get_keyring()
+        if type(backend).__module__.startswith("keyring.backends.fail") or getattr(backend, "priority", 1) <= 0:
+            raise KeyringUnavailable(f"no usable keyring backend ({type(backend).__name__})")
+        value = keyring.get_password(SERVICE, name)
+        if value is None and create:
+            value = base64.b64encode(os.urandom(32)).decode()
+            keyring.set_password(SERVICE, name, value)
+            if keyring.get_password(SERVICE, name) != value:
+                raise KeyringUnavailable("the keyring did not keep the secret")
+        return value
+    except KeyringUnavailable:
+        raise
+    except (KeyringError, Exception) as exc:  # secretstorage/dbus raise their own types
+        raise KeyringUnavailable(f"{type(exc).__name__}") from None
+
+
+class Vault:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._aead: AESGCM | None = None
+
+    def _cipher(self, *, create: bool) -> AESGCM:
+        if self._aead is None:
+            secret = keyring_secret(VAULT_KEY, create=create)
+            if secret is None:
+                raise StoreProblem(
+                    "the vault key is missing from the keyring",
+                    store="vault",
+                    fix="restore your backup to get the certificate back",
+                )
+            self._aead = AESGCM(base64.b64decode(secret))
+        return self._aead
+
+    def _path(self, ident: str) -> Path:
+        if not _ID.fullmatch(ident):
+            raise ValueError("vault ids are SHA-256 hex")
+        return self.folder / f"{ident}.zcv"
+
+    def put(self, ident: str, sealed: Sealed) -> None:
+        """Keep ``sealed`` under ``ident`` (a certificate fingerprint, or a key id while pending)."""
+        body = json.dumps(
+            {
+                "key": base64.b64encode(sealed.key_der).decode(),
+                "cert": base64.b64encode(sealed.cert_der).decode() if sealed.cert_der else None,
+                "chain": [base64.b64encode(c).decode() for c in sealed.chain_der],
+            }
+        ).encode()
+        nonce = os.urandom(12)
+        blob = MAGIC + nonce + self._cipher(create=True).encrypt(nonce, body, MAGIC + ident.encode())
+        write_atomic(self._path(ident), blob)
+
+    def get(self, ident: str) -> Sealed | None:
+        """What the vault keeps under ``ident``; None when it keeps nothing."""
+        try:
+            blob = self._path(ident).read_bytes()
+        except FileNotFoundError:
+            return None
+        if not blob.startswith(MAGIC):
+            raise StoreProblem(f"vault entry {ident[:12]} is damaged", store="vault")
+        try:
+            body = self._cipher(create=False).decrypt(blob[4:16], blob[16:], MAGIC + ident.encode())
+        except InvalidTag:
+            raise StoreProblem(
+                f"vault entry {ident[:12]} does not open with this keyring's vault key", store="vault"
+            ) from None
+        data = json.loads(body)
+        return Sealed(
+            base64.b64decode(data["key"]),
+            base64.b64decode(data["cert"]) if data["cert"] else None,
+            tuple(base64.b64decode(c) for c in data["chain"]),
+        )
+
+    def move(self, old: str, new: str) -> None:
+        """Rename an entry (pending key id -> certificate fingerprint) without decrypting."""
+        sealed = self.get(old)
+        if sealed is not None:
+            self.put(new, sealed)
+            self.delete(old)
+
+    def delete(self, ident: str) -> None:
+        self._path(ident).unlink(missing_ok=True)
+
+    def ids(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.zcv"))
