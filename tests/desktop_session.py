@@ -8,9 +8,9 @@ machine's own session is touched.
 from __future__ import annotations
 
 import os
-import sys
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
