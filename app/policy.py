@@ -25,7 +25,11 @@ def parse_span(text: str) -> Span:
     except (isodate.ISO8601Error, ValueError, TypeError) as exc:
         raise ValueError(f"not an ISO 8601 duration: {text!r}") from exc
     probe = datetime(2000, 1, 1)
-    if probe + span <= probe:
+    try:
+        positive = probe + span > probe
+    except OverflowError:
+        raise ValueError(f"duration too long: {text!r}") from None
+    if not positive:
         raise ValueError(f"duration must be positive: {text!r}")
     return span
 
@@ -206,7 +210,7 @@ def pin_attempts_left(failed_attempts: int, durations: Durations) -> int:
 # --- user numbers -----------------------------------------------------------------
 
 USER_NUMBER_DIGITS = 14
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: int() would accept other scripts' digits
 
 
 def _luhn_check_digit(body: str) -> int:
