@@ -30,6 +30,8 @@ def init_issuer(
 
         raise ConfigError(f"{data_dir} already holds a CA; refusing to overwrite it")
     data_dir.mkdir(parents=True, exist_ok=True)
+    # the database first: if it cannot be reached nothing else is written, and init can be retried
+    db.migrate(database or db.sqlite_url(data_dir))
     cfg = write_config(
         data_dir, name=name, durations=durations, hostnames=hostnames, ips=ips, database=database
     )
@@ -38,7 +40,6 @@ def init_issuer(
     write_private(cfg.tls_key, key_pem)
     write_public(cfg.tls_cert, chain_pem)
     write_public(cfg.root_ca_pem, (cfg.ca_dir / "root-ca.pem").read_bytes())
-    db.migrate(cfg.database_url())
     return cfg
 
 

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from issuer.config import ConfigError
 from issuer.problems import Problem
 
@@ -191,6 +193,13 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
     raise AssertionError(cmd)
 
 
+def _fail(args: argparse.Namespace, message: str) -> int:
+    if args.json:
+        print(json.dumps({"error": message}))
+    print(f"zorgcert-issuer: {message}", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.data = args.data.expanduser().resolve()
@@ -202,11 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"zorgcert-issuer: refused ({p.code.value}): {p.detail}", file=sys.stderr)
         return 3
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _fail(args, f"database error: {detail}")
     except (ConfigError, FileExistsError, ValueError, OSError) as exc:
-        if args.json:
-            print(json.dumps({"error": str(exc)}))
-        print(f"zorgcert-issuer: {exc}", file=sys.stderr)
-        return 1
+        return _fail(args, str(exc))
     if args.json:
         print(json.dumps(result, indent=2))
     elif text:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.policy import Durations
-from issuer.files import write_private, write_public
+from issuer.files import write_private
 
 CONFIG_NAME = "issuer.toml"
 
@@ -115,7 +115,7 @@ def write_config(
     values.update(durations)
     # a JSON string, number or array of strings is also valid TOML
     text = _TEMPLATE.format(**{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
-    write_public(path, text.encode())
+    write_private(path, text.encode())  # owner-only: a database URL may carry a password
     return load_config(data_dir)
 
 
