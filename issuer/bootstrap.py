@@ -51,10 +51,11 @@ def open_service(data_dir: Path, *, database: str | None = None, clock: Clock | 
     secret = cfg.secret()
     ca = CertificateAuthority.load(cfg.ca_dir, pins.ca_passphrase(secret))
     return IssuerService(
-        db.make_sessionmaker(db.make_engine(url)),
+        db.make_sessionmaker(db.make_engine(url, writes=False)),
         ca,
         cfg.durations,
         Outbox(cfg.mail_dir, cfg.post_dir, cfg.name),
         pins.MessageSeal(secret),
         clock or SystemClock(),
+        write_sessions=db.make_sessionmaker(db.make_engine(url)),
     )

@@ -148,8 +148,12 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'issuer.db').resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose write transactions cannot interleave (see module docstring)."""
+def make_engine(url: str, *, writes: bool = True) -> Engine:
+    """An engine; with ``writes`` its transactions cannot interleave (see module docstring).
+
+    On SQLite a reading engine (``writes=False``) uses plain deferred transactions, so
+    logins and lookups never queue behind a write (WAL lets them read a snapshot).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -163,7 +167,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

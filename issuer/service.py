@@ -82,8 +82,10 @@ class IssuerService:
         outbox: Outbox,
         seal: pins.MessageSeal,
         clock: Clock,
+        write_sessions: sessionmaker[Session] | None = None,
     ):
-        self._sessions = sessions
+        self._sessions = sessions  # reads
+        self._write_sessions = write_sessions or sessions
         self.ca = ca
         self.durations = durations
         self.outbox = outbox
@@ -96,7 +98,7 @@ class IssuerService:
     @contextmanager
     def _tx(self) -> Iterator[Session]:
         """One write transaction (serialised, see ``issuer.db``)."""
-        with self._sessions() as s, s.begin():
+        with self._write_sessions() as s, s.begin():
             yield s
 
     def _user(self, s: Session, user_number: str, *, lock: bool = False) -> User:

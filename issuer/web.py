@@ -59,11 +59,16 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
     except Problem as p:
         return _problem_response(p)
     except web.HTTPException as exc:
-        if exc.status >= 400:
-            code = Refusal.NOT_FOUND if exc.status in (404, 405) else Refusal.BAD_REQUEST
-            body = Problem(code, exc.reason).body() | {"status": exc.status}
-            return web.json_response(body, status=exc.status, content_type="application/problem+json")
-        raise
+        if exc.status < 400:
+            raise
+        if exc.status in (400, 404):
+            body = Problem(Refusal.BAD_REQUEST if exc.status == 400 else Refusal.NOT_FOUND, exc.reason).body()
+        else:  # 405, 413 ...: no code of ours, the plain HTTP meaning (RFC 9457 §4.2.1)
+            body = {"type": "about:blank", "title": exc.reason, "status": exc.status}
+        response = web.json_response(body, status=exc.status, content_type="application/problem+json")
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         ref = secrets.token_hex(4)
         log.exception("internal error, reference %s", ref)
@@ -103,7 +108,10 @@ def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
     except ValueError:
         return None
     store = Store([service.ca.root_cert])
-    verifier = PolicyBuilder().store(store).time(service.now()).build_client_verifier()
+    # check the chain as of a moment inside the certificate's life: expiry is the service's call,
+    # so an expired certificate gets its own explanation instead of a bare refusal
+    moment = min(service.now(), cert.not_valid_after_utc)
+    verifier = PolicyBuilder().store(store).time(moment).build_client_verifier()
     try:
         verifier.verify(cert, [service.ca.issuing_cert])
     except VerificationError:
@@ -147,11 +155,13 @@ async def _csr_body(request: web.Request) -> bytes:
     raw = await request.read()
     if not raw.strip():
         raise Problem(Refusal.BAD_REQUEST, "the body must hold a base64 PKCS#10 request")
-    if raw[:1] == b"\x30":  # plain DER from lenient clients
+    if raw.lstrip().startswith(b"-----BEGIN"):  # PEM from lenient clients; load_csr reads it
         return raw
     try:
         return base64.b64decode(b"".join(raw.split()), validate=True)
     except (binascii.Error, ValueError):
+        if raw[:1] == b"\x30":  # plain DER (a SEQUENCE) from lenient clients
+            return raw
         raise Problem(Refusal.BAD_REQUEST, "the body is not base64 (RFC 7030 §4.2.1)") from None
 
 
