@@ -281,6 +281,14 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def register(catalog: dict[str, dict[str, str]]) -> None:
+    """Add another part's sentences (backup, demo, the UI); a key may be defined only once."""
+    clash = MESSAGES.keys() & catalog.keys()
+    if clash:
+        raise ValueError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES.update(catalog)
+
+
 def current_lang(explicit: str | None = None) -> str:
     """The language asked for, else ``ZORGCERT_LANG``, else Dutch."""
     lang = (explicit or os.environ.get("ZORGCERT_LANG") or DEFAULT_LANG).lower()[:2]
@@ -302,3 +310,10 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
 
 def has(key: str) -> bool:
     return key in MESSAGES
+
+
+# Sentences of the other parts of the core, kept beside the code that uses them.
+from app import i18n_backup, i18n_demo  # noqa: E402
+
+register(i18n_backup.MESSAGES)
+register(i18n_demo.MESSAGES)
