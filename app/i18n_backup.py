@@ -1,3 +1,3 @@
-"""Sentences for backup, restore and export (zorgcert backup/restore/export), Dutch first; registered by ``app.i18n``."""
+"""Sentences for backup, restore and export, Dutch first; registered by ``app.i18n``."""
 
 MESSAGES: dict[str, dict[str, str]] = {}
