@@ -327,7 +327,7 @@ class ZorgCert:
             state = policy.certificate_state(
                 not_after=entry.not_after_dt, revoked=entry.revoked, durations=durations, now=now
             )
-            present = [r for r in entry.stores if entry.fingerprint in self._listing(r, listing)]
+            present = {i for i, r in enumerate(entry.stores) if entry.fingerprint in self._listing(r, listing)}
             if state in (policy.CertState.VALID, policy.CertState.RENEWAL_OPEN) and len(present) < len(entry.stores):
                 state = policy.CertState.LOST
             out.append(
@@ -344,7 +344,7 @@ class ZorgCert:
                     "days_left": max((entry.not_after_dt - now).days, 0),
                     "state": state.value,
                     "renewal_opens": policy.renewal_opens_at(entry.not_after_dt, durations).isoformat(),
-                    "installed_in": [r.as_json() | {"present": r in present} for r in entry.stores],
+                    "installed_in": [r.as_json() | {"present": i in present} for i, r in enumerate(entry.stores)],
                     "installed_at": entry.installed_at,
                     "last_backup": entry.last_backup_at,
                     "backup_current": entry.backup_is_current,
