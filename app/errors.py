@@ -91,7 +91,7 @@ class StoreProblem(ZorgCertError):
     exit_code = 5
 
     def __init__(self, details: str = "", *, store: str = "", fix: str = "", **params: Any):
-        super().__init__(details, store=store, fix=fix, details=details, **params)
+        super().__init__(details, store=store, fix=fix, **params)
         self.store = store
         self.fix = fix
 

@@ -39,8 +39,9 @@ def open_stores(spec: str, *, kind: str, user_number: str, paths: Paths) -> list
     if spec.startswith("nss:"):
         from keystore.nss import NssStore
 
-        db = spec[4:].removeprefix("sql:")
-        return [NssStore(Path(db), label=db)]
+        db = Path(spec[4:].removeprefix("sql:"))
+        chromium = db == Path.home() / ".pki" / "nssdb"  # the one database we may create
+        return [NssStore(db, label="Chromium" if chromium else str(db), create=chromium)]
     if spec.startswith("file:"):
         if not spec[5:]:
             raise UsageError("--store file: needs a folder, e.g. --store file:/srv/his/zorgcert")
