@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 from app import __version__
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("user_number", nargs="?", metavar="USER_NUMBER")
 
     sub.add_parser("doctor", parents=[common], help="check issuer, trust, clock and stores")
+
+    p = sub.add_parser("demo", parents=[common], help="try ZorgCert against a local demo issuer; Ctrl+C stops it")
+    p.add_argument("--folder", type=Path, metavar="DIR", help="demo folder (default: in ZorgCert's data folder)")
+    p.add_argument("--short", action="store_true", help="lifecycle in minutes instead of years")
+    p.add_argument("--fresh", action="store_true", help="throw the demo folder away and start over")
+    p.add_argument("--no-gui", action="store_true", help="stay on the command line, do not open the app")
 
     p = sub.add_parser("config", parents=[common], help="settings")
     csub = p.add_subparsers(dest="config_command", required=True)
@@ -102,6 +109,11 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
         outcome = core.renew(number)
         e = outcome.entry
         return {"renewed": e.as_json()}, t("cli.renewed", lang, name=e.name, until=e.not_after)
+    if args.command == "demo":
+        from app import demo
+
+        demo.run(args, lang)
+        return {"stopped": True}, ""
     if args.command == "doctor":
         from app.doctor import run_checks
 

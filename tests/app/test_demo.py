@@ -1,0 +1,193 @@
+"""``zorgcert demo`` as a user runs it: a real issuer child, the printed install command, Ctrl+C, kill -9."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from issuer_harness import pin_from_letter
+
+ZORGCERT = [sys.executable, "-m", "app.cli"]
+READY = "Ctrl+C"  # the last line the demo prints once everything runs
+
+
+@dataclass
+class Demo:
+    proc: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def after(self, prefix: str) -> str:
+        """The rest of the first line that starts with ``prefix``."""
+        line = next(line for line in self.lines if line.startswith(prefix))
+        return line[len(prefix):].strip()
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY") and not k.startswith("ZORGCERT_")}
+    env.update(HOME=str(home), ZORGCERT_LANG="nl", **extra)
+    return env
+
+
+def start_demo(folder: Path, home: Path, *args: str, timeout: float = 60) -> Demo:
+    """``zorgcert demo --short --folder FOLDER`` without a display; returns once it says how to stop."""
+    proc = subprocess.Popen([*ZORGCERT, "demo", "--short", "--folder", str(folder), *args], env=_env(home),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    demo = Demo(proc)
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            demo.lines.append(line)
+            if READY in line:
+                demo.ready.set()
+        demo.ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not demo.ready.wait(timeout) or proc.poll() is not None:
+        proc.kill()
+        raise AssertionError("demo did not come up:\n" + demo.text)
+    return demo
+
+
+def children_of(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    return kids
+
+
+def cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie nobody reaped yet counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def the_issuer(demo: Demo) -> tuple[int, int]:
+    """(pid, port) of the issuer the demo started."""
+    (pid,) = [k for k in children_of(demo.proc.pid) if "issuer.cli serve" in cmdline(k)]
+    port = int(re.search(r"https://127\.0\.0\.1:(\d+)", demo.text).group(1))  # type: ignore[union-attr]
+    return pid, port
+
+
+def wait_gone(pid: int, port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while (alive(pid) or listening(port)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid), f"issuer {pid} still runs"
+    assert not listening(port), f"port {port} still open"
+
+
+def run_printed(command: str, extra_env: dict[str, str], *args: str, stdin: str | None = None
+                ) -> subprocess.CompletedProcess[str]:
+    """Run a command line the demo printed (``K=V ... zorgcert ...``) exactly as a shell would."""
+    words = shlex.split(command)
+    assignments = {}
+    while "=" in words[0] and not words[0].startswith("/"):
+        key, _, value = words.pop(0).partition("=")
+        assignments[key] = value
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ZORGCERT_")}, **extra_env, **assignments}
+    return subprocess.run([*words, *args], input=stdin, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "zorgcert-demo"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture()
+def demo(demo_folder: Path, home: Path) -> Iterator[Demo]:
+    d = start_demo(demo_folder, home)
+    yield d
+    if d.proc.poll() is None:
+        d.proc.kill()
+        d.proc.wait()
+
+
+def test_walk_through_without_display_then_ctrl_c(demo: Demo, demo_folder: Path,
+                                                  secret_service: dict[str, str]) -> None:
+    assert "geen beeldscherm" in demo.text
+    number = demo.after("Gebruikersnummer van Anna de Vries:")
+    assert re.fullmatch(r"\d{14}", number)
+    letter = Path(demo.after("De pincode staat in de brief:"))
+    assert letter.is_file() and letter.is_relative_to(demo_folder)
+    pin = pin_from_letter(letter)
+    assert pin not in demo.text  # the demo points at the letter, never shows the PIN
+    install, status = [line.strip() for line in demo.lines if line.startswith("    ZORGCERT_HOME=")]
+    assert install.endswith(f"install --user-number {number}")
+
+    r = run_printed(install, secret_service, "--pin-stdin", "--json", stdin=pin + "\n")
+    assert r.returncode == 0, r.stderr
+    assert "Anna de Vries" in r.stdout
+    # the certificate went into the demo's own NSS database, not the real home's
+    assert f"sql:{demo_folder}/home/.pki/nssdb" in r.stdout
+    shown = run_printed(status, secret_service)
+    assert shown.returncode == 0, shown.stderr
+    assert number in shown.stdout and "geldig" in shown.stdout
+
+    pid, port = the_issuer(demo)
+    assert alive(pid) and listening(port)
+    demo.proc.send_signal(signal.SIGINT)
+    assert demo.proc.wait(timeout=30) == 0
+    assert "De demo is gestopt" in demo.text
+    wait_gone(pid, port, timeout=2)  # stopped before the demo exited
+
+
+def test_kill_9_takes_the_issuer_down_too(demo: Demo) -> None:
+    assert "wordt hergebruikt" in demo.text  # same folder as the test before: the CA is kept
+    pid, port = the_issuer(demo)
+    assert alive(pid) and listening(port)
+    demo.proc.kill()
+    demo.proc.wait()
+    wait_gone(pid, port)  # PR_SET_PDEATHSIG: the kernel told the issuer its parent died
+
+
+def test_refuses_folders_it_did_not_make_and_mixed_durations(tmp_path: Path, home: Path) -> None:
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    r = subprocess.run([*ZORGCERT, "demo", "--folder", str(other), "--fresh", "--no-gui"], env=_env(home),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "geen demomap" in r.stderr and "--folder" in r.stderr
+    assert (other / "keep.txt").read_text() == "mine"
+
+    short = tmp_path / "short-demo"
+    short.mkdir()
+    (short / "demo.json").write_text('{"version": 1, "mode": "short"}')  # as a --short demo leaves it
+    r = subprocess.run([*ZORGCERT, "demo", "--folder", str(short), "--no-gui", "--lang", "en"],
+                       env=_env(home), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "short durations" in r.stderr and "--fresh" in r.stderr
