@@ -145,13 +145,13 @@ def _only_certificate(core: Any) -> str:
 def _status(p: Paths, lang: str) -> tuple[Any, str]:
     from app.services import ZorgCert
 
-    if not p.wallet_file.exists():
-        return [], t("cli.no_certificates", lang)
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
         try:  # a crash left work behind: finish it before reporting
             _core(p).recover()
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
+    if not p.wallet_file.exists():
+        return [], t("cli.no_certificates", lang)
     rows = ZorgCert(p, None).status()
     lines = []
     for r in rows:
@@ -185,11 +185,11 @@ def _setup_logging(p: Paths) -> None:
 
 
 def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
-    """The one place an error becomes words on the screen."""
-    params = {"details": exc.details, **exc.params}
-    message = t(exc.key, lang, **params)
-    next_step = t(exc.key + ".next", lang, **params)
-    code = getattr(exc, "code", None) or exc.key
+    """The one place an error becomes words on the screen (the words come from ``app.explain``)."""
+    from app.explain import explain
+
+    words = explain(exc, lang)
+    message, next_step, code = words.message, words.next_step, words.code
     if as_json:
         print(
             json.dumps(
@@ -218,10 +218,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result, text = run(args, lang)
     except ZorgCertError as exc:
-        if exc.key == "refusal.pin-invalid" and "attempts_left" not in exc.params:
-            exc.params["attempts_left"] = "?"
-        if exc.key == "refusal.user-blocked":
-            exc.params["who"] = t(f"who.{exc.params.get('unblocked_by', 'support')}", lang)
         log.info("%s refused or failed: %s (%s)", args.command, exc.key, exc.details)
         return _report(exc, lang, args.json)
     except KeyboardInterrupt:
@@ -235,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     elif text:
         print(text)
+    if args.command == "doctor" and not result["ok"]:
+        return 1  # a failed check: scripts and Support see it in the exit code too
     return 0
 
 

@@ -93,9 +93,8 @@ def _store_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
         seen.add((store.name, store.location))
         label = f"{store.name} {getattr(store, 'label', '') or store.location}".strip()
         avail = store.available()
-        checks.append(
-            _check(t("doctor.store", lang, store=label), "pass" if avail.ok else "fail", avail.detail, avail.fix or "")
-        )
+        fix = t("error.store_tools.next", lang) if avail.reason == "tool-missing" else avail.fix or ""
+        checks.append(_check(t("doctor.store", lang, store=label), "pass" if avail.ok else "fail", avail.detail, fix))
         if not avail.ok:
             continue
         for entry in core.wallet.entries():

@@ -96,6 +96,12 @@ class StoreProblem(ZorgCertError):
         self.fix = fix
 
 
+class StoreToolsMissing(StoreProblem):
+    """The store's command-line tools (certutil, pk12util) are not installed."""
+
+    key = "error.store_tools"
+
+
 class KeyringUnavailable(StoreProblem):
     key = "error.keyring"
 

@@ -190,6 +190,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The certificate store {store} failed: {details}",
     },
     "error.store.next": {"nl": "{fix}", "en": "{fix}"},
+    "error.store_tools": {
+        "nl": "De hulpprogramma's voor de certificaatopslag ontbreken: {details}",
+        "en": "The certificate store's tools are missing: {details}",
+    },
+    "error.store_tools.next": {
+        "nl": "Installeer het pakket libnss3-tools (sudo apt install libnss3-tools) en probeer het opnieuw.",
+        "en": "Install the package libnss3-tools (sudo apt install libnss3-tools) and try again.",
+    },
     "error.keyring": {
         "nl": "De sleutelbos van het systeem (Secret Service) is niet beschikbaar.",
         "en": "The system keyring (Secret Service) is not available.",
@@ -264,7 +272,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Zet uw back-up terug (zorgcert restore).",
         "en": "Restore your backup (zorgcert restore).",
     },
-    "doctor.visible": {"nl": "{user_number} zichtbaar in {store}", "en": "{user_number} visible in {store}"},
+    "doctor.visible": {
+        "nl": "Certificaat {user_number} zichtbaar in {store}",
+        "en": "Certificate {user_number} visible in {store}",
+    },
     "doctor.visible.next": {
         "nl": "Het certificaat ontbreekt hier. Zet uw back-up terug; is het nog geldig en heeft u geen back-up, "
         "bel dan Support.",
@@ -276,7 +287,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Start zorgcert status of zorgcert renew om het af te maken.",
         "en": "Run zorgcert status or zorgcert renew to finish it.",
     },
-    "doctor.fail": {"nl": "FOUT", "en": "FAIL"},
+    "doctor.fail": {"nl": "MISLUKT", "en": "FAIL"},
     "doctor.warn": {"nl": "LET OP", "en": "WARN"},
 }
 

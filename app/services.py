@@ -24,6 +24,7 @@ from app.errors import (
     IssuerUnreachable,
     NotInWallet,
     StoreProblem,
+    StoreToolsMissing,
     ZorgCertError,
 )
 from app.journal import Journal, Operation
@@ -46,6 +47,8 @@ def checkpoint(stage: str) -> None:
 
 
 def _store_problem(exc: StoreError) -> StoreProblem:
+    if exc.reason == "tool-missing":
+        return StoreToolsMissing(exc.detail, store=exc.store, fix=exc.fix or "")
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
 
 
@@ -198,7 +201,8 @@ class ZorgCert:
         for store in stores:
             avail = store.available()
             if not avail.ok:
-                raise StoreProblem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
+                problem = StoreToolsMissing if avail.reason == "tool-missing" else StoreProblem
+                raise problem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
 
     def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
         from cryptography.hazmat.primitives.serialization import Encoding

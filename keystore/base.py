@@ -77,6 +77,7 @@ class Availability:
     ok: bool
     detail: str
     fix: str | None = None
+    reason: str | None = None  # as StoreError.reason, when not ok: lets the app say the fix in the user's language
 
 
 class StoreError(Exception):

@@ -209,7 +209,7 @@ class NssStore:
         """Tools on PATH, database present (or creatable) and readable, password known if it has one."""
         for tool in ("certutil", "pk12util"):
             if _run.which(tool) is None:
-                return Availability(False, f"{tool} was not found on PATH", _TOOLS_FIX)
+                return Availability(False, f"{tool} was not found on PATH", _TOOLS_FIX, reason="tool-missing")
         if not self._exists():
             if self._create:
                 parent = next((p for p in (self.db_dir, *self.db_dir.parents) if p.exists()), None)

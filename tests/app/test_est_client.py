@@ -78,3 +78,73 @@ def test_identity_pfx_round_trip(two_issuers) -> None:
     assert c2 == cert and k2.public_key() == key.public_key() and len(chain) == 2
     with pytest.raises(ValueError):
         identity.make_identity(number, identity.generate_key(identity.KeySpec("ec")), cert, [])
+
+
+class ConnectProxy:
+    """A real HTTP CONNECT proxy on 127.0.0.1 that remembers where it tunnelled to."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.targets: list[str] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client) -> None:  # type: ignore[no-untyped-def]
+        import selectors
+        import socket
+
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += client.recv(4096)
+        target = head.split(b" ")[1].decode()
+        self.targets.append(target)
+        host, port = target.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        sel = selectors.DefaultSelector()
+        sel.register(client, selectors.EVENT_READ, upstream)
+        sel.register(upstream, selectors.EVENT_READ, client)
+        while True:
+            for key, _ in sel.select():
+                data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                if not data:
+                    client.close()
+                    upstream.close()
+                    return
+                key.data.sendall(data)
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def test_proxy_from_the_environment_is_used_with_the_pin_and_the_client_certificate(
+    two_issuers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, _ = two_issuers
+    proxy = ConnectProxy()
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
+        client = IssuerClient(ours.url, Path(ours.ca))
+        number, pin = ours.user(ours.organisation(), name="Gert Proxy")
+        key = identity.generate_key(identity.KeySpec("ec"))
+        cert = client.simpleenroll(number, pin, identity.csr_der(key))
+        assert client.me(cert, key)["user_number"] == number  # TLS client authentication through the tunnel
+        host_port = ours.url.removeprefix("https://")
+        assert proxy.targets.count(host_port) >= 2, proxy.targets
+    finally:
+        proxy.close()

@@ -1,0 +1,75 @@
+"""Run the real ``zorgcert`` CLI as a user would: own HOME, own ZORGCERT_HOME, a real issuer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from issuer_harness import RunningIssuer
+
+ZORGCERT = [sys.executable, "-m", "app.cli"]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@dataclass
+class Desk:
+    """One user's machine: a home folder, ZorgCert's state, the issuer it is pointed at."""
+
+    home: Path
+    issuer: RunningIssuer
+
+    @property
+    def zorgcert_home(self) -> Path:
+        return self.home / "zorgcert"
+
+    @property
+    def nssdb(self) -> Path:
+        return self.home / ".pki" / "nssdb"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {**os.environ, "HOME": str(self.home), "ZORGCERT_HOME": str(self.zorgcert_home),
+               "ZORGCERT_ISSUER_URL": self.issuer.url, "ZORGCERT_ISSUER_CA": self.issuer.ca,
+               "ZORGCERT_LANG": "nl"}
+        env.update(extra)
+        return env
+
+    def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> Result:
+        proc = subprocess.run([*ZORGCERT, *args], input=stdin, capture_output=True, text=True,
+                              env=env or self.env(), timeout=timeout)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def install(self, user_number: str, pin: str, *extra: str, env: dict[str, str] | None = None) -> Result:
+        return self.run("install", "--user-number", user_number, "--pin-stdin", "--json", *extra,
+                        stdin=pin + "\n", env=env)
+
+    def status(self) -> list[dict[str, Any]]:
+        r = self.run("status", "--json")
+        assert r.code == 0, r.err
+        return list(r.json)
+
+    def state(self, user_number: str) -> str:
+        return next(row["state"] for row in self.status() if row["user_number"] == user_number)
+
+
+def certutil_list(db: Path) -> str:
+    return subprocess.run(["certutil", "-L", "-d", f"sql:{db}"], capture_output=True, text=True).stdout
+
+
+def certutil_keys(db: Path) -> str:
+    return subprocess.run(["certutil", "-K", "-d", f"sql:{db}"], capture_output=True, text=True).stdout
