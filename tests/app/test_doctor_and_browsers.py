@@ -117,3 +117,12 @@ def test_install_without_certutil_stops_before_enrolling(desk: Desk, issuer: Run
     assert "libnss3-tools" in r.err and "Installeer" in r.err
     # nothing was enrolled: with the tools back, the PIN still works
     assert desk.install(number, pin).code == 0
+
+
+def test_install_without_a_keyring_says_so_and_keeps_the_pin_usable(desk: Desk, issuer: RunningIssuer) -> None:
+    number, pin = issuer.user(issuer.organisation("Praktijk Zonder Sleutelbos"), name="Jan Zonder")
+    no_bus = desk.env(DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    r = desk.install(number, pin, env=no_bus)
+    assert r.code == 5, r.err
+    assert "sleutelbos" in r.err
+    assert desk.install(number, pin).code == 0
