@@ -111,3 +111,94 @@ class Busy(ZorgCertError):
 
     key = "error.busy"
     exit_code = 1
+
+
+# --- backups, restore and PFX export (app/backups.py; messages in app/i18n_backup.py) ---
+
+
+class WeakPassphrase(UsageError):
+    """A backup or PFX passphrase that is too easy to guess; ``reason`` names why (backup.strength codes)."""
+
+    def __init__(self, reason: str, details: str = "", **params: Any):
+        super().__init__(details or reason, **params)
+        self.reason = reason
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return f"passphrase.weak.{self.reason}"
+
+
+class PassphraseMismatch(UsageError):
+    key = "error.passphrase_mismatch"
+
+
+class WrongPassphrase(ZorgCertError):
+    key = "error.backup.wrong_passphrase"
+    exit_code = 6
+
+
+class BackupTruncated(ZorgCertError):
+    key = "error.backup.truncated"
+    exit_code = 7
+
+
+class NotABackupFile(ZorgCertError):
+    key = "error.backup.not_a_backup"
+    exit_code = 8
+
+
+class BackupNewerVersion(ZorgCertError):
+    key = "error.backup.newer_version"
+    exit_code = 9
+
+
+class BackupDamaged(ZorgCertError):
+    key = "error.backup.damaged"
+    exit_code = 10
+
+
+class BackupUnsupported(BackupDamaged):
+    key = "error.backup.unsupported"
+
+
+class BackupFileUnusable(UsageError):
+    """The backup or PFX path cannot be read or written (missing, a folder, no permission)."""
+
+    key = "error.backup.file"
+
+
+class BackupNotVerified(ZorgCertError):
+    """The backup just written did not read back; the old file (if any) was left in place."""
+
+    key = "error.backup.not_verified"
+
+
+class NothingToBackUp(ZorgCertError):
+    """The wallet knows the certificate but the vault has no key for it, or it is no longer valid."""
+
+    key = "error.backup.nothing"
+    exit_code = 5
+
+
+class RestoreRefused(ZorgCertError):
+    """A backup that must not be restored (expired, revoked, older, mismatched): ``code`` says which."""
+
+    exit_code = 3
+
+    def __init__(self, code: str, details: str = "", **params: Any):
+        super().__init__(details or code, **params)
+        self.code = code
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return f"restore.refused.{self.code}"
+
+
+class PfxNotABackup(NotABackupFile):
+    """A PKCS#12 (.pfx/.p12) given where a ZorgCert backup was expected."""
+
+    key = "error.backup.is_pfx"
+
+
+class EmptyBackupFile(NotABackupFile):
+    key = "error.backup.empty"
