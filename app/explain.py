@@ -49,3 +49,22 @@ def as_error(exc: BaseException) -> ZorgCertError:
     # the traceback goes to the log for Support; the user sees the reference only
     log.error("unexpected error, reference %s", reference, exc_info=(type(exc), exc, exc.__traceback__))
     return ZorgCertError(type(exc).__name__, reference=reference)
+
+
+def error_from(code: str, params: dict[str, object] | None = None, details: str = "") -> ZorgCertError:
+    """An error rebuilt from what was stored of it (``Explanation.code`` and plain parameters)."""
+    from app.errors import IssuerRefused
+
+    params = dict(params or {})
+    details = str(params.pop("details", details))
+    if not code.startswith(("error.", "refusal.")):
+        return IssuerRefused(code, details, **params)
+    error = ZorgCertError(details, **params)
+    error.key = code  # type: ignore[misc] - an instance attribute shadows the class's default key
+    return error
+
+
+def plain_params(exc: ZorgCertError) -> dict[str, object]:
+    """The error's parameters that survive JSON (for the reminder log)."""
+    plain = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float | bool)}
+    return {**plain, "details": exc.details}

@@ -1,0 +1,30 @@
+"""The desktop app's own settings (language), kept beside ``config.json`` in ``preferences.json``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from app.files import read_json, write_json
+from app.i18n import LANGS, current_lang
+from app.paths import Paths
+
+
+@dataclass
+class Preferences:
+    lang: str = ""  # "" = follow ZORGCERT_LANG, else Dutch
+
+
+def load(paths: Paths) -> Preferences:
+    """The saved preferences (defaults when none were saved or the file is from elsewhere)."""
+    data = read_json(paths.config_dir / "preferences.json", {})
+    lang = data.get("lang", "") if isinstance(data, dict) else ""
+    return Preferences(lang=lang if lang in LANGS else "")
+
+
+def save(paths: Paths, prefs: Preferences) -> None:
+    write_json(paths.config_dir / "preferences.json", asdict(prefs))
+
+
+def language(paths: Paths, explicit: str | None = None) -> str:
+    """The language to show: ``--lang``, else the saved choice, else ``ZORGCERT_LANG``, else Dutch."""
+    return current_lang(explicit or load(paths).lang or None)
