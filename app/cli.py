@@ -7,11 +7,8 @@ Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules; 4 issuer unreachable
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
-import logging.handlers
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,6 +64,8 @@ def _read_pin(args: argparse.Namespace, lang: str) -> str:
     if args.pin_stdin:
         pin = sys.stdin.readline().rstrip("\r\n")
     else:
+        import getpass
+
         try:
             pin = getpass.getpass(t("cli.pin_prompt", lang))
         except (EOFError, KeyboardInterrupt):
@@ -143,7 +142,8 @@ def _only_certificate(core: Any) -> str:
 
 
 def _status(p: Paths, lang: str) -> tuple[Any, str]:
-    from app.services import ZorgCert
+    from app.clock import SystemClock
+    from app.status import rows as status_rows
 
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
         try:  # a crash left work behind: finish it before reporting
@@ -152,7 +152,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
             log.warning("recovery before status failed: %s", exc.details)
     if not p.wallet_file.exists():
         return [], t("cli.no_certificates", lang)
-    rows = ZorgCert(p, None).status()
+    rows = status_rows(p, SystemClock().now())  # not via app.services: status starts faster without it
     lines = []
     for r in rows:
         state = t(f"state.{r['state']}", lang)
@@ -170,14 +170,36 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
     return rows, "\n".join(lines) or t("cli.no_certificates", lang)
 
 
+class _LogFile(logging.Handler):
+    """The rotating log file, opened at the first record: a quiet ``status`` never loads logging.handlers."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._file = logging.handlers.RotatingFileHandler(
+                    self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+                )
+            except OSError:
+                self._file = logging.NullHandler()
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def _setup_logging(p: Paths) -> None:
-    try:
-        p.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            p.log_dir / "zorgcert.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
-    except OSError:
-        handler = logging.NullHandler()
+    handler = _LogFile(p.log_dir / "zorgcert.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("zorgcert")
     root.addHandler(handler)
@@ -211,8 +233,33 @@ def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
     return exc.exit_code
 
 
+def _quick_status(argv: list[str]) -> argparse.Namespace | None:
+    """``status [--json] [--lang nl|en]`` read without building every subcommand's parser.
+
+    ``zorgcert status`` is what scripts and monitoring call again and again; building the
+    whole parser costs as much as the rest of status. Anything else (help, a typo) goes to
+    the full parser.
+    """
+    words, found = list(argv), {"command": None, "json": False, "lang": None}
+    while words:
+        word = words.pop(0)
+        if word == "status" and found["command"] is None:
+            found["command"] = "status"
+        elif word == "--json" and not found["json"]:
+            found["json"] = True
+        elif word in ("--lang", "--lang=nl", "--lang=en") and found["lang"] is None:
+            value = word.partition("=")[2] or (words.pop(0) if words else "")
+            if value not in ("nl", "en"):
+                return None
+            found["lang"] = value
+        else:
+            return None
+    return argparse.Namespace(**found) if found["command"] else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _quick_status(argv) or build_parser().parse_args(argv)
     lang = current_lang(args.lang)
     _setup_logging(paths())
     try:
@@ -223,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _report(Cancelled("interrupted"), lang, args.json)
     except Exception as exc:  # a bug: keep the traceback for Support, show a reference
+        import secrets
+
         reference = secrets.token_hex(4)
         log.exception("unexpected error, reference %s", reference)
         generic = ZorgCertError(f"{type(exc).__name__}", reference=reference)

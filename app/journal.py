@@ -14,7 +14,6 @@ recorded, so there is never a moment with neither.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,17 @@ class Operation:
     key_id: str  # SHA-256 of the new public key: the vault id while pending, the issuer's by-key lookup
     stores: list[str]  # store specs to install into (see app.stores)
     stage: str = "key-made"
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: _new_id())
     cert_pem: str | None = None  # the issued certificate (public)
     chain_pem: list[str] = field(default_factory=list)
     old_fingerprint: str | None = None
     entry: dict[str, Any] = field(default_factory=dict)  # facts for the wallet entry
+
+
+def _new_id() -> str:
+    import uuid  # only when work starts: status never makes an operation
+
+    return uuid.uuid4().hex
 
 
 class Journal:

@@ -321,51 +321,9 @@ class ZorgCert:
 
     def status(self) -> list[dict[str, Any]]:
         """Every certificate this machine knows, with its state now (``lost`` when a store lost it)."""
-        now = self.clock.now()
-        listing: dict[str, set[str]] = {}
-        out = []
-        for entry in self.wallet.entries():
-            durations = policy.Durations.from_iso(
-                **{k: entry.policy[k] for k in ("validity", "renewal_window", "install_window")}
-            )
-            state = policy.certificate_state(
-                not_after=entry.not_after_dt, revoked=entry.revoked, durations=durations, now=now
-            )
-            present = {i for i, r in enumerate(entry.stores) if entry.fingerprint in self._listing(r, listing)}
-            if state in (policy.CertState.VALID, policy.CertState.RENEWAL_OPEN) and len(present) < len(entry.stores):
-                state = policy.CertState.LOST
-            out.append(
-                {
-                    "user_number": entry.user_number,
-                    "kind": entry.kind,
-                    "name": entry.name,
-                    "organisation": entry.organisation,
-                    "subject": entry.subject,
-                    "serial": entry.serial,
-                    "fingerprint": entry.fingerprint,
-                    "valid_from": entry.not_before,
-                    "valid_until": entry.not_after,
-                    "days_left": max((entry.not_after_dt - now).days, 0),
-                    "state": state.value,
-                    "renewal_opens": policy.renewal_opens_at(entry.not_after_dt, durations).isoformat(),
-                    "installed_in": [r.as_json() | {"present": i in present} for i, r in enumerate(entry.stores)],
-                    "installed_at": entry.installed_at,
-                    "last_backup": entry.last_backup_at,
-                    "backup_current": entry.backup_is_current,
-                }
-            )
-        return out
+        from app.status import rows
 
-    def _listing(self, ref: StoreRef, cache: dict[str, set[str]]) -> set[str]:
-        """Fingerprints a store holds with their keys (one listing per store, cached)."""
-        key = f"{ref.store}:{ref.location}"
-        if key not in cache:
-            try:
-                store = store_for(ref, self.paths)
-                cache[key] = {r.fingerprint for r in store.list_ours()} if store.available().ok else set()
-            except (StoreError, ZorgCertError):
-                cache[key] = set()
-        return cache[key]
+        return rows(self.paths, self.clock.now(), self.wallet)
 
 
 def _fingerprint(cert: Any) -> str:

@@ -14,12 +14,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING
 
 from app.errors import KeyringUnavailable, StoreProblem
 from app.files import write_atomic
+
+if TYPE_CHECKING:  # cryptography is imported where a key is sealed or opened: status never does
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SERVICE = "ZorgCert"
 VAULT_KEY = "vault-key"
@@ -72,6 +73,8 @@ class Vault:
                     store="vault",
                     fix="restore your backup to get the certificate back",
                 )
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
             self._aead = AESGCM(base64.b64decode(secret))
         return self._aead
 
@@ -101,6 +104,8 @@ class Vault:
             return None
         if not blob.startswith(MAGIC):
             raise StoreProblem(f"vault entry {ident[:12]} is damaged", store="vault")
+        from cryptography.exceptions import InvalidTag
+
         try:
             body = self._cipher(create=False).decrypt(blob[4:16], blob[16:], MAGIC + ident.encode())
         except InvalidTag:
