@@ -1,7 +1,9 @@
 """``zorgcert``: the command line over the core. Dutch by default, ``--lang en`` for English.
 
-Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules; 4 issuer unreachable;
-5 store problem; 1 other. One place maps errors to messages: ``_report``.
+Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules (or a backup that must not be
+restored); 4 issuer unreachable; 5 store problem; 6 wrong backup passphrase; 7 truncated
+backup; 8 not a backup; 9 backup from a newer ZorgCert; 10 damaged backup; 1 other.
+One place maps errors to messages: ``_report``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--short", action="store_true", help="lifecycle in minutes instead of years")
     p.add_argument("--fresh", action="store_true", help="throw the demo folder away and start over")
     p.add_argument("--no-gui", action="store_true", help="stay on the command line, do not open the app")
+
+    from app import backup_cli
+
+    backup_cli.add_commands(sub, common)
 
     p = sub.add_parser("config", parents=[common], help="settings")
     csub = p.add_subparsers(dest="config_command", required=True)
@@ -123,6 +129,10 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
             for c in checks
         )
         return {"checks": checks, "ok": all(c["result"] != "fail" for c in checks)}, text
+    if args.command in ("backup", "restore", "export"):
+        from app import backup_cli
+
+        return backup_cli.run(args, lang, p)
     if args.command == "config":
         from app import config
 
@@ -166,7 +176,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
             mark = "+" if ref["present"] else "-"
             lines.append(f"    {mark} {ref['store']} {ref['location']}")
         if not r["backup_current"]:
-            lines.append(f"    ! {t('cli.no_backup', lang)}")
+            lines.append(f"    ! {t('cli.backup_missing', lang, user_number=r['user_number'])}")
     return rows, "\n".join(lines) or t("cli.no_certificates", lang)
 
 

@@ -174,10 +174,17 @@ class BackupNotVerified(ZorgCertError):
 
 
 class NothingToBackUp(ZorgCertError):
-    """The wallet knows the certificate but the vault has no key for it, or it is no longer valid."""
+    """No usable certificate with key to back up or export; ``reason``: expired, revoked, no-key, mismatch."""
 
-    key = "error.backup.nothing"
     exit_code = 5
+
+    def __init__(self, reason: str, details: str = "", **params: Any):
+        super().__init__(details or reason, **params)
+        self.reason = reason
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return f"backup.nothing.{self.reason}"
 
 
 class RestoreRefused(ZorgCertError):
@@ -202,3 +209,15 @@ class PfxNotABackup(NotABackupFile):
 
 class EmptyBackupFile(NotABackupFile):
     key = "error.backup.empty"
+
+
+class BackupFileMissing(BackupFileUnusable):
+    key = "error.backup.file_missing"
+
+
+class BackupPathIsFolder(BackupFileUnusable):
+    key = "error.backup.file_folder"
+
+
+class BackupFolderMissing(BackupFileUnusable):
+    key = "error.backup.folder_missing"

@@ -204,6 +204,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Controleer de naam en de map, en of u daar mag lezen en schrijven.",
         "en": "Check the name and the folder, and that you may read and write there.",
     },
+    "error.backup.file_missing": {
+        "nl": "Het bestand {path} bestaat niet.",
+        "en": "The file {path} does not exist.",
+    },
+    "error.backup.file_missing.next": {
+        "nl": "Controleer de naam en de map (staat de USB-stick erin?). Er is niets veranderd.",
+        "en": "Check the name and the folder (is the USB stick plugged in?). Nothing was changed.",
+    },
+    "error.backup.file_folder": {
+        "nl": "{path} is een map, geen bestand.",
+        "en": "{path} is a folder, not a file.",
+    },
+    "error.backup.file_folder.next": {
+        "nl": "Geef de naam van een bestand in die map, bijvoorbeeld {path}/zorgcert.zcbackup.",
+        "en": "Give the name of a file in that folder, for example {path}/zorgcert.zcbackup.",
+    },
+    "error.backup.folder_missing": {
+        "nl": "De map voor {path} bestaat niet.",
+        "en": "The folder for {path} does not exist.",
+    },
+    "error.backup.folder_missing.next": {
+        "nl": "Kies een bestaande map (staat de USB-stick erin?).",
+        "en": "Choose a folder that exists (is the USB stick plugged in?).",
+    },
     "error.backup.not_verified": {
         "nl": "De back-up kon na het schrijven niet worden teruggelezen ({details}).",
         "en": "The backup could not be read back after writing ({details}).",
@@ -214,15 +238,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No new file was left behind; an earlier backup with the same name is unchanged. "
         "Try another place (for example another USB stick).",
     },
-    "error.backup.nothing": {
-        "nl": "Van gebruikersnummer {user_number} is hier geen bruikbaar certificaat met sleutel: {details}.",
-        "en": "There is no usable certificate with key for user number {user_number} here: {details}.",
+    "backup.nothing.expired": {
+        "nl": "Het certificaat van gebruikersnummer {user_number} is verlopen; een back-up ervan heeft geen zin.",
+        "en": "The certificate of user number {user_number} has expired; backing it up is no use.",
     },
-    "error.backup.nothing.next": {
-        "nl": "Een verlopen certificaat installeert u opnieuw met uw pincode; maak daarna een back-up. "
-        "Ontbreekt de sleutel, zet dan een eerdere back-up terug.",
-        "en": "Reinstall an expired certificate with your PIN, then make a backup. If the key is missing, "
-        "restore an earlier backup.",
+    "backup.nothing.expired.next": {
+        "nl": "Installeer het opnieuw met uw gebruikersnummer en pincode (zorgcert install) en maak daarna een "
+        "back-up.",
+        "en": "Reinstall it with your user number and PIN (zorgcert install), then make a backup.",
+    },
+    "backup.nothing.revoked": {
+        "nl": "Het certificaat van gebruikersnummer {user_number} is ingetrokken.",
+        "en": "The certificate of user number {user_number} has been revoked.",
+    },
+    "backup.nothing.revoked.next": {
+        "nl": "Vraag de contactpersoon van uw praktijk om een nieuw certificaat.",
+        "en": "Ask your practice's contact person for a new certificate.",
+    },
+    "backup.nothing.no-key": {
+        "nl": "ZorgCert heeft op deze computer geen sleutel bij het certificaat van gebruikersnummer {user_number}.",
+        "en": "ZorgCert has no key for the certificate of user number {user_number} on this computer.",
+    },
+    "backup.nothing.no-key.next": {
+        "nl": "Zet de back-up terug die u na de laatste installatie of vernieuwing maakte; heeft u die niet, "
+        "bel dan Support.",
+        "en": "Restore the backup you made after the last install or renewal; if you have none, call Support.",
+    },
+    "backup.nothing.mismatch": {
+        "nl": "De bewaarde sleutel hoort niet bij het certificaat van gebruikersnummer {user_number}.",
+        "en": "The stored key does not belong to the certificate of user number {user_number}.",
+    },
+    "backup.nothing.mismatch.next": {
+        "nl": "Zet een eerdere back-up terug, of bel Support en noem zorgcert doctor.",
+        "en": "Restore an earlier backup, or call Support and mention zorgcert doctor.",
     },
     # --- restore refusals ---
     "restore.refused.expired": {
@@ -300,12 +348,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(password manager, or on paper in a safe). Without the passphrase the backup is useless.",
     },
     "cli.backup_contents": {
-        "nl": "Dit bestand bevat:\n  houder:          {name} ({organisation})\n"
-        "  gebruikersnummer: {user_number}\n  serienummer:     {serial}\n"
-        "  geldig tot:      {not_after}\n  back-up gemaakt: {created_at}",
-        "en": "This file holds:\n  holder:          {name} ({organisation})\n"
-        "  user number:     {user_number}\n  serial number:   {serial}\n"
-        "  valid until:     {not_after}\n  backup made:     {created_at}",
+        "nl": "Dit bestand bevat:\n  houder:           {name} ({organisation})\n"
+        "  gebruikersnummer: {user_number}\n  serienummer:      {serial}\n"
+        "  geldig tot:       {not_after}\n  back-up gemaakt:  {created_at}",
+        "en": "This file holds:\n  holder:        {name} ({organisation})\n"
+        "  user number:   {user_number}\n  serial number: {serial}\n"
+        "  valid until:   {not_after}\n  backup made:   {created_at}",
     },
     "cli.restore_confirm": {"nl": "Terugzetten? [j/N] ", "en": "Restore? [y/N] "},
     "cli.restored": {

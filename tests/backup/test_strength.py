@@ -107,3 +107,11 @@ def test_crack_time_in_words(seconds: float, nl: str, en: str) -> None:
 
 def test_very_long_passphrases_are_judged_not_refused() -> None:
     assert strength.assess("zeilboot paraplu kroket venster " * 5).ok
+
+
+def test_every_backup_refusal_has_words() -> None:
+    """Errors whose key depends on a reason: each reason has a sentence and a next step in both languages."""
+    keys = [f"backup.nothing.{r}" for r in ("expired", "revoked", "no-key", "mismatch")]
+    keys += [f"restore.refused.{r}" for r in ("expired", "revoked", "older", "key-mismatch", "not-issued-here")]
+    for key in keys:
+        assert has(key) and has(key + ".next"), key

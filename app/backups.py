@@ -1,0 +1,654 @@
+"""Backup, restore and PFX export: the work behind ``zorgcert backup|restore|export`` and the desktop app.
+
+A backup (R7/R8) is the only way back from a lost certificate that is still valid, so it is
+written to a temporary file beside the target, read back and decrypted, and only then put
+in place; the wallet records when. A restore checks everything it can before it changes
+anything (passphrase, expiry, the issuer's word on revocation, the wallet's newer
+certificate, key and certificate together) and then installs like an install does.
+Passphrases stay in memory: never in argv, a log, a file or the keyring.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app import __version__, policy
+from app.errors import (
+    BackupDamaged,
+    BackupFileMissing,
+    BackupFileUnusable,
+    BackupFolderMissing,
+    BackupNewerVersion,
+    BackupNotVerified,
+    BackupPathIsFolder,
+    BackupTruncated,
+    BackupUnsupported,
+    EmptyBackupFile,
+    IssuerRefused,
+    IssuerUnreachable,
+    NoIssuerConfigured,
+    NotABackupFile,
+    NothingToBackUp,
+    NotInWallet,
+    PassphraseMismatch,
+    PfxNotABackup,
+    RestoreRefused,
+    StoreProblem,
+    WeakPassphrase,
+    WrongPassphrase,
+    ZorgCertError,
+)
+from app.i18n import current_lang, t
+from app.lock import InstanceLock
+from app.services import Outcome
+from app.stores import open_stores, store_for
+from app.vault import Sealed
+from app.wallet import Entry, Wallet
+from backup import envelope, strength
+from backup.kdf import KdfParams
+from backup.payload import Contents
+from keystore.base import CertStore, StoreError, fingerprint
+
+log = logging.getLogger("zorgcert")
+
+Progress = Callable[[str], None]
+DEFAULT_POLICY = {"validity": "P2Y", "renewal_window": "P1M", "install_window": "P60D"}
+
+
+def _quiet(_stage: str) -> None:
+    pass
+
+
+# --- passphrase strength ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Strength:
+    """What the UI shows while the user types: ``reason_key`` and ``suggestions`` are i18n keys."""
+
+    ok: bool
+    score: int  # 0-4 (zxcvbn)
+    reason_key: str | None
+    crack_time: str  # in words, at ten thousand guesses a second
+    suggestions: list[str] = field(default_factory=list)
+    crack_seconds: float = 0.0
+    params: dict[str, Any] = field(default_factory=dict)  # for the reason's sentence (min_length)
+
+
+def crack_time_words(seconds: float, lang: str) -> str:
+    """``ongeveer 3 dagen`` / ``about 3 days``."""
+    minute, hour, day = 60, 3600, 86400
+    month, year = 30 * day, 365 * day
+    if seconds < minute:
+        return t("passphrase.crack.instant", lang)
+    for limit, unit, key in ((hour, minute, "minutes"), (day, hour, "hours"), (month, day, "days"),
+                             (year, month, "months"), (100 * year, year, "years")):
+        if seconds < limit:
+            return t(f"passphrase.crack.{key}", lang, n=max(1, round(seconds / unit)))
+    return t("passphrase.crack.centuries", lang)
+
+
+def check_passphrase(
+    passphrase: str,
+    confirmation: str | None = None,
+    *,
+    user_inputs: Iterable[str] = (),
+    lang: str | None = None,
+) -> Strength:
+    """How strong ``passphrase`` is for a backup (and whether ``confirmation`` matches it)."""
+    lang = lang or current_lang()
+    verdict = strength.assess(passphrase, user_inputs)
+    reason_key = f"passphrase.weak.{verdict.reason}" if verdict.reason else None
+    ok = verdict.ok
+    if ok and confirmation is not None and confirmation != passphrase:
+        ok, reason_key = False, "error.passphrase_mismatch"
+    return Strength(
+        ok=ok,
+        score=verdict.score,
+        reason_key=reason_key,
+        crack_time=crack_time_words(verdict.crack_seconds, lang),
+        suggestions=[f"passphrase.suggest.{s}" for s in verdict.suggestions],
+        crack_seconds=verdict.crack_seconds,
+        params={"min_length": strength.MIN_LENGTH},
+    )
+
+
+def require_strong(passphrase: str, confirmation: str | None = None, *, user_inputs: Iterable[str] = ()) -> None:
+    """Raise ``WeakPassphrase`` or ``PassphraseMismatch`` unless the passphrase is fit for a backup."""
+    verdict = strength.assess(passphrase, user_inputs)
+    if not verdict.ok:
+        assert verdict.reason is not None
+        raise WeakPassphrase(verdict.reason, f"passphrase judged weak: {verdict.reason}",
+                             min_length=strength.MIN_LENGTH)
+    if confirmation is not None and confirmation != passphrase:
+        raise PassphraseMismatch("the two passphrases differ")
+
+
+def _holder_inputs(entry: Entry) -> list[str]:
+    return [entry.name, entry.organisation, entry.user_number]
+
+
+def passphrase_inputs(core: Any, user_number: str) -> list[str]:
+    """The holder's own details a passphrase must not lean on (name, practice, user number)."""
+    entry = Wallet(core.paths.wallet_file).get(policy.normalise_user_number(user_number))
+    return _holder_inputs(entry) if entry else [user_number]
+
+
+# --- reading files and naming their problems ----------------------------------------------------
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes (at most one byte more than any backup can be)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(envelope.MAX_FILE + 1)
+    except FileNotFoundError:
+        raise BackupFileMissing("not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise BackupPathIsFolder("a folder", path=str(path)) from None
+    except OSError as exc:
+        raise BackupFileUnusable(exc.strerror or type(exc).__name__, path=str(path)) from None
+
+
+def _as_app_error(exc: envelope.BackupFormatError, path: Path) -> ZorgCertError:
+    """The app's error (with its sentence) for a format error."""
+    where = {"path": str(path)}
+    if isinstance(exc, envelope.NotABackup):
+        if exc.looks_like == "pkcs12":
+            return PfxNotABackup(str(exc), **where)
+        if exc.looks_like == "empty":
+            return EmptyBackupFile(str(exc), **where)
+        return NotABackupFile(str(exc), **where)
+    if isinstance(exc, envelope.Truncated):
+        return BackupTruncated(str(exc), **where)
+    if isinstance(exc, envelope.NewerVersion):
+        return BackupNewerVersion(str(exc), version=exc.version, **where)
+    if isinstance(exc, envelope.UnsupportedParameters):
+        return BackupUnsupported(str(exc), **where)
+    if isinstance(exc, envelope.WrongPassphraseOrTampered):
+        return WrongPassphrase(str(exc), **where)
+    return BackupDamaged(str(exc), **where)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup file says it holds, read without the passphrase."""
+
+    path: str
+    version: int
+    user_number: str
+    kind: str
+    name: str
+    organisation: str
+    subject: str
+    serial: str
+    fingerprint: str
+    not_before: str
+    not_after: str
+    created_at: str
+    kdf: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _info(path: Path, header: envelope.Header) -> BackupInfo:
+    m = header.metadata
+    return BackupInfo(str(path), header.version, m.user_number, m.kind, m.name, m.organisation, m.subject,
+                      m.serial, m.fingerprint, m.not_before, m.not_after, m.created_at, header.kdf.describe())
+
+
+def inspect_backup(path: Path) -> BackupInfo:
+    """The metadata of a backup file, without the passphrase."""
+    path = Path(path).expanduser()
+    data = _read(path)
+    try:
+        return _info(path, envelope.read_header(data))
+    except envelope.BackupFormatError as exc:
+        raise _as_app_error(exc, path) from None
+
+
+# --- the certificate this machine holds -------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class _Held:
+    entry: Entry
+    sealed: Sealed
+    key: Any
+    cert: Any
+    chain: list[Any]
+
+
+def _held(core: Any, wallet: Wallet, user_number: str) -> _Held:
+    """The wallet entry with its key, certificate and chain from the vault; refused when unusable."""
+    from cryptography import x509
+
+    from app import identity
+
+    entry = wallet.get(user_number)
+    if entry is None:
+        raise NotInWallet("unknown", user_number=user_number)
+    if entry.revoked:
+        raise NothingToBackUp("revoked", "the certificate is revoked", user_number=user_number)
+    if core.clock.now() >= entry.not_after_dt:
+        raise NothingToBackUp("expired", "the certificate has expired", user_number=user_number)
+    sealed = core.vault.get(entry.fingerprint)
+    if sealed is None or sealed.cert_der is None:
+        raise NothingToBackUp("no-key", "the vault has no key for it", user_number=user_number)
+    key = identity.load_key(sealed.key_der)
+    cert = x509.load_der_x509_certificate(sealed.cert_der)
+    if cert.public_key() != key.public_key() or fingerprint(sealed.cert_der) != entry.fingerprint:
+        raise NothingToBackUp("mismatch", "the vault's key does not belong to the certificate",
+                              user_number=user_number)
+    chain = [x509.load_der_x509_certificate(c) for c in sealed.chain_der]
+    return _Held(entry, sealed, key, cert, chain)
+
+
+def _fresh_wallet(core: Any) -> Wallet:
+    """The wallet as it is on disk now (another ZorgCert may have changed it); the core sees it too."""
+    core.wallet = Wallet(core.paths.wallet_file)
+    return core.wallet
+
+
+# --- backup ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: str
+    user_number: str
+    name: str
+    fingerprint: str
+    created_at: str
+    size: int
+    kdf: str
+    kdf_seconds: float  # measured time of one key derivation while sealing
+    verified: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_backup_name(user_number: str, now: datetime) -> str:
+    """A file name for a backup, e.g. ``zorgcert-01234567890123-2026-11-29.zcbackup``."""
+    return f"zorgcert-{user_number}-{now:%Y-%m-%d}{envelope.SUFFIX}"
+
+
+def _check_target(out: Path) -> None:
+    if out.is_dir():
+        raise BackupPathIsFolder("a folder", path=str(out))
+    if not out.parent.is_dir():
+        raise BackupFolderMissing("no folder", path=str(out))
+
+
+def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], progress: Progress) -> None:
+    """Write beside ``out``, read back and ``verify`` from disk, then move into place (old file kept on failure)."""
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise BackupFileUnusable(exc.strerror or type(exc).__name__, path=str(out)) from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise BackupFileUnusable(exc.strerror or type(exc).__name__, path=str(out)) from None
+        progress("verify")
+        written = tmp.read_bytes()
+        try:
+            verify(written)
+        except (envelope.BackupFormatError, ValueError) as exc:
+            raise BackupNotVerified(f"{type(exc).__name__}: {exc}") from None
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable; some file systems (FAT on USB sticks) cannot, which is fine
+        dir_fd = os.open(out.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def make_backup(
+    core: Any,
+    user_number: str,
+    out: Path,
+    passphrase: str,
+    *,
+    progress: Progress = _quiet,
+    kdf: KdfParams | None = None,
+) -> BackupReport:
+    """Seal key, certificate and chain into ``out``, read it back and decrypt it, record when (R8)."""
+    from backup.kdf import calibrate
+
+    user_number = policy.normalise_user_number(user_number)
+    out = Path(out).expanduser().absolute()
+    _check_target(out)
+    entry = Wallet(core.paths.wallet_file).get(user_number)
+    if entry is None:
+        raise NotInWallet("unknown", user_number=user_number)
+    require_strong(passphrase, user_inputs=_holder_inputs(entry))
+    with InstanceLock(core.paths.lock_file):
+        wallet = _fresh_wallet(core)
+        progress("read")
+        held = _held(core, wallet, user_number)
+        entry = held.entry
+        now = core.clock.now()
+        contents = Contents(
+            held.sealed.key_der,
+            held.sealed.cert_der or b"",
+            held.sealed.chain_der,
+            {
+                "kind": entry.kind,
+                "name": entry.name,
+                "organisation": entry.organisation,
+                "issuer_url": entry.issuer_url,
+                "policy": entry.policy,
+            },
+        )
+        metadata = envelope.Metadata(
+            user_number=entry.user_number,
+            subject=entry.subject,
+            serial=entry.serial,
+            not_after=entry.not_after,
+            created_at=now.replace(microsecond=0).isoformat(),
+            name=entry.name,
+            organisation=entry.organisation,
+            kind=entry.kind,
+            fingerprint=entry.fingerprint,
+            not_before=entry.not_before,
+            app_version=__version__,
+        )
+        progress("kdf")
+        params = kdf or calibrate().params
+        payload = contents.encode()
+        started = time.perf_counter()
+        data = envelope.seal(payload, metadata, passphrase, params)
+        seconds = time.perf_counter() - started
+
+        def verify(written: bytes) -> None:
+            opened, meta = envelope.open_(written, passphrase)
+            if opened != payload or meta != metadata:
+                raise ValueError("the file read back differs from what was written")
+            back = Contents.decode(opened)
+            if fingerprint(back.cert_der) != entry.fingerprint:
+                raise ValueError("the certificate read back differs")
+
+        progress("write")
+        _write_verified(out, data, verify, progress)
+        progress("record")
+        entry.last_backup_at = now.isoformat()
+        wallet.put(entry)
+    log.info("backup of %s (%s) written to %s", user_number, entry.fingerprint[:12], out)
+    return BackupReport(str(out), user_number, entry.name, entry.fingerprint, now.isoformat(), len(data),
+                        params.describe(), round(seconds, 3))
+
+
+# --- restore -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RestoreOutcome(Outcome):
+    """An ``Outcome`` with what the user should still know: ``warnings`` are i18n keys."""
+
+    info: BackupInfo | None = None
+    warnings: list[str] = field(default_factory=list)
+    issuer_checked: bool = False
+
+
+def _attr(cert: Any, oid: Any) -> str:
+    values = cert.subject.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def _issuer_client(core: Any) -> tuple[Any, str]:
+    """The core's issuer client, or one from the settings when the core was made without an issuer."""
+    if core.issuer is not None:
+        return core.client, core.issuer.url
+    from app import config
+    from app.est import IssuerClient
+
+    settings = config.issuer(core.paths)  # NoIssuerConfigured when there is none
+    return IssuerClient(settings.url, settings.ca_file), settings.url
+
+
+def _ask_issuer(core: Any, cert: Any, key: Any) -> tuple[bool, dict[str, Any] | None, str]:
+    """(checked, policy, issuer URL): refuses a revoked or expired certificate; unchecked when unreachable."""
+    url = ""
+    try:
+        client, url = _issuer_client(core)
+        client.me(cert, key)  # TLS client authentication: the issuer refuses a revoked certificate
+        return True, client.policy(), url
+    except IssuerRefused as exc:
+        if exc.code == "revoked":
+            raise RestoreRefused("revoked", "the issuer says the certificate is revoked") from None
+        if exc.code == "certificate-expired":
+            raise RestoreRefused("expired", "the issuer says the certificate has expired",
+                                 valid_until=cert.not_valid_after_utc.isoformat()) from None
+        if exc.code == "not-authorised":
+            raise RestoreRefused("not-issued-here", exc.details) from None
+        raise
+    except (IssuerUnreachable, NoIssuerConfigured) as exc:
+        # decided: restore anyway with a warning; revocation is enforced again at the next renewal
+        log.warning("restore: could not ask the issuer about revocation (%s)", exc.details)
+        return False, None, url
+
+
+def _target_stores(core: Any, store: str, kind: str, user_number: str, old: Entry | None) -> list[CertStore]:
+    """Where the restored certificate goes: the stores it was in (``auto``), or the ones named."""
+    if store == "auto" and old is not None and old.stores:
+        return [store_for(ref, core.paths) for ref in old.stores]
+    return open_stores(store, kind=kind, user_number=user_number, paths=core.paths)
+
+
+def restore_backup(
+    core: Any,
+    path: Path,
+    passphrase: str,
+    *,
+    store: str = "auto",
+    progress: Progress = _quiet,
+) -> RestoreOutcome:
+    """Check a backup every way we can, then install it into the store(s) and record it."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from app import identity
+
+    path = Path(path).expanduser()
+    progress("read")
+    data = _read(path)
+    try:
+        header = envelope.read_header(data)
+        progress("kdf")
+        payload, meta = envelope.open_(data, passphrase)
+        contents = Contents.decode(payload)
+    except envelope.BackupFormatError as exc:
+        raise _as_app_error(exc, path) from None
+    info = _info(path, header)
+    try:
+        cert = x509.load_der_x509_certificate(contents.cert_der)
+        key = identity.load_key(contents.key_der)
+        chain = [x509.load_der_x509_certificate(c) for c in contents.chain_der]
+    except ValueError as exc:
+        raise BackupDamaged(f"contents unreadable: {type(exc).__name__}", path=str(path)) from None
+    fp = fingerprint(contents.cert_der)
+    user_number = policy.normalise_user_number(meta.user_number)
+    if (meta.fingerprint and meta.fingerprint != fp) or _attr(cert, NameOID.SERIAL_NUMBER) not in ("", user_number):
+        raise BackupDamaged("metadata and certificate disagree", path=str(path))
+    if cert.public_key() != key.public_key():
+        raise RestoreRefused("key-mismatch", "the key does not belong to the certificate")
+    not_after = cert.not_valid_after_utc
+    if core.clock.now() >= not_after:
+        raise RestoreRefused("expired", "expired", valid_until=not_after.isoformat())
+    _refuse_older(Wallet(core.paths.wallet_file).get(user_number), fp, not_after)
+    progress("check")
+    checked, issuer_policy, issuer_url = _ask_issuer(core, cert, key)
+
+    with InstanceLock(core.paths.lock_file):
+        if core.journal.pending():
+            core._recover_all()  # an interrupted install or renewal first, as every mutating operation does
+        wallet = _fresh_wallet(core)
+        old = wallet.get(user_number)
+        _refuse_older(old, fp, not_after)  # again: another ZorgCert may have renewed meanwhile
+        kind = str(contents.entry.get("kind") or meta.kind or (old.kind if old else "personal"))
+        stores = _target_stores(core, store, kind, user_number, old)
+        _check_available(stores)
+        progress("install")
+        ident = identity.make_identity(user_number, key, cert, chain)
+        refs = _install_all(core, stores, ident, chain, fp, contents)
+        progress("record")
+        now = core.clock.now()
+        entry = Entry(
+            user_number=user_number,
+            kind=kind,
+            name=_attr(cert, NameOID.COMMON_NAME) or meta.name,
+            organisation=_attr(cert, NameOID.ORGANIZATION_NAME) or meta.organisation,
+            subject=cert.subject.rfc4514_string(),
+            serial=format(cert.serial_number, "x"),
+            fingerprint=fp,
+            not_before=cert.not_valid_before_utc.isoformat(),
+            not_after=not_after.isoformat(),
+            installed_at=now.isoformat(),
+            how="restore",
+            issuer_url=issuer_url or str(contents.entry.get("issuer_url", "")),
+            policy=_policy(issuer_policy, contents, old),
+            stores=refs,
+            # the file just restored is a backup of exactly this certificate: R8 is met
+            last_backup_at=now.isoformat(),
+        )
+        wallet.put(entry)
+        if old is not None and old.fingerprint != fp:
+            core._remove_everywhere(old.fingerprint)  # a newer certificate from the backup replaces it
+            core.vault.delete(old.fingerprint)
+    log.info("restored %s (%s) from %s; issuer checked: %s", user_number, fp[:12], path, checked)
+    return RestoreOutcome(entry, [], info=info, warnings=[] if checked else ["restore.warn.unchecked"],
+                          issuer_checked=checked)
+
+
+def _refuse_older(old: Entry | None, fp: str, not_after: datetime) -> None:
+    if old is not None and old.fingerprint != fp and old.not_after_dt > not_after:
+        raise RestoreRefused("older", "the wallet has a newer certificate",
+                             backup_until=not_after.isoformat(), wallet_until=old.not_after)
+
+
+def _policy(issuer_policy: dict[str, Any] | None, contents: Contents, old: Entry | None) -> dict[str, Any]:
+    """The issuer's durations: asked now, else as kept in the backup or the wallet, else the real defaults."""
+    for candidate in (issuer_policy, contents.entry.get("policy"), old.policy if old else None):
+        if isinstance(candidate, dict) and all(isinstance(candidate.get(k), str) for k in DEFAULT_POLICY):
+            return dict(candidate)
+    return dict(DEFAULT_POLICY)
+
+
+def _check_available(stores: list[CertStore]) -> None:
+    if not stores:
+        raise StoreProblem("no certificate store found", store="auto",
+                           fix="name one with --store (nss, file:FOLDER, windows, macos)")
+    for s in stores:
+        avail = s.available()
+        if not avail.ok:
+            raise StoreProblem(avail.detail, store=f"{s.name} {s.location}", fix=avail.fix or "")
+
+
+def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,
+                 contents: Contents) -> list[Any]:
+    """Vault copy first, then every store; on a failure take out again what was not there before."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    had_vault = core.vault.get(fp) is not None
+    had_store = [s.find(fp) is not None for s in stores]
+    core.vault.put(fp, Sealed(contents.key_der, contents.cert_der, contents.chain_der))
+    refs = []
+    try:
+        for s in stores:
+            refs.append(s.install(ident))
+            trust = getattr(s, "trust_ca", None)
+            if trust is not None and chain:
+                trust(chain[-1].public_bytes(Encoding.DER), chain[-1].subject.rfc4514_string())
+    except StoreError as exc:
+        for s, had in zip(stores, had_store, strict=True):
+            if not had:
+                try:
+                    ref = s.find(fp)
+                    if ref is not None:
+                        s.remove(ref)
+                except StoreError as undo:
+                    log.warning("restore: could not take %s out of %s again: %s", fp[:12], s.location, undo)
+        if not had_vault:
+            core.vault.delete(fp)
+        raise StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "") from None
+    return refs
+
+
+# --- PFX export --------------------------------------------------------------------------------------
+
+
+def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile: str = "modern") -> Path:
+    """Write the certificate with its key as a PKCS#12 for administration software or a browser."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from app.files import write_atomic
+    from backup import pfx
+
+    if profile not in pfx.PROFILES:
+        from app.errors import UsageError
+
+        raise UsageError(f"--profile must be one of {', '.join(pfx.PROFILES)}")
+    user_number = policy.normalise_user_number(user_number)
+    out = Path(out).expanduser().absolute()
+    _check_target(out)
+    wallet = Wallet(core.paths.wallet_file)
+    entry = wallet.get(user_number)
+    if entry is None:
+        raise NotInWallet("unknown", user_number=user_number)
+    require_strong(passphrase, user_inputs=_holder_inputs(entry))
+    held = _held(core, wallet, user_number)
+    data = pfx.to_pfx(held.key, held.cert, held.chain, passphrase, profile=profile,
+                      friendly_name=f"ZorgCert {user_number}")
+    key, cert, _extra = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
+    if cert is None or key is None or fingerprint(cert.public_bytes(_der())) != entry.fingerprint:
+        raise BackupNotVerified("the PFX did not read back")
+    try:
+        write_atomic(out, data)
+    except OSError as exc:
+        raise BackupFileUnusable(exc.strerror or type(exc).__name__, path=str(out)) from None
+    log.info("exported %s as a %s PFX to %s", user_number, profile, out)
+    return out
+
+
+def _der() -> Any:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+__all__ = [
+    "BackupInfo",
+    "BackupReport",
+    "RestoreOutcome",
+    "Strength",
+    "check_passphrase",
+    "crack_time_words",
+    "default_backup_name",
+    "export_pfx",
+    "inspect_backup",
+    "make_backup",
+    "require_strong",
+    "restore_backup",
+]
