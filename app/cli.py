@@ -175,7 +175,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
         for ref in r["installed_in"]:
             mark = "+" if ref["present"] else "-"
             lines.append(f"    {mark} {ref['store']} {ref['location']}")
-        if not r["backup_current"]:
+        if not r["backup_current"] and r["state"] not in ("expired", "revoked"):  # those cannot be backed up
             lines.append(f"    ! {t('cli.backup_missing', lang, user_number=r['user_number'])}")
     return rows, "\n".join(lines) or t("cli.no_certificates", lang)
 
