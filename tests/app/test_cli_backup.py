@@ -138,6 +138,13 @@ def test_backup_lost_restore_export(desk: Desk, issuer: RunningIssuer, tmp_path:
         assert desk.state(number) == "valid"
         assert row["fingerprint"][:12] in certutil_list(desk.nssdb)
 
+        # R7 on a new computer: nothing there yet but the backup file
+        fresh = _desk(issuer, tmp_path, "new-pc")
+        moved = restore(fresh, out)
+        assert moved.code == 0, moved.err
+        assert fresh.state(number) == "valid" and fresh.status()[0]["backup_current"] is True
+        assert row["fingerprint"][:12] in certutil_list(fresh.nssdb)
+
         # PFX for administration software: both profiles, read by OpenSSL
         for profile in ("modern", "legacy"):
             pfx = tmp_path / f"anna-{profile}.pfx"
