@@ -1,8 +1,8 @@
 """``zorgcert``: the command line over the core. Dutch by default, ``--lang en`` for English.
 
 Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules (or a backup that must not be
-restored); 4 issuer unreachable; 5 store problem; 6 wrong backup passphrase; 7 truncated
-backup; 8 not a backup; 9 backup from a newer ZorgCert; 10 damaged backup; 1 other.
+restored); 4 issuer unreachable; 5 store problem; 1 other (a wrong backup passphrase, a
+truncated, damaged, newer or foreign backup file among them: ``--json`` names each by code).
 One place maps errors to messages: ``_report``.
 """
 

@@ -134,27 +134,27 @@ class PassphraseMismatch(UsageError):
 
 class WrongPassphrase(ZorgCertError):
     key = "error.backup.wrong_passphrase"
-    exit_code = 6
+    exit_code = 1  # the fixed exit codes have no room for backup files; --json gives the code
 
 
 class BackupTruncated(ZorgCertError):
     key = "error.backup.truncated"
-    exit_code = 7
+    exit_code = 1  # the fixed exit codes have no room for backup files; --json gives the code
 
 
 class NotABackupFile(ZorgCertError):
     key = "error.backup.not_a_backup"
-    exit_code = 8
+    exit_code = 1  # the fixed exit codes have no room for backup files; --json gives the code
 
 
 class BackupNewerVersion(ZorgCertError):
     key = "error.backup.newer_version"
-    exit_code = 9
+    exit_code = 1  # the fixed exit codes have no room for backup files; --json gives the code
 
 
 class BackupDamaged(ZorgCertError):
     key = "error.backup.damaged"
-    exit_code = 10
+    exit_code = 1  # the fixed exit codes have no room for backup files; --json gives the code
 
 
 class BackupUnsupported(BackupDamaged):
