@@ -1,0 +1,138 @@
+"""Start the desktop app (``zorgcert gui``) or the tray agent (``zorgcert agent``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from app.desktop import Desktop
+from app.paths import paths
+from ui.common import icon
+from ui.strings import t
+
+
+def _parse(argv: list[str] | None, prog: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
+    if prog.endswith("agent"):
+        parser.add_argument("--once", action="store_true", help="check once, print what is due, exit (no tray)")
+    return parser.parse_args(sys.argv[1:] if argv is None else argv)
+
+
+def application() -> QApplication:
+    """The one QApplication, made on first use."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    qapp = QApplication(sys.argv[:1])
+    qapp.setApplicationName("ZorgCert")
+    qapp.setOrganizationName("ZorgCert")
+    qapp.setDesktopFileName("zorgcert")
+    qapp.setWindowIcon(icon("zorgcert"))
+    return qapp
+
+
+def _logging() -> None:
+    import logging
+
+    if not logging.getLogger("zorgcert").handlers:  # ``zorgcert gui`` already set it up
+        from app.cli import _setup_logging
+
+        _setup_logging(paths())
+
+
+def no_display() -> bool:
+    """True on Linux without X11, Wayland or an explicit Qt platform: Qt would abort instead of saying so."""
+    import os
+
+    if not sys.platform.startswith("linux"):
+        return False
+    return not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The main window; returns the exit code."""
+    args = _parse(argv, "zorgcert gui")
+    _logging()
+    if no_display():
+        print(t("ui.no_display", Desktop(paths()).language(args.lang)), file=sys.stderr)
+        return 2
+    qapp = application()
+    desktop = Desktop(paths())
+    lang = desktop.language(args.lang)
+    from ui.main_window import MainWindow
+
+    window = MainWindow(desktop, lang)
+    window.show()
+    window.refresh()
+    return int(qapp.exec())
+
+
+def agent_main(argv: list[str] | None = None) -> int:
+    """The tray agent; without a system tray it says so (``--once`` checks and prints instead)."""
+    args = _parse(argv, "zorgcert agent")
+    _logging()
+    desktop = Desktop(paths())
+    lang = desktop.language(args.lang)
+    if args.once:
+        return _check_once(desktop, lang)
+    if no_display():
+        print(t("ui.no_display", lang), file=sys.stderr)
+        return 2
+    qapp = application()
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        print(t("ui.agent.no_tray", lang), file=sys.stderr)
+        return 2
+    qapp.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running
+    from ui.main_window import MainWindow
+    from ui.tray import Agent
+
+    agent = Agent(desktop, lang)
+    windows: dict[str, Any] = {}
+
+    def open_window(what: str) -> None:
+        window = windows.get("main")
+        if window is None:
+            window = windows["main"] = MainWindow(desktop, lang)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.refresh()
+        if what == "backup":
+            window.open_backup("make")
+
+    agent.open_requested.connect(open_window)
+    agent.start()
+    return int(qapp.exec())
+
+
+def _check_once(desktop: Desktop, lang: str) -> int:
+    """Headless: the reminders due now, printed (and remembered as told)."""
+    from app.errors import ZorgCertError
+    from app.explain import explain
+    from ui.tray import reminder_text  # dates through QLocale: no QApplication, no display needed
+
+    try:
+        rows = desktop.status()
+        due = desktop.due_reminders(rows)
+    except ZorgCertError as exc:
+        words = explain(exc, lang)
+        print(words.message, words.next_step, sep="\n", file=sys.stderr)
+        return exc.exit_code
+    for reminder in due:
+        title, text = reminder_text(reminder, lang)
+        print(f"{title}: {text}")
+        desktop.mark_told(reminder)
+    if not due:
+        print(t("ui.agent.nothing_due", lang))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

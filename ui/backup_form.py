@@ -1,0 +1,213 @@
+"""Make a backup: where to save it, a passphrase with its meter, and the button. Used in both wizards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ZorgCertError
+from app.explain import explain
+from ui.common import ExplanationBox, Notice
+from ui.strings import t
+from ui.worker import Task, run_task
+
+METER_COLOURS = ["#c0392b", "#c0392b", "#d9822b", "#b7950b", "#2e8540"]
+
+
+class PassphraseMeter(QWidget):
+    """Score bar (0-4), the reason in words, and the suggestions of ``check_passphrase``."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("passphrase-meter")
+        self.bar.setRange(0, 4)
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(10)
+        self.bar.setAccessibleName(t("ui.meter.name", lang))
+        layout.addWidget(self.bar)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("passphrase-verdict")
+        self.verdict.setWordWrap(True)
+        layout.addWidget(self.verdict)
+
+    def show_strength(self, strength: Any) -> None:
+        score = int(strength.score)
+        self.bar.setValue(score)
+        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {METER_COLOURS[score]}; }}")
+        params = getattr(strength, "params", {}) or {}
+        parts = [t(strength.reason_key, self.lang, **params)] if strength.reason_key else []
+        if strength.ok:
+            parts.append(t("ui.meter.strong", self.lang))
+        if strength.crack_time:
+            parts.append(t("ui.meter.crack_time", self.lang, time=strength.crack_time))
+        parts += [t(s, self.lang) for s in strength.suggestions]
+        self.verdict.setText("\n".join(p for p in parts if p))
+        self.bar.setAccessibleDescription(self.verdict.text())
+
+
+class BackupForm(QWidget):
+    """Folder and file, passphrase twice, meter, 'make the backup'; emits ``made`` with the core's report."""
+
+    made = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, desktop: Any, lang: str, *, choose_file: Callable[[str], str] | None = None,
+                 embedded: bool = False):
+        super().__init__()
+        self.desktop = desktop
+        self.lang = lang
+        self.user_number = ""
+        self.holder = ""
+        self.task: Task | None = None
+        self.report: Any = None
+        self.choose_file = choose_file or self._ask_file
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.which = QLabel()
+        self.which.setObjectName("backup-which")
+        self.which.setWordWrap(True)
+        layout.addWidget(self.which)
+        form = QFormLayout()
+        self.path = QLineEdit()
+        self.path.setObjectName("backup-path")
+        self.path.setAccessibleName(t("ui.bform.file", lang))
+        self.browse = QPushButton(t("ui.button.browse", lang))
+        self.browse.setAccessibleName(t("ui.bform.browse.name", lang))
+        self.browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        file_label = QLabel(t("ui.bform.file", lang))
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, row)
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(t("ui.bform.passphrase", lang))
+        self.passphrase.setPlaceholderText(t("ui.bform.passphrase.placeholder", lang))
+        pass_label = QLabel(t("ui.bform.passphrase", lang))
+        pass_label.setBuddy(self.passphrase)
+        form.addRow(pass_label, self.passphrase)
+        self.confirmation = QLineEdit()
+        self.confirmation.setObjectName("passphrase-again")
+        self.confirmation.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirmation.setAccessibleName(t("ui.bform.again", lang))
+        again_label = QLabel(t("ui.bform.again", lang))
+        again_label.setBuddy(self.confirmation)
+        form.addRow(again_label, self.confirmation)
+        self.meter = PassphraseMeter(lang)
+        form.addRow("", self.meter)
+        layout.addLayout(form)
+        hint = QLabel(t("ui.bform.hint", lang))
+        hint.setWordWrap(True)
+        hint.setProperty("role", "field")
+        layout.addWidget(hint)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.make = QPushButton(t("ui.bform.make", lang))
+        self.make.setObjectName("make-backup")
+        self.make.setAccessibleName(self.make.text())
+        self.make.setEnabled(False)
+        self.make.clicked.connect(self.start)
+        buttons.addWidget(self.make)
+        layout.addLayout(buttons)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName(t("ui.bform.busy", lang))
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        self.result = Notice("", "success")
+        self.result.setObjectName("backup-result")
+        self.result.hide()
+        layout.addWidget(self.result)
+        self.explanation = ExplanationBox(lang)
+        layout.addWidget(self.explanation)
+        self.passphrase.textChanged.connect(self._check)
+        self.confirmation.textChanged.connect(self._check)
+        self.path.textChanged.connect(self._check)
+        self.strength: Any = None
+
+    def first_focus(self) -> QWidget:
+        return self.passphrase
+
+    def set_certificate(self, user_number: str, holder: str) -> None:
+        """Which certificate this backup is of; offers a file name in the usual folder."""
+        self.user_number, self.holder = user_number, holder
+        self.which.setText(t("ui.bform.which", self.lang, name=holder, number=user_number))
+        if not self.path.text():
+            self.path.setText(str(self.desktop.suggested_backup_path(user_number)))
+        self._check()
+
+    def _ask_file(self, suggestion: str) -> str:
+        chosen, _ = QFileDialog.getSaveFileName(self, t("ui.bform.file", self.lang), suggestion,
+                                                t("ui.bform.filter", self.lang))
+        return chosen
+
+    def _browse(self) -> None:
+        chosen = self.choose_file(self.path.text())
+        if chosen:
+            self.path.setText(chosen)
+
+    def _check(self) -> None:
+        text = self.passphrase.text()
+        if not text:
+            self.meter.bar.setValue(0)
+            self.meter.verdict.setText("")
+            self.strength = None
+        else:
+            self.strength = self.desktop.passphrase_strength(
+                text, self.confirmation.text() or None, [self.holder, self.user_number], self.lang)
+            self.meter.show_strength(self.strength)
+        same = self.confirmation.text() == text
+        self.make.setEnabled(bool(self.strength and self.strength.ok and same and self.path.text().strip()
+                                  and self.user_number and self.task is None and self.report is None))
+
+    def start(self) -> None:
+        if not self.make.isEnabled():
+            return
+        passphrase = self.passphrase.text()
+        number, out, desktop = self.user_number, self.path.text().strip(), self.desktop
+        self.explanation.clear()
+        self.busy.show()
+        self.make.setEnabled(False)
+
+        def work(report: Callable[[str], None], _token: object) -> Any:
+            return desktop.make_backup(number, out, passphrase, progress=report)
+
+        self.task = run_task(work, on_success=self._made, on_failure=self._failed)
+
+    def _made(self, report: Any) -> None:
+        self.task = None
+        self.report = report
+        self.busy.hide()
+        self.passphrase.clear()  # the secret does not stay in the window
+        self.confirmation.clear()
+        for field in (self.passphrase, self.confirmation, self.path, self.browse):
+            field.setEnabled(False)
+        self.result.set_text(t("ui.bform.made", self.lang, path=self.path.text()))
+        self.result.show()
+        self.made.emit(report)
+
+    def _failed(self, error: ZorgCertError) -> None:
+        self.task = None
+        self.busy.hide()
+        self.explanation.show_explanation(explain(error, self.lang))
+        self._check()
+        self.failed.emit(error)

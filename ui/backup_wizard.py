@@ -1,0 +1,447 @@
+"""The backup wizard: make a backup (with the passphrase meter and a restore test) or restore one.
+
+The steps and their rules come from ``app.wizard`` (``Step``, ``backup_next``,
+``backup_back``); the work is ``app.desktop`` in a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
+
+from app import certview, wizard
+from app.errors import ZorgCertError
+from app.explain import explain
+from app.i18n import has
+from app.wizard import BackupState, Step
+from ui.backup_form import BackupForm
+from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime
+from ui.strings import t
+from ui.wizard_frame import WizardFrame, WizardPage
+from ui.worker import run_task
+
+
+class ChoosePage(WizardPage):
+    changed = Signal()
+
+    def __init__(self, lang: str, state: BackupState, rows: list[dict[str, Any]], now: Any):
+        super().__init__(lang, t("ui.bwiz.choose.heading", lang), t("ui.bwiz.choose.intro", lang))
+        self.state = state
+        self.modes = QButtonGroup(self)
+        self.make_radio = QRadioButton(t("ui.bwiz.mode.make", lang))
+        self.make_radio.setObjectName("mode-make")
+        self.restore_radio = QRadioButton(t("ui.bwiz.mode.restore", lang))
+        self.restore_radio.setObjectName("mode-restore")
+        for radio, mode in ((self.make_radio, "make"), (self.restore_radio, "restore")):
+            radio.setProperty("mode", mode)
+            radio.setAccessibleName(radio.text())
+            self.modes.addButton(radio)
+            self.add(radio)
+        self.certificate = QComboBox()
+        self.certificate.setObjectName("backup-certificate")
+        self.certificate.setAccessibleName(t("ui.bwiz.certificate", lang))
+        self.usable = [r for r in rows if certview.actions(r, now)["backup"].enabled]
+        for row in self.usable:
+            self.certificate.addItem(t("ui.bwiz.certificate.item", lang, name=row.get("name") or "",
+                                       number=row["user_number"]), row["user_number"])
+        form = QFormLayout()
+        label = QLabel(t("ui.bwiz.certificate", lang))
+        label.setBuddy(self.certificate)
+        form.addRow(label, self.certificate)
+        holder = QWidget()
+        holder.setLayout(form)
+        self.add(holder)
+        self.none = QLabel(t("ui.bwiz.nothing_to_back_up", lang))
+        self.none.setWordWrap(True)
+        self.none.setProperty("role", "warning")
+        self.none.setVisible(not self.usable)
+        self.add(self.none)
+        self.add(Notice(t("ui.bwiz.why", lang)))
+        self.finish_layout()
+        self.modes.buttonToggled.connect(self._mode)
+        self.certificate.currentIndexChanged.connect(self._certificate)
+        if state.user_number:
+            index = self.certificate.findData(state.user_number)
+            if index >= 0:
+                self.certificate.setCurrentIndex(index)
+        (self.make_radio if state.mode == "make" else self.restore_radio).setChecked(True)
+        self._certificate()
+
+    def first_focus(self) -> QWidget | None:
+        return self.modes.checkedButton()
+
+    def _mode(self, button: QRadioButton, checked: bool) -> None:
+        if checked:
+            self.state.mode = str(button.property("mode"))
+            self.certificate.setEnabled(self.state.mode == "make" and bool(self.usable))
+            self.changed.emit()
+
+    def _certificate(self) -> None:
+        self.state.user_number = str(self.certificate.currentData() or "")
+        self.changed.emit()
+
+
+class MakePage(WizardPage):
+    def __init__(self, lang: str, form: BackupForm):
+        super().__init__(lang, t("ui.bwiz.make.heading", lang), t("ui.bwiz.make.intro", lang))
+        self.form = form
+        self.add(form)
+        self.finish_layout()
+
+    def first_focus(self) -> QWidget | None:
+        return self.form.first_focus()
+
+
+class TestPage(WizardPage):
+    """The restore test: the file just written opens with the passphrase typed once more."""
+
+    changed = Signal()
+
+    def __init__(self, lang: str, desktop: Any, state: BackupState):
+        super().__init__(lang, t("ui.bwiz.test.heading", lang), t("ui.bwiz.test.intro", lang))
+        self.desktop, self.state = desktop, state
+        self.path = ""
+        form = QFormLayout()
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("test-passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(t("ui.bwiz.test.passphrase", lang))
+        label = QLabel(t("ui.bwiz.test.passphrase", lang))
+        label.setBuddy(self.passphrase)
+        form.addRow(label, self.passphrase)
+        holder = QWidget()
+        holder.setLayout(form)
+        self.add(holder)
+        row = QHBoxLayout()
+        self.test_button = QPushButton(t("ui.bwiz.test.run", lang))
+        self.test_button.setObjectName("run-restore-test")
+        self.test_button.setAccessibleName(self.test_button.text())
+        self.test_button.setEnabled(False)
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        buttons = QWidget()
+        buttons.setLayout(row)
+        self.add(buttons)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName(t("ui.bwiz.test.busy", lang))
+        self.busy.hide()
+        self.add(self.busy)
+        self.result = Notice("", "success")
+        self.result.setObjectName("restore-test-result")
+        self.result.hide()
+        self.add(self.result)
+        self.explanation = ExplanationBox(lang)
+        self.add(self.explanation)
+        self.finish_layout()
+        self.passphrase.textChanged.connect(lambda text: self.test_button.setEnabled(bool(text)))
+        self.passphrase.returnPressed.connect(self.run_test)
+        self.test_button.clicked.connect(self.run_test)
+
+    def first_focus(self) -> QWidget | None:
+        return self.passphrase
+
+    def run_test(self) -> None:
+        if not self.passphrase.text():
+            return
+        passphrase, path, desktop = self.passphrase.text(), self.path, self.desktop
+        self.passphrase.clear()
+        self.explanation.clear()
+        self.result.hide()
+        self.busy.show()
+        self.state.running = True
+        self.changed.emit()
+        run_task(lambda _r, _t: desktop.test_backup(path, passphrase), on_success=self._passed,
+                 on_failure=self._failed)
+
+    def _passed(self, info: Any) -> None:
+        self.busy.hide()
+        self.state.running = False
+        self.state.tested = True
+        self.result.set_text(t("ui.bwiz.test.passed", self.lang, name=info.name, number=info.user_number,
+                               until=fmt_date(info.not_after, self.lang)))
+        self.result.show()
+        self.changed.emit()
+
+    def _failed(self, error: ZorgCertError) -> None:
+        self.busy.hide()
+        self.state.running = False
+        self.explanation.show_explanation(explain(error, self.lang))
+        self.changed.emit()
+
+
+class PickPage(WizardPage):
+    changed = Signal()
+
+    def __init__(self, lang: str, desktop: Any, state: BackupState, choose_file: Callable[[], str]):
+        super().__init__(lang, t("ui.bwiz.pick.heading", lang), t("ui.bwiz.pick.intro", lang))
+        self.desktop, self.state, self.choose_file = desktop, state, choose_file
+        self.info: Any = None
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setObjectName("restore-path")
+        self.path.setAccessibleName(t("ui.bwiz.pick.file", lang))
+        self.path.setPlaceholderText(t("ui.bwiz.pick.placeholder", lang))
+        self.browse_button = QPushButton(t("ui.button.browse", lang))
+        self.browse_button.setAccessibleName(t("ui.bwiz.pick.browse.name", lang))
+        self.browse_button.clicked.connect(self._browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse_button)
+        holder = QWidget()
+        holder.setLayout(row)
+        self.add(holder)
+        self.about = QLabel()
+        self.about.setObjectName("backup-info")
+        self.about.setWordWrap(True)
+        self.about.setTextFormat(Qt.TextFormat.RichText)
+        self.add(self.about)
+        self.explanation = ExplanationBox(lang)
+        self.add(self.explanation)
+        self.finish_layout()
+        self.path.editingFinished.connect(self.inspect)
+
+    def first_focus(self) -> QWidget | None:
+        return self.path
+
+    def _browse(self) -> None:
+        chosen = self.choose_file()
+        if chosen:
+            self.path.setText(chosen)
+            self.inspect()
+
+    def inspect(self) -> None:
+        path = self.path.text().strip()
+        self.state.picked = False
+        self.info = None
+        self.about.setText("")
+        self.explanation.clear()
+        self.changed.emit()
+        if not path:
+            return
+        desktop = self.desktop
+        run_task(lambda _r, _t: desktop.inspect_backup(path), on_success=self._inspected, on_failure=self._failed)
+
+    def _inspected(self, info: Any) -> None:
+        self.info = info
+        self.state.picked = True
+        self.about.setText(t("ui.bwiz.pick.info", self.lang, name=info.name, number=info.user_number,
+                             until=fmt_datetime(info.not_after, self.lang),
+                             made=fmt_datetime(info.created_at, self.lang)))
+        self.changed.emit()
+
+    def _failed(self, error: ZorgCertError) -> None:
+        self.explanation.show_explanation(explain(error, self.lang))
+        self.changed.emit()
+
+
+class RestorePage(WizardPage):
+    changed = Signal()
+
+    def __init__(self, lang: str, desktop: Any, state: BackupState):
+        super().__init__(lang, t("ui.bwiz.restore.heading", lang), t("ui.bwiz.restore.intro", lang))
+        self.desktop, self.state = desktop, state
+        self.path = ""
+        self.outcome: Any = None
+        form = QFormLayout()
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("restore-passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(t("ui.bwiz.restore.passphrase", lang))
+        label = QLabel(t("ui.bwiz.restore.passphrase", lang))
+        label.setBuddy(self.passphrase)
+        form.addRow(label, self.passphrase)
+        holder = QWidget()
+        holder.setLayout(form)
+        self.add(holder)
+        row = QHBoxLayout()
+        self.restore_button = QPushButton(t("ui.bwiz.restore.run", lang))
+        self.restore_button.setObjectName("run-restore")
+        self.restore_button.setAccessibleName(self.restore_button.text())
+        self.restore_button.setEnabled(False)
+        row.addWidget(self.restore_button)
+        row.addStretch(1)
+        buttons = QWidget()
+        buttons.setLayout(row)
+        self.add(buttons)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName(t("ui.bwiz.restore.busy", lang))
+        self.busy.hide()
+        self.add(self.busy)
+        self.status = QLabel()
+        self.status.setObjectName("restore-status")
+        self.add(self.status)
+        self.result = Notice("", "success")
+        self.result.setObjectName("restore-result")
+        self.result.hide()
+        self.add(self.result)
+        self.explanation = ExplanationBox(lang)
+        self.add(self.explanation)
+        self.finish_layout()
+        self.passphrase.textChanged.connect(lambda text: self.restore_button.setEnabled(bool(text)
+                                                                                        and not self.state.restored))
+        self.passphrase.returnPressed.connect(self.run_restore)
+        self.restore_button.clicked.connect(self.run_restore)
+
+    def first_focus(self) -> QWidget | None:
+        return self.passphrase
+
+    def run_restore(self) -> None:
+        if not self.passphrase.text() or self.state.restored or self.state.running:
+            return
+        passphrase, path, desktop = self.passphrase.text(), self.path, self.desktop
+        self.passphrase.clear()
+        self.explanation.clear()
+        self.busy.show()
+        self.state.running = True
+        self.changed.emit()
+
+        def work(report: Callable[[str], None], _token: object) -> Any:
+            return desktop.restore_backup(path, passphrase, progress=report)
+
+        run_task(work, on_success=self._restored, on_failure=self._failed, on_progress=self._stage)
+
+    def _stage(self, stage: str) -> None:
+        key = f"ui.restore.stage.{stage}" if has(f"ui.restore.stage.{stage}") else "ui.restore.stage.busy"
+        self.status.setText(t(key, self.lang))
+
+    def _restored(self, outcome: Any) -> None:
+        self.outcome = outcome
+        self.busy.hide()
+        self.status.setText("")
+        self.state.running = False
+        self.state.restored = True
+        entry = getattr(outcome, "entry", outcome)
+        self.result.set_text(t("ui.bwiz.restore.done", self.lang, name=entry.name,
+                               until=fmt_date(entry.not_after, self.lang)))
+        self.result.show()
+        self.restore_button.setEnabled(False)
+        self.passphrase.setEnabled(False)
+        self.changed.emit()
+
+    def _failed(self, error: ZorgCertError) -> None:
+        self.busy.hide()
+        self.status.setText("")
+        self.state.running = False
+        self.explanation.show_explanation(explain(error, self.lang))
+        self.changed.emit()
+
+
+class FinishedPage(WizardPage):
+    def __init__(self, lang: str):
+        super().__init__(lang, t("ui.bwiz.finished.heading", lang))
+        self.notice = Notice("", "success")
+        self.notice.setObjectName("finished-notice")
+        self.add(self.notice)
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.add(self.advice)
+        self.finish_layout()
+
+
+class BackupWizard(WizardFrame):
+    """Make a backup or restore one."""
+
+    restored = Signal(object)
+    made = Signal(object)
+
+    def __init__(self, desktop: Any, lang: str, rows: list[dict[str, Any]], *, mode: str = "make",
+                 user_number: str = "", parent: QWidget | None = None,
+                 choose_backup_file: Callable[[str], str] | None = None,
+                 choose_restore_file: Callable[[], str] | None = None):
+        super().__init__(lang, t("ui.bwiz.title", lang), parent)
+        self.setObjectName("backup-wizard")
+        self.desktop = desktop
+        self.rows = rows
+        self.state = BackupState(mode=mode, user_number=user_number)
+        pick = choose_restore_file or (lambda: QFileDialog.getOpenFileName(
+            self, t("ui.bwiz.pick.file", lang), str(desktop.default_folder()), t("ui.bform.filter", lang))[0])
+        self.choose = ChoosePage(lang, self.state, rows, desktop.now())
+        self.form = BackupForm(desktop, lang, choose_file=choose_backup_file)
+        self.make = MakePage(lang, self.form)
+        self.test = TestPage(lang, desktop, self.state)
+        self.pick = PickPage(lang, desktop, self.state, pick)
+        self.restore = RestorePage(lang, desktop, self.state)
+        self.finished_page = FinishedPage(lang)
+        for step, page in ((Step.CHOOSE, self.choose), (Step.MAKE, self.make), (Step.TEST, self.test),
+                           (Step.PICK, self.pick), (Step.RESTORE, self.restore),
+                           (Step.FINISHED, self.finished_page)):
+            self.add_page(step.value, page)
+        for page in (self.choose, self.test, self.pick, self.restore):
+            page.changed.connect(self.refresh_buttons)
+        self.form.made.connect(self._made)
+        self.form.failed.connect(lambda _e: self.refresh_buttons())
+        self.show_page(Step.CHOOSE.value)
+
+    def step_info(self, name: str) -> tuple[int, int]:
+        steps = wizard.steps_for(self.state)
+        return steps.index(Step(name)) + 1, len(steps)
+
+    def next_of(self, name: str) -> str | None:
+        step = wizard.backup_next(Step(name), self.state)
+        return step.value if step else None
+
+    def back_of(self, name: str) -> str | None:
+        step = wizard.backup_back(Step(name), self.state)
+        return step.value if step else None
+
+    def next_allowed(self, name: str) -> bool:
+        return wizard.backup_can_go_next(Step(name), self.state).ok
+
+    def next_text(self, name: str) -> str:
+        if name == Step.TEST.value and not self.state.tested:
+            return t("ui.bwiz.test.skip", self.lang)
+        return t("ui.button.next", self.lang)
+
+    def is_last(self, name: str) -> bool:
+        return name == Step.FINISHED.value
+
+    def entered(self, name: str) -> None:
+        step = Step(name)
+        if step is Step.MAKE:
+            row = next((r for r in self.rows if r["user_number"] == self.state.user_number), {})
+            self.form.set_certificate(self.state.user_number, row.get("name", ""))
+        if step is Step.TEST:
+            self.test.path = self.form.path.text()
+        if step is Step.RESTORE:
+            self.restore.path = self.pick.path.text().strip()
+        if step is Step.FINISHED:
+            if self.state.mode == "make":
+                self.finished_page.notice.set_text(t("ui.bwiz.finished.made", self.lang, path=self.form.path.text()))
+                self.finished_page.advice.setText(t("ui.bwiz.finished.made.advice", self.lang))
+            else:
+                self.finished_page.notice.set_text(t("ui.bwiz.finished.restored", self.lang))
+                self.finished_page.advice.setText(t("ui.bwiz.finished.restored.advice", self.lang))
+        self.cancel_button.setVisible(step is not Step.FINISHED)
+
+    def _made(self, report: Any) -> None:
+        self.state.made = True
+        self.made.emit(report)
+        self.refresh_buttons()
+
+    def cancel_clicked(self) -> None:
+        if self.state.running or self.form.task is not None:
+            return  # a backup or restore under way finishes first; it takes seconds
+        if self.state.restored:
+            self.restored.emit(self.restore.outcome)
+        self.reject()
+
+    def finish(self) -> None:
+        if self.state.restored:
+            self.restored.emit(self.restore.outcome)
+        self.accept()

@@ -1,0 +1,231 @@
+"""The dashboard: one card per certificate with a live countdown, its state and the actions the rules allow.
+
+The widget only shows data: the rows of ``ZorgCert.status()`` and a ``now`` function.
+Once a minute a coarse timer recomputes the countdowns and states from those rows
+(``app.certview``); it never asks the stores or the issuer itself.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import certview
+from ui.common import STATE_COLOURS, Badge, ExplanationBox, Notice, fmt_date, fmt_datetime, icon, title_label
+from ui.strings import t
+
+TICK_MS = 60_000  # the countdown is in days and hours: once a minute is plenty
+
+
+class CertificateCard(QFrame):
+    """One certificate."""
+
+    action = Signal(str, dict)  # action name, the status row
+
+    def __init__(self, row: dict[str, Any], lang: str, now: datetime):
+        super().__init__()
+        self.row = row
+        self.lang = lang
+        self.setObjectName("card")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 14, 18, 14)
+        top = QHBoxLayout()
+        names = QVBoxLayout()
+        self.holder = title_label(row.get("name") or row["user_number"], "holder")
+        names.addWidget(self.holder)
+        kind = t(f"kind.{row.get('kind', 'personal')}", lang)
+        org = row.get("organisation") or ""
+        self.kind = QLabel(f"{kind} · {org}" if org else kind)
+        self.kind.setProperty("role", "subtitle")
+        names.addWidget(self.kind)
+        top.addLayout(names, 1)
+        self.badge = Badge(row["state"], lang)
+        self.badge.setObjectName("state-badge")
+        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(top)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setColumnStretch(1, 1)
+        self.fields: dict[str, QLabel] = {}
+        for i, name in enumerate(("number", "where", "until", "left", "backup")):
+            label = QLabel(t(f"ui.card.{name}", lang))
+            label.setProperty("role", "field")
+            value = QLabel()
+            value.setObjectName(f"card-{name}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setBuddy(value)
+            grid.addWidget(label, i, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, i, 1)
+            self.fields[name] = value
+        outer.addLayout(grid)
+        self.fields["number"].setText(row["user_number"])
+        self.fields["where"].setText(self._where(row))
+        self.fields["where"].setTextFormat(Qt.TextFormat.RichText)
+        self.fields["until"].setText(fmt_datetime(row["valid_until"], lang))
+        self.fields["left"].setProperty("role", "countdown")
+
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for name in certview.ACTIONS:
+            button = QPushButton(t(f"ui.action.{name}", lang))
+            button.setObjectName(f"action-{name}")
+            button.clicked.connect(lambda _=False, n=name: self.action.emit(n, self.row))
+            buttons.addWidget(button)
+            self.buttons[name] = button
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.update_time(now)
+
+    def _where(self, row: dict[str, Any]) -> str:
+        lines = []
+        for ref in row.get("installed_in", []):
+            key, params = certview.store_label(ref)
+            mark = "✓" if ref.get("present", True) else "✗ " + t("ui.card.missing", self.lang)
+            lines.append(f"{html.escape(t(key, self.lang, **params))} {html.escape(mark)}")
+        return "<br>".join(lines) or html.escape(t("ui.card.nowhere", self.lang))
+
+    def update_time(self, now: datetime) -> None:
+        """Recompute state, countdown and allowed actions for ``now`` (no I/O)."""
+        lang, row = self.lang, self.row
+        state = certview.live_state(row, now)
+        self.badge.set_state(state, lang)
+        left = certview.countdown(row, now)
+        self.fields["left"].setText(t(left.key, lang, **left.params))
+        self.fields["left"].setStyleSheet(f"color: {STATE_COLOURS[state]};")
+        if row.get("last_backup"):
+            text = fmt_date(row["last_backup"], lang)
+            if certview.needs_backup(row):
+                text += " — " + t("ui.card.backup_old", lang)
+        else:
+            text = t("ui.card.backup_none", lang)
+        self.fields["backup"].setText(text)
+        self.fields["backup"].setProperty("role", "warning" if certview.needs_backup(row) else "")
+        self.fields["backup"].style().polish(self.fields["backup"])
+        for name, allowed in certview.actions(row, now).items():
+            button = self.buttons[name]
+            button.setEnabled(allowed.enabled)
+            why = "" if allowed.enabled else t(allowed.why_not, lang,
+                                               opens_at=fmt_datetime((allowed.params or {}).get("opens_at"), lang))
+            button.setToolTip(why)
+            button.setAccessibleName(f"{button.text()} — {row.get('name') or row['user_number']}")
+            button.setAccessibleDescription(why)
+            # a button the rules do not allow is not shown at all when it can never apply in this state
+            button.setVisible(allowed.enabled or name in ("renew", "backup"))
+        self.setAccessibleName(t("ui.card.name", lang, name=row.get("name") or row["user_number"],
+                                 state=self.badge.text()))
+
+
+class Dashboard(QWidget):
+    """All cards, a header with 'install' and 'restore', and a line for news and errors."""
+
+    action = Signal(str, dict)
+    install_requested = Signal()
+    restore_requested = Signal()
+    refresh_requested = Signal()
+
+    def __init__(self, lang: str, now: Callable[[], datetime]):
+        super().__init__()
+        self.lang = lang
+        self.now = now
+        self.rows: list[dict[str, Any]] = []
+        self.cards: list[CertificateCard] = []
+        outer = QVBoxLayout(self)
+        header = QHBoxLayout()
+        header.addWidget(title_label(t("ui.dashboard.heading", lang)), 1)
+        self.install_button = QPushButton(icon("zorgcert"), t("ui.dashboard.install", lang))
+        self.install_button.setObjectName("dashboard-install")
+        self.restore_button = QPushButton(t("ui.dashboard.restore", lang))
+        self.restore_button.setObjectName("dashboard-restore")
+        self.refresh_button = QPushButton(t("ui.dashboard.refresh", lang))
+        self.refresh_button.setObjectName("dashboard-refresh")
+        for button in (self.install_button, self.restore_button, self.refresh_button):
+            button.setAccessibleName(button.text())
+            header.addWidget(button)
+        outer.addLayout(header)
+        self.notice = Notice("", "success")
+        self.notice.setObjectName("dashboard-notice")
+        self.notice.hide()
+        outer.addWidget(self.notice)
+        self.explanation = ExplanationBox(lang)
+        self.explanation.setObjectName("explanation")
+        self.explanation.action.connect(lambda offer: self.action.emit(offer, {}))
+        outer.addWidget(self.explanation)
+        self.busy = QLabel()
+        self.busy.setObjectName("dashboard-busy")
+        self.busy.hide()
+        outer.addWidget(self.busy)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.list = QWidget()
+        self.list_layout = QVBoxLayout(self.list)
+        self.list_layout.setSpacing(12)
+        self.scroll.setWidget(self.list)
+        outer.addWidget(self.scroll, 1)
+        self.empty = QLabel(t("ui.dashboard.empty", lang))
+        self.empty.setObjectName("dashboard-empty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.install_button.clicked.connect(self.install_requested.emit)
+        self.restore_button.clicked.connect(self.restore_requested.emit)
+        self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        self.set_rows([])
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Show these certificates (replaces the cards)."""
+        self.rows = rows
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = []
+        while self.list_layout.count():
+            self.list_layout.takeAt(0)
+        now = self.now()
+        for row in rows:
+            card = CertificateCard(row, self.lang, now)
+            card.action.connect(self.action.emit)
+            self.cards.append(card)
+            self.list_layout.addWidget(card)
+        if not rows:
+            self.list_layout.addWidget(self.empty)
+            self.empty.show()
+        else:
+            self.empty.hide()
+        self.list_layout.addStretch(1)
+
+    def tick(self) -> None:
+        """Once a minute: countdowns and states move on with the clock."""
+        now = self.now()
+        for card in self.cards:
+            card.update_time(now)
+
+    def set_busy(self, text: str) -> None:
+        self.busy.setText(text)
+        self.busy.setVisible(bool(text))
+
+    def tell(self, text: str) -> None:
+        self.explanation.clear()
+        self.notice.set_text(text)
+        self.notice.setVisible(bool(text))

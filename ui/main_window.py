@@ -1,0 +1,180 @@
+"""The main window: the certificates, Support and Settings tabs; opens the wizards; runs the work off the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from app import wizard
+from app.errors import ZorgCertError
+from app.explain import explain
+from ui.backup_wizard import BackupWizard
+from ui.common import STYLE, fmt_date, icon
+from ui.dashboard import Dashboard
+from ui.install_wizard import InstallWizard
+from ui.settings_page import SettingsPage
+from ui.strings import t
+from ui.support_page import SupportPage
+from ui.worker import Task, run_task
+
+
+class MainWindow(QMainWindow):
+    """One window; tests and the screenshot script pass ``choosers`` instead of native file dialogs."""
+
+    refreshed = Signal()
+    renewed = Signal(object)
+
+    def __init__(self, desktop: Any, lang: str, *, choosers: dict[str, Callable[..., str]] | None = None):
+        super().__init__()
+        self.desktop = desktop
+        self.choosers = choosers or {}
+        self.rows: list[dict[str, Any]] = []
+        self.wizard: InstallWizard | BackupWizard | None = None
+        self.renewing: Task | None = None
+        self.setWindowIcon(icon("zorgcert"))
+        self.setStyleSheet(STYLE)
+        self.resize(860, 680)
+        self.build(lang)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
+
+    def build(self, lang: str) -> None:
+        """(Re)build every tab in ``lang``; used again when the language changes."""
+        self.lang = lang
+        self.setWindowTitle(t("ui.window.title", lang))
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        self.dashboard = Dashboard(lang, self.desktop.now)
+        self.support = SupportPage(self.desktop, lang, choose_file=self.choosers.get("support_file"))
+        self.settings = SettingsPage(self.desktop, lang)
+        self.tabs.addTab(self.dashboard, icon("zorgcert"), t("ui.tab.certificates", lang))
+        self.tabs.addTab(self.support, icon("info"), t("ui.tab.support", lang))
+        self.tabs.addTab(self.settings, t("ui.tab.settings", lang))
+        for i in range(self.tabs.count()):
+            self.tabs.widget(i).setAccessibleName(self.tabs.tabText(i))
+        self.setCentralWidget(self.tabs)
+        self.dashboard.action.connect(self.on_action)
+        self.dashboard.install_requested.connect(lambda: self.open_install())
+        self.dashboard.restore_requested.connect(lambda: self.open_backup("restore"))
+        self.dashboard.refresh_requested.connect(self.refresh)
+        self.settings.language_changed.connect(self.change_language)
+        if self.rows:
+            self.dashboard.set_rows(self.rows)
+
+    def change_language(self, lang: str) -> None:
+        if lang == self.lang:
+            return
+        self.desktop.set_language(lang)
+        old = self.centralWidget()
+        self.build(lang)
+        self.tabs.setCurrentWidget(self.settings)
+        if old is not None:
+            old.deleteLater()
+
+    # --- status -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the certificates again (stores are listed: off the GUI thread)."""
+        self.dashboard.set_busy(t("ui.dashboard.loading", self.lang))
+        desktop = self.desktop
+        run_task(lambda _r, _t: desktop.status(), on_success=self._status, on_failure=self._status_failed)
+
+    def _status(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.dashboard.set_busy("")
+        self.dashboard.set_rows(rows)
+        self.refreshed.emit()
+
+    def _status_failed(self, error: ZorgCertError) -> None:
+        self.dashboard.set_busy("")
+        self.dashboard.explanation.show_explanation(explain(error, self.lang), ["support"])
+        self.refreshed.emit()
+
+    # --- card actions ---------------------------------------------------------------------------
+
+    def on_action(self, name: str, row: dict[str, Any]) -> None:
+        if name == "renew":
+            self.renew(row)
+        elif name == "reinstall":
+            self.open_install(user_number=row["user_number"], kind=row.get("kind", "personal"))
+        elif name == "backup":
+            self.open_backup("make", row["user_number"])
+        elif name == "restore":
+            self.open_backup("restore", row.get("user_number", ""))
+        elif name in ("support", "doctor"):
+            self.tabs.setCurrentWidget(self.support)
+            if name == "doctor":
+                self.support.run_checks()
+        elif name == "retry":
+            self.refresh()
+
+    def renew(self, row: dict[str, Any]) -> None:
+        if self.renewing is not None:
+            return
+        number, desktop = row["user_number"], self.desktop
+        self.dashboard.explanation.clear()
+        self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.get("name") or number))
+        for card in self.dashboard.cards:
+            card.setEnabled(False)
+
+        def work(report: Callable[[str], None], _token: object) -> Any:
+            return desktop.renew(number, progress=report)
+
+        self.renewing = run_task(
+            work,
+            on_success=self._renewed,
+            on_failure=self._renew_failed,
+            on_progress=lambda stage: self.dashboard.set_busy(t(f"ui.stage.{stage}.busy", self.lang)),
+            cancel_points=wizard.RENEW_CANCEL_POINTS,
+        )
+
+    def _renewed(self, entry: Any) -> None:
+        self.renewing = None
+        self.dashboard.set_busy("")
+        self.dashboard.tell(t("ui.renew.done", self.lang, name=entry.name, until=fmt_date(entry.not_after, self.lang)))
+        self.renewed.emit(entry)
+        self.refresh()
+
+    def _renew_failed(self, error: ZorgCertError) -> None:
+        self.renewing = None
+        self.dashboard.set_busy("")
+        for card in self.dashboard.cards:
+            card.setEnabled(True)
+        words = explain(error, self.lang)
+        self.dashboard.explanation.show_explanation(words, wizard.failure_offers(words.code))
+        self.refresh()
+
+    # --- wizards --------------------------------------------------------------------------------
+
+    def open_install(self, *, user_number: str = "", kind: str = "personal") -> InstallWizard:
+        dialog = InstallWizard(self.desktop, self.lang, user_number=user_number, kind=kind, parent=self,
+                               choose_folder=self.choosers.get("folder"),
+                               choose_backup_file=self.choosers.get("backup_file"))
+        dialog.installed.connect(lambda _e: self.refresh())
+        dialog.failed_in_background.connect(
+            lambda e: self.dashboard.explanation.show_explanation(explain(e, self.lang), ["support"]))
+        dialog.wants.connect(lambda offer: self.on_action(offer, {"user_number": user_number}))
+        return self._open(dialog)
+
+    def open_backup(self, mode: str = "make", user_number: str = "") -> BackupWizard:
+        dialog = BackupWizard(self.desktop, self.lang, self.rows, mode=mode, user_number=user_number, parent=self,
+                              choose_backup_file=self.choosers.get("backup_file"),
+                              choose_restore_file=self.choosers.get("restore_file"))
+        dialog.made.connect(lambda _r: self.refresh())
+        dialog.restored.connect(lambda _o: self.refresh())
+        return self._open(dialog)
+
+    def _open(self, dialog: Any) -> Any:
+        self.wizard = dialog
+        dialog.finished.connect(lambda _code: self._closed(dialog))
+        dialog.open()  # window-modal, but the event loop keeps running
+        return dialog
+
+    def _closed(self, dialog: QWidget) -> None:
+        if self.wizard is dialog:
+            self.wizard = None
+        self.refresh()

@@ -1,0 +1,83 @@
+"""Settings: the language, and whether the tray agent starts at login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from app import __version__
+from app.errors import ZorgCertError
+from app.explain import explain
+from ui.common import ExplanationBox, title_label
+from ui.strings import t
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language, on purpose
+
+
+class SettingsPage(QWidget):
+    language_changed = Signal(str)
+
+    def __init__(self, desktop: Any, lang: str):
+        super().__init__()
+        self.desktop = desktop
+        self.lang = lang
+        outer = QVBoxLayout(self)
+        outer.addWidget(title_label(t("ui.settings.heading", lang)))
+        box = QGroupBox(t("ui.settings.general", lang))
+        form = QFormLayout(box)
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.setAccessibleName(t("ui.settings.language", lang))
+        for code, name in LANGUAGE_NAMES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(list(LANGUAGE_NAMES).index(lang))
+        label = QLabel(t("ui.settings.language", lang))
+        label.setBuddy(self.language)
+        form.addRow(label, self.language)
+        outer.addWidget(box)
+
+        agent = QGroupBox(t("ui.settings.agent", lang))
+        agent_layout = QVBoxLayout(agent)
+        explain_ = QLabel(t("ui.settings.agent.explain", lang))
+        explain_.setWordWrap(True)
+        agent_layout.addWidget(explain_)
+        self.autostart = QCheckBox(t("ui.settings.autostart", lang))
+        self.autostart.setObjectName("autostart")
+        self.autostart.setAccessibleName(self.autostart.text())
+        agent_layout.addWidget(self.autostart)
+        self.where = QLabel()
+        self.where.setObjectName("autostart-where")
+        self.where.setWordWrap(True)
+        self.where.setProperty("role", "field")
+        agent_layout.addWidget(self.where)
+        self.explanation = ExplanationBox(lang)
+        agent_layout.addWidget(self.explanation)
+        outer.addWidget(agent)
+        about = QLabel(t("ui.settings.about", lang, version=__version__))
+        about.setProperty("role", "field")
+        outer.addWidget(about)
+        outer.addStretch(1)
+
+        try:
+            mechanism = desktop.autostart()
+            self.autostart.setChecked(mechanism.is_enabled())
+            self.where.setText(t("ui.settings.autostart.where", lang, where=mechanism.where))
+        except (OSError, ImportError):
+            self.autostart.setEnabled(False)
+            self.where.setText(t("ui.settings.autostart.unavailable", lang))
+        self.autostart.toggled.connect(self._autostart_toggled)
+        self.language.currentIndexChanged.connect(
+            lambda _i: self.language_changed.emit(str(self.language.currentData())))
+
+    def _autostart_toggled(self, on: bool) -> None:
+        try:
+            self.desktop.set_autostart(on)
+            self.explanation.clear()
+        except ZorgCertError as exc:
+            self.explanation.show_explanation(explain(exc, self.lang))
+        except OSError as exc:
+            from app.explain import as_error
+
+            self.explanation.show_explanation(explain(as_error(exc), self.lang))

@@ -1,0 +1,224 @@
+"""Support: the doctor's checks with what to do, 'who is my contact person', and 'make a support file'."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ZorgCertError
+from app.explain import explain
+from ui.common import ExplanationBox, Notice, icon, title_label
+from ui.strings import t
+from ui.worker import run_task
+
+
+class CheckRow(QWidget):
+    """One check: pass/fail/warn mark, the check, its detail and, when it failed, the next step."""
+
+    def __init__(self, check: dict[str, Any], lang: str):
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        result = str(check.get("result", "fail"))
+        mark = QLabel()
+        mark.setPixmap(icon(f"check-{result}").pixmap(20, 20))
+        mark.setAccessibleName(t(f"doctor.{result}", lang))
+        layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        name = QLabel(f"<b>{_escape(check['check'])}</b> — {_escape(check.get('detail', ''))}")
+        name.setWordWrap(True)
+        name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        texts.addWidget(name)
+        self.next_step = None
+        if check.get("next"):
+            self.next_step = QLabel(t("ui.support.next", lang, next=check["next"]))
+            self.next_step.setWordWrap(True)
+            self.next_step.setProperty("role", "warning")
+            texts.addWidget(self.next_step)
+        layout.addLayout(texts, 1)
+        self.result = result
+        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check['check']}")
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+class SupportPage(QWidget):
+    def __init__(self, desktop: Any, lang: str, *, choose_file: Callable[[str], str] | None = None):
+        super().__init__()
+        self.desktop = desktop
+        self.lang = lang
+        self.checks: list[dict[str, Any]] | None = None
+        self.choose_file = choose_file or self._ask_file
+        outer = QVBoxLayout(self)
+        outer.addWidget(title_label(t("ui.support.heading", lang)))
+        intro = QLabel(t("ui.support.intro", lang))
+        intro.setWordWrap(True)
+        outer.addWidget(intro)
+
+        checks_box = QGroupBox(t("ui.support.checks", lang))
+        checks_layout = QVBoxLayout(checks_box)
+        row = QHBoxLayout()
+        self.run_button = QPushButton(t("ui.support.run", lang))
+        self.run_button.setObjectName("run-checks")
+        self.run_button.setAccessibleName(self.run_button.text())
+        row.addWidget(self.run_button)
+        self.summary = QLabel()
+        self.summary.setObjectName("checks-summary")
+        self.summary.setWordWrap(True)
+        row.addWidget(self.summary, 1)
+        checks_layout.addLayout(row)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName(t("ui.support.busy", lang))
+        self.busy.hide()
+        checks_layout.addWidget(self.busy)
+        self.results = QWidget()
+        self.results_layout = QVBoxLayout(self.results)
+        self.results_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.results)
+        scroll.setMinimumHeight(180)
+        checks_layout.addWidget(scroll, 1)
+        outer.addWidget(checks_box, 1)
+
+        contact_box = QGroupBox(t("ui.support.contact", lang))
+        contact_layout = QVBoxLayout(contact_box)
+        contact_intro = QLabel(t("ui.support.contact.intro", lang))
+        contact_intro.setWordWrap(True)
+        contact_layout.addWidget(contact_intro)
+        row = QHBoxLayout()
+        self.contact_button = QPushButton(t("ui.support.contact.ask", lang))
+        self.contact_button.setObjectName("ask-contact")
+        self.contact_button.setAccessibleName(self.contact_button.text())
+        row.addWidget(self.contact_button)
+        self.contact = QLabel()
+        self.contact.setObjectName("contact-person")
+        self.contact.setWordWrap(True)
+        self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.contact, 1)
+        contact_layout.addLayout(row)
+        outer.addWidget(contact_box)
+
+        file_box = QGroupBox(t("ui.support.file", lang))
+        file_layout = QVBoxLayout(file_box)
+        file_intro = QLabel(t("ui.support.file.intro", lang))
+        file_intro.setWordWrap(True)
+        file_layout.addWidget(file_intro)
+        row = QHBoxLayout()
+        self.file_button = QPushButton(t("ui.support.file.make", lang))
+        self.file_button.setObjectName("make-support-file")
+        self.file_button.setAccessibleName(self.file_button.text())
+        row.addWidget(self.file_button)
+        row.addStretch(1)
+        file_layout.addLayout(row)
+        self.file_result = Notice("", "success")
+        self.file_result.setObjectName("support-file-result")
+        self.file_result.hide()
+        file_layout.addWidget(self.file_result)
+        outer.addWidget(file_box)
+        self.explanation = ExplanationBox(lang)
+        outer.addWidget(self.explanation)
+
+        self.run_button.clicked.connect(self.run_checks)
+        self.contact_button.clicked.connect(self.ask_contact)
+        self.file_button.clicked.connect(self.make_file)
+
+    # --- checks -------------------------------------------------------------------------------
+
+    def run_checks(self) -> None:
+        self.run_button.setEnabled(False)
+        self.busy.show()
+        self.summary.setText(t("ui.support.running", self.lang))
+        lang, desktop = self.lang, self.desktop
+        run_task(lambda _r, _t: desktop.checks(lang), on_success=self.show_checks, on_failure=self._checks_failed)
+
+    def show_checks(self, checks: list[dict[str, Any]]) -> None:
+        self.checks = checks
+        self.busy.hide()
+        self.run_button.setEnabled(True)
+        while self.results_layout.count():
+            item = self.results_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for check in checks:
+            self.results_layout.addWidget(CheckRow(check, self.lang))
+        self.results_layout.addStretch(1)
+        failed = sum(1 for c in checks if c.get("result") == "fail")
+        self.summary.setText(t("ui.support.all_pass", self.lang) if not failed else
+                             t("ui.support.some_fail", self.lang, count=failed, total=len(checks)))
+
+    def _checks_failed(self, error: ZorgCertError) -> None:
+        self.busy.hide()
+        self.run_button.setEnabled(True)
+        self.summary.setText("")
+        self.explanation.show_explanation(explain(error, self.lang))
+
+    # --- contact person (R11) -------------------------------------------------------------------
+
+    def ask_contact(self) -> None:
+        self.contact_button.setEnabled(False)
+        self.contact.setText(t("ui.support.contact.asking", self.lang))
+        desktop = self.desktop
+        run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed)
+
+    def _contact(self, person: Any) -> None:
+        self.contact_button.setEnabled(True)
+        if person.you_are_it:
+            text = t("ui.support.contact.you", self.lang, organisation=person.organisation)
+        elif person.name:
+            text = t("ui.support.contact.is", self.lang, name=person.name, email=person.email or "-",
+                     organisation=person.organisation)
+        else:
+            text = t("ui.support.contact.none", self.lang, organisation=person.organisation)
+        self.contact.setText(text)
+        self.contact.setAccessibleName(text)
+
+    def _contact_failed(self, error: ZorgCertError) -> None:
+        self.contact_button.setEnabled(True)
+        words = explain(error, self.lang)
+        self.contact.setText(f"{words.message} {words.next_step}".strip())
+
+    # --- support file ---------------------------------------------------------------------------
+
+    def _ask_file(self, suggestion: str) -> str:
+        chosen, _ = QFileDialog.getSaveFileName(self, t("ui.support.file", self.lang), suggestion,
+                                                t("ui.support.file.filter", self.lang))
+        return chosen
+
+    def make_file(self) -> None:
+        target = self.choose_file(str(self.desktop.suggested_support_path()))
+        if not target:
+            return
+        self.file_button.setEnabled(False)
+        self.file_result.hide()
+        lang, desktop, checks = self.lang, self.desktop, self.checks
+        run_task(lambda _r, _t: desktop.support_file(Path(target), lang=lang, checks=checks),
+                 on_success=self._file_made, on_failure=self._file_failed)
+
+    def _file_made(self, path: Path) -> None:
+        self.file_button.setEnabled(True)
+        self.file_result.set_text(t("ui.support.file.made", self.lang, path=str(path)))
+        self.file_result.show()
+
+    def _file_failed(self, error: ZorgCertError) -> None:
+        self.file_button.setEnabled(True)
+        self.explanation.show_explanation(explain(error, self.lang))

@@ -1,0 +1,148 @@
+"""Long work off the GUI thread: a core call runs in the thread pool and reports back through Qt signals.
+
+A task gets ``report(stage)`` to announce progress and a ``CancelToken``. Cancelling is
+safe by construction: the token is only honoured at stages the caller marks as
+cancellable (before anything reaches the issuer); after that the work finishes in the
+background and its result is still reported.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+from app.errors import Cancelled, ZorgCertError
+from app.explain import as_error
+
+
+class CancelToken:
+    """Set from the GUI thread, read by the worker at safe points."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def requested(self) -> bool:
+        return self._event.is_set()
+
+
+class TaskSignals(QObject):
+    """Emitted from the worker thread."""
+
+    progress = Signal(str)
+    succeeded = Signal(object)
+    failed = Signal(object)  # a ZorgCertError (bugs become the generic error with a reference)
+    finished = Signal()
+
+
+class TaskEvents(QObject):
+    """The same signals, re-emitted on the GUI thread: connect widgets and plain functions here."""
+
+    progress = Signal(str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, source: TaskSignals):
+        super().__init__()
+        queued = Qt.ConnectionType.QueuedConnection
+        source.progress.connect(self._progress, queued)
+        source.succeeded.connect(self._succeeded, queued)
+        source.failed.connect(self._failed, queued)
+        source.finished.connect(self._finished, queued)
+
+    @Slot(str)
+    def _progress(self, stage: str) -> None:
+        self.progress.emit(stage)
+
+    @Slot(object)
+    def _succeeded(self, result: Any) -> None:
+        self.succeeded.emit(result)
+
+    @Slot(object)
+    def _failed(self, error: Any) -> None:
+        self.failed.emit(error)
+
+    @Slot()
+    def _finished(self) -> None:
+        self.finished.emit()
+
+
+Work = Callable[[Callable[[str], None], CancelToken], Any]
+
+
+class Task(QRunnable):
+    """One piece of work; connect to ``events`` (GUI thread) before ``start()``."""
+
+    def __init__(self, work: Work, *, cancel_points: tuple[str, ...] = ()):
+        super().__init__()
+        self.setAutoDelete(False)  # the GUI keeps a reference until ``finished``
+        self.work = work
+        self.cancel_points = cancel_points  # stages at which a pending cancel stops; the last one commits
+        self.committed = False
+        self.token = CancelToken()
+        self.signals = TaskSignals()
+        self.events = TaskEvents(self.signals)  # made on the GUI thread, so it lives there
+        self.stage = ""
+        self.running = False
+
+    def report(self, stage: str) -> None:
+        """Called by the core before each stage; stops here when a cancel was asked and it is still safe."""
+        if self.token.requested and not self.committed and stage in self.cancel_points:
+            raise Cancelled(f"cancelled before {stage}")
+        if self.cancel_points and stage == self.cancel_points[-1]:
+            self.committed = True  # from here the request goes out: finish whatever the user asks
+        self.stage = stage
+        self.signals.progress.emit(stage)
+
+    def cancel(self) -> bool:
+        """Ask to stop; True when it will stop, False when it is past the point of no return and finishes."""
+        self.token.cancel()
+        return bool(self.cancel_points) and not self.committed
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.report, self.token)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI as words
+            error: ZorgCertError = as_error(exc)
+            self.signals.failed.emit(error)
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.running = False
+            self.signals.finished.emit()
+
+    def start(self, pool: QThreadPool | None = None) -> Task:
+        self.running = True
+        (pool or QThreadPool.globalInstance()).start(self)
+        return self
+
+
+_alive: set[Task] = set()
+
+
+def run_task(
+    work: Work,
+    *,
+    on_success: Callable[[Any], None] | None = None,
+    on_failure: Callable[[ZorgCertError], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    cancel_points: tuple[str, ...] = (),
+) -> Task:
+    """Start ``work`` in the background with these callbacks (called on the GUI thread)."""
+    task = Task(work, cancel_points=cancel_points)
+    if on_success:
+        task.events.succeeded.connect(on_success)
+    if on_failure:
+        task.events.failed.connect(on_failure)
+    if on_progress:
+        task.events.progress.connect(on_progress)
+    _alive.add(task)
+    task.events.finished.connect(lambda: _alive.discard(task))
+    return task.start()
