@@ -113,17 +113,16 @@ class Desktop:
     # --- backups (app.backups) --------------------------------------------------------------
 
     def passphrase_strength(self, passphrase: str, confirmation: str | None = None,
-                            user_inputs: list[str] | None = None) -> Any:
+                            user_inputs: list[str] | None = None, lang: str | None = None) -> Any:
         """The meter's verdict on a passphrase (pure; fast enough to call on every key press)."""
         from app import backups
 
-        return backups.check_passphrase(passphrase, confirmation)
+        return backups.check_passphrase(passphrase, confirmation, user_inputs=user_inputs or (), lang=lang)
 
     def suggested_backup_path(self, user_number: str) -> Path:
         from app import backups
 
-        suffix = getattr(backups, "SUFFIX", ".zcbackup")
-        return self.default_folder() / f"zorgcert-{user_number}-{self.now().strftime('%Y%m%d')}{suffix}"
+        return self.default_folder() / backups.default_backup_name(user_number, self.now())
 
     def make_backup(self, user_number: str, out: str | Path, passphrase: str, *, progress: Progress) -> Any:
         from app import backups
@@ -135,6 +134,27 @@ class Desktop:
         from app import backups
 
         return backups.inspect_backup(Path(path))
+
+    def test_backup(self, path: str | Path, passphrase: str) -> Any:
+        """The restore test: the file opens with ``passphrase`` and holds the certificate it names; installs nothing."""
+        from app import backups
+        from app.errors import BackupDamaged, WrongPassphrase
+        from backup import envelope
+        from backup.payload import Contents
+        from keystore.base import fingerprint
+
+        info = backups.inspect_backup(Path(path))  # names every problem of the file itself
+        data = Path(info.path).read_bytes()
+        try:
+            payload, meta = envelope.open_(data, passphrase)
+            contents = Contents.decode(payload)
+        except envelope.WrongPassphraseOrTampered:
+            raise WrongPassphrase("wrong passphrase", path=info.path) from None
+        except (envelope.BackupFormatError, ValueError) as exc:
+            raise BackupDamaged(type(exc).__name__, path=info.path) from None
+        if fingerprint(contents.cert_der) != (meta.fingerprint or info.fingerprint):
+            raise BackupDamaged("the certificate inside is not the one the file names", path=info.path)
+        return info
 
     def restore_backup(self, path: str | Path, passphrase: str, *, progress: Progress, store: str = "auto") -> Any:
         from app import backups
