@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup_cli.add_commands(sub, common)
 
+    sub.add_parser("gui", parents=[common], help="open the desktop app")
+    p = sub.add_parser("agent", parents=[common], help="tray icon with reminders (started at login)")
+    p.add_argument("--once", action="store_true", help="no tray: check once, print what is due, exit")
+
     p = sub.add_parser("config", parents=[common], help="settings")
     csub = p.add_subparsers(dest="config_command", required=True)
     s = csub.add_parser("set", parents=[common])
@@ -267,11 +271,27 @@ def _quick_status(argv: list[str]) -> argparse.Namespace | None:
     return argparse.Namespace(**found) if found["command"] else None
 
 
+def _desktop_app(args: argparse.Namespace, lang: str) -> int:
+    """``gui`` and ``agent``: Qt is imported only here, so every other command stays light."""
+    from ui.strings import t as ui_t  # Qt-free: the catalog only
+
+    try:
+        from ui import app as ui_app
+    except ImportError as exc:
+        print(ui_t("ui.no_qt", lang, reason=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1
+    if args.command == "gui":
+        return ui_app.main(["--lang", lang])
+    return ui_app.agent_main(["--lang", lang, *(["--once"] if args.once else [])])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _quick_status(argv) or build_parser().parse_args(argv)
     lang = current_lang(args.lang)
     _setup_logging(paths())
+    if args.command in ("gui", "agent"):
+        return _desktop_app(args, lang)
     try:
         result, text = run(args, lang)
     except ZorgCertError as exc:
