@@ -56,8 +56,8 @@ class IssuerRefused(ZorgCertError):
     exit_code = 3
 
     def __init__(self, code: str, details: str = "", **params: Any):
+        self.code = code  # first: the base class falls back to ``key`` (which needs the code) without details
         super().__init__(details, **params)
-        self.code = code
 
     @property
     def key(self) -> str:  # type: ignore[override]
