@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, QTimeZone, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDateTime,
+    QLibraryInfo,
+    QLocale,
+    Qt,
+    QTimeZone,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -34,6 +43,24 @@ QFrame#explanation { background: #fdf2f0; border: 1px solid #e6b0a8; border-radi
 QFrame#notice { background: #eef6fb; border: 1px solid #b5d4e8; border-radius: 6px; }
 QFrame#success { background: #eef8f0; border: 1px solid #a9d5b3; border-radius: 6px; }
 """
+
+
+_translators: dict[str, QTranslator] = {}
+
+
+def use_language(lang: str) -> None:
+    """Qt's own texts (file dialogs, scroll buttons, context menus) in ``lang``, before widgets are made."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    for translator in _translators.values():
+        app.removeTranslator(translator)
+    if lang not in _translators:
+        translator = QTranslator()
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        translator.load(f"qtbase_{lang}", folder)
+        _translators[lang] = translator
+    app.installTranslator(_translators[lang])
 
 
 def icon(name: str) -> QIcon:

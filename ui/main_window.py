@@ -13,7 +13,7 @@ from app import wizard
 from app.errors import ZorgCertError
 from app.explain import explain
 from ui.backup_wizard import BackupWizard
-from ui.common import STYLE, fmt_date, icon
+from ui.common import STYLE, fmt_date, icon, use_language
 from ui.dashboard import Dashboard
 from ui.install_wizard import InstallWizard
 from ui.settings_page import SettingsPage
@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
     def build(self, lang: str) -> None:
         """(Re)build every tab in ``lang``; used again when the language changes."""
         self.lang = lang
+        use_language(lang)
         self.setWindowTitle(t("ui.window.title", lang))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 from app import certview, wizard
 from app.errors import ZorgCertError
 from app.explain import error_from, explain
-from ui.common import fmt_date, icon
+from ui.common import fmt_date, icon, use_language
 from ui.strings import t
 from ui.worker import run_task
 
@@ -39,8 +39,8 @@ def reminder_text(reminder: Any, lang: str) -> tuple[str, str]:
                 t("ui.notify.failed", lang, name=name, message=words.message, next=words.next_step))
     if reminder.key == "expired":
         return t("ui.notify.expired.title", lang), t("ui.notify.expired", lang, name=name, until=until)
-    days = int(reminder.key.split("-")[1])
-    key = "ui.notify.one_day" if days == 1 else "ui.notify.days"
+    days = reminder.days_left  # the real count: a machine that was off may hear the 14-day reminder at 9 days
+    key = "ui.notify.one_day" if reminder.key == "expiry-1" or days < 2 else "ui.notify.days"
     return t("ui.notify.soon.title", lang), t(key, lang, name=name, days=days, until=until)
 
 
@@ -55,6 +55,7 @@ class Agent(QObject):
         super().__init__()
         self.desktop = desktop
         self.lang = lang
+        use_language(lang)
         self.monotonic = monotonic
         self.rows: list[dict[str, Any]] = []
         self.checking = False

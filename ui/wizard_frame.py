@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common import STYLE, icon, title_label
+from ui.common import STYLE, icon, title_label, use_language
 from ui.strings import t
 
 
@@ -51,6 +51,7 @@ class WizardFrame(QDialog):
     def __init__(self, lang: str, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.lang = lang
+        use_language(lang)
         self.setWindowTitle(title)
         self.setWindowIcon(icon("zorgcert"))
         self.setStyleSheet(STYLE)

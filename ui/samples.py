@@ -1,0 +1,74 @@
+"""Made-up certificates in every state, shaped like ``ZorgCert.status()`` rows: for screenshots and page tests.
+
+The dashboard only shows data, so feeding it these rows is how one screen per state is
+rendered without waiting two years. Nothing here touches a store or the issuer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.policy import make_user_number
+
+
+def row(now: datetime, *, name: str, state: str, days_left: float, body: str, kind: str = "personal",
+        organisation: str = "Huisartsenpraktijk De Linde", backup_days_ago: float | None = 30,
+        where: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One status row ``days_left`` days from expiry at ``now``."""
+    end = now + timedelta(days=days_left)
+    start = end - timedelta(days=730)
+    installed = start
+    last_backup = None if backup_days_ago is None else (now - timedelta(days=backup_days_ago))
+    number = make_user_number(body)
+    home = "/home/anna"
+    stores = where or [{"store": "nss", "location": f"sql:{home}/.pki/nssdb",
+                        "nickname": f"ZorgCert {number} 3f5e1a2b4c6d", "fingerprint": "3f" * 32,
+                        "present": state != "lost"}]
+    return {
+        "user_number": number, "kind": kind, "name": name, "organisation": organisation,
+        "subject": f"CN={name},O={organisation},C=NL", "serial": "5f3a9c", "fingerprint": body.ljust(64, "a"),
+        "valid_from": start.isoformat(), "valid_until": end.isoformat(), "days_left": max(int(days_left), 0),
+        "state": state, "renewal_opens": (end - timedelta(days=30)).isoformat(), "installed_in": stores,
+        "installed_at": installed.isoformat(),
+        "last_backup": last_backup.isoformat() if last_backup else None,
+        "backup_current": last_backup is not None and last_backup >= installed,
+    }
+
+
+def every_state(now: datetime) -> dict[str, dict[str, Any]]:
+    """One row per state the dashboard knows."""
+    return {
+        "valid": row(now, name="Anna de Vries", state="valid", days_left=412.4, body="1234567890123"),
+        "renewal-open": row(now, name="Bas Jansen", state="renewal-open", days_left=19.6, body="2234567890123"),
+        "expired": row(now, name="Carla Smit", state="expired", days_left=-3, body="3234567890123",
+                       backup_days_ago=None),
+        "lost": row(now, name="Dirk Bakker", state="lost", days_left=201.2, body="4234567890123",
+                    backup_days_ago=140),
+        "revoked": row(now, name="HIS-koppeling", state="revoked", days_left=300, body="5234567890123",
+                       kind="system", backup_days_ago=None,
+                       where=[{"store": "file", "location": "/srv/his/zorgcert", "nickname": "ZorgCert",
+                               "fingerprint": "5" * 64, "present": True}]),
+    }
+
+
+def checks(lang: str = "nl") -> list[dict[str, Any]]:
+    """Doctor results of a machine whose clock is off and whose certificate went missing from Firefox."""
+    from app.i18n import t
+
+    return [
+        {"check": t("doctor.issuer", lang), "result": "pass", "detail": "https://uitgever.example.nl", "next": ""},
+        {"check": t("doctor.reachable", lang), "result": "pass", "detail": "https://uitgever.example.nl",
+         "next": ""},
+        {"check": t("doctor.trust", lang), "result": "pass", "detail": "issuer-ca.pem", "next": ""},
+        {"check": t("doctor.clock", lang), "result": "fail", "detail": t("doctor.clock.detail", lang, seconds=734),
+         "next": t("doctor.clock.next", lang)},
+        {"check": t("doctor.store", lang, store="nss Chromium"), "result": "pass",
+         "detail": "sql:/home/anna/.pki/nssdb", "next": ""},
+        {"check": t("doctor.visible", lang, user_number="12345678901231", store="nss Firefox (default)"),
+         "result": "fail", "detail": "sql:/home/anna/.mozilla/firefox/x1y2.default",
+         "next": t("doctor.visible.next", lang)},
+        {"check": t("doctor.keymatch", lang, user_number="12345678901231"), "result": "pass",
+         "detail": "3f5e1a2b4c6d7e8f", "next": ""},
+        {"check": t("doctor.pending", lang), "result": "pass", "detail": "", "next": ""},
+    ]
