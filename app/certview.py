@@ -44,6 +44,8 @@ class Countdown:
 
 def countdown(row: dict[str, Any], now: datetime) -> Countdown:
     """'nog 412 dagen geldig', 'nog 5 uur geldig', or 'verlopen': whole units, rounded down."""
+    if row.get("state") == "revoked":
+        return Countdown("ui.left.revoked", {})  # days left mean nothing for a certificate that no longer works
     left = _at(row["valid_until"]) - now
     if left.total_seconds() <= 0:
         return Countdown("ui.left.expired", {})

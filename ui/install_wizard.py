@@ -7,6 +7,7 @@ call that sends it; it is cleared as soon as that call is under way.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import wizard
+from app import certview, wizard
 from app.errors import Cancelled, ZorgCertError
 from app.explain import explain
 from app.wizard import InstallState, Page
@@ -396,7 +397,8 @@ class DonePage(WizardPage):
     def show_entry(self, entry: Any, state: InstallState) -> None:
         lang = self.lang
         self.notice.set_text(t("ui.done.installed", lang, name=entry.name, until=fmt_date(entry.not_after, lang)))
-        where = "<br>".join(f"&nbsp;&nbsp;• {ref.store} — {ref.location}" for ref in entry.stores)
+        where = "<br>".join(f"&nbsp;&nbsp;• {html.escape(t(key, lang, **params))}"
+                            for key, params in (certview.store_label(ref.as_json()) for ref in entry.stores))
         self.details.setText(t("ui.done.details", lang, until=fmt_datetime(entry.not_after, lang), where=where,
                                number=entry.user_number))
         self.backup_note.setText(t("ui.done.backup_made" if state.backup_made else "ui.done.backup_skipped", lang))

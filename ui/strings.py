@@ -70,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.left.hours": {"nl": "nog {hours} uur geldig", "en": "{hours} hours left"},
     "ui.left.under_hour": {"nl": "nog minder dan een uur geldig", "en": "less than an hour left"},
     "ui.left.expired": {"nl": "verlopen", "en": "expired"},
+    "ui.left.revoked": {"nl": "niet meer bruikbaar", "en": "no longer usable"},
     "ui.action.renew": {"nl": "Vernieuwen", "en": "Renew"},
     "ui.action.reinstall": {"nl": "Opnieuw installeren", "en": "Reinstall"},
     "ui.action.backup": {"nl": "Back-up maken", "en": "Make a backup"},

@@ -39,7 +39,8 @@ class CheckRow(QWidget):
         mark.setAccessibleName(t(f"doctor.{result}", lang))
         layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
-        name = QLabel(f"<b>{_escape(check['check'])}</b> — {_escape(check.get('detail', ''))}")
+        detail = f" — {_escape(check['detail'])}" if check.get("detail") else ""
+        name = QLabel(f"<b>{_escape(check['check'])}</b>{detail}")
         name.setWordWrap(True)
         name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         texts.addWidget(name)

@@ -39,6 +39,10 @@ def test_countdown(left: timedelta, key: str, params: dict[str, int]) -> None:
     assert (c.key, c.params) == (key, params)
 
 
+def test_a_revoked_certificate_has_no_countdown() -> None:
+    assert certview.countdown(row("revoked"), END - timedelta(days=100)).key == "ui.left.revoked"
+
+
 @pytest.mark.parametrize(
     ("state", "at", "enabled"),
     [

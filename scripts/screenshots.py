@@ -1,0 +1,233 @@
+"""Render every screen of the desktop app to docs/screenshots/*.png (Qt offscreen, Dutch unless --lang en).
+
+Each wizard page, the dashboard in each state, the tray menu, the support page, the backup
+wizard and the settings. The dashboard only shows data, so it gets made-up status rows
+(``ui.samples``) at a fixed moment; nothing talks to an issuer or a certificate store.
+Run through ``scripts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QPoint, QSize  # noqa: E402
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+STRONG = "Kaasschaaf Vlinderdas Molenwiek Sneeuwbal"
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+def save(widget: QWidget, out: Path, name: str, size: QSize | None = None) -> Path:
+    """Lay the widget out at ``size``, let Qt finish painting, write ``out/name.png``."""
+    if size is not None:
+        widget.resize(size)
+    widget.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    path = out / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(path.relative_to(ROOT))
+    return path
+
+
+def entry() -> object:
+    from app.wallet import Entry
+    from keystore.base import StoreRef
+
+    return Entry(user_number="12345678901231", kind="personal", name="Anna de Vries",
+                 organisation="Huisartsenpraktijk De Linde", subject="CN=Anna de Vries", serial="5f3a9c",
+                 fingerprint="3f" * 32, not_before=NOW.isoformat(), not_after="2028-11-29T10:00:00+00:00",
+                 installed_at=NOW.isoformat(), how="install", issuer_url="https://uitgever.example.nl", policy={},
+                 stores=[StoreRef("nss", "sql:/home/anna/.pki/nssdb", "ZorgCert 12345678901231", "3f" * 32)])
+
+
+def install_wizard(desktop: object, lang: str, out: Path) -> None:
+    from app.errors import IssuerRefused
+    from app.explain import explain
+    from app.wizard import Page
+    from ui.install_wizard import InstallWizard
+
+    size = QSize(680, 600)
+    w = InstallWizard(desktop, lang)
+    save(w, out, "01-install-welcome", size)
+    w.show_page(Page.KIND.value)
+    save(w, out, "02-install-kind", size)
+    w.show_page(Page.CREDENTIALS.value)
+    w.credentials.number.setText("1234 5678 9012 37")
+    w.credentials.pin.setText("12345678")
+    save(w, out, "03-install-credentials", size)
+    w.credentials.pin.clear()
+    w.credentials.explanation.show_explanation(explain(IssuerRefused("pin-invalid", "x", attempts_left=3), lang))
+    save(w, out, "04-install-wrong-pin", size)
+    w.credentials.explanation.clear()
+    w.current = Page.PROGRESS.value  # shown without starting the work: the steps as they look halfway
+    w.stack.setCurrentWidget(w.progress)
+    w.heading.setText(w.progress.heading)
+    w.step.setText(w.step.text().replace("3", "4", 1))
+    w.progress.reset()
+    w.progress.at("enroll")
+    w.state.running = True
+    w.refresh_buttons()
+    save(w, out, "05-install-progress", size)
+    w.progress.failed(IssuerRefused("still-valid", "x", valid_until="30 juni 2027" if lang == "nl" else
+                                    "30 June 2027"))
+    w.state.running = False
+    w.refresh_buttons()
+    save(w, out, "06-install-still-valid", size)
+    w.state.installed = True
+    w.entry = entry()
+    w.progress.explanation.clear()
+    w.progress.done()
+    w.show_page(Page.BACKUP.value)
+    w.backup_form.path.setText("/home/anna/Documenten/zorgcert-12345678901231-2026-11-29.zcbackup")
+    w.backup_form.passphrase.setText("welkom123")
+    save(w, out, "07-install-backup-weak", size)
+    w.backup_form.passphrase.setText(STRONG)
+    w.backup_form.confirmation.setText(STRONG)
+    save(w, out, "08-install-backup-strong", size)
+    w.backup_form.passphrase.clear()
+    w.backup_form.confirmation.clear()
+    w.backup.skip.setChecked(True)
+    save(w, out, "09-install-backup-skip", size)
+    w.backup.confirm.setChecked(True)
+    w.show_page(Page.DONE.value)
+    save(w, out, "10-install-done", size)
+    w.hide()
+
+
+def dashboards(desktop: object, lang: str, out: Path) -> None:
+    from ui import samples
+    from ui.main_window import MainWindow
+
+    states = samples.every_state(NOW)
+    window = MainWindow(desktop, lang)
+    window.rows = list(states.values())
+    window.dashboard.set_rows(window.rows)
+    save(window, out, "11-dashboard-all", QSize(900, 1240))
+    for i, (state, row) in enumerate(states.items()):
+        window.dashboard.set_rows([row])
+        save(window, out, f"{12 + i}-dashboard-{state}", QSize(900, 420))
+    window.dashboard.set_rows([])
+    save(window, out, "17-dashboard-empty", QSize(900, 360))
+    window.rows = list(states.values())
+    window.support.show_checks(samples.checks(lang))
+    window.support.contact.setText(
+        "De contactpersoon van Huisartsenpraktijk De Linde is Ineke Jansen (ineke@delinde.nl)." if lang == "nl"
+        else "The contact person of Huisartsenpraktijk De Linde is Ineke Jansen (ineke@delinde.nl).")
+    window.tabs.setCurrentWidget(window.support)
+    save(window, out, "18-support", QSize(900, 820))
+    window.tabs.setCurrentWidget(window.settings)
+    save(window, out, "19-settings", QSize(900, 460))
+    window.hide()
+
+
+def backup_wizard(desktop: object, lang: str, out: Path) -> None:
+    from app.wizard import Step
+    from ui import samples
+    from ui.backup_wizard import BackupWizard
+
+    size = QSize(680, 600)
+    rows = list(samples.every_state(NOW).values())
+    w = BackupWizard(desktop, lang, rows, mode="make", user_number=rows[0]["user_number"])
+    save(w, out, "20-backup-choose", size)
+    w.state.made = True
+    w.show_page(Step.TEST.value)
+    info = SimpleNamespace(name="Anna de Vries", user_number=rows[0]["user_number"],
+                           not_after=rows[0]["valid_until"], created_at=NOW.isoformat())
+    w.test._passed(info)
+    save(w, out, "21-backup-restore-test", size)
+    w.hide()
+    r = BackupWizard(desktop, lang, rows, mode="restore")
+    r.show_page(Step.PICK.value)
+    r.pick.path.setText(f"/media/usb/zorgcert-{rows[3]['user_number']}-2026-07-11.zcbackup")
+    r.pick.path.deselect()
+    r.pick._inspected(SimpleNamespace(name="Dirk Bakker", user_number=rows[3]["user_number"],
+                                      not_after=rows[3]["valid_until"], created_at="2026-07-11T09:12:00+00:00"))
+    save(r, out, "22-restore-pick", size)
+    r.hide()
+
+
+def tray_menu(desktop: object, lang: str, out: Path) -> None:
+    """The menu as it opens from the icon, with the four icon colours beside it."""
+    from app import certview
+    from ui import samples
+    from ui.common import icon
+    from ui.tray import Agent
+
+    agent = Agent(desktop, lang)
+    rows = list(samples.every_state(NOW).values())[:2]
+    agent.rows = rows
+    agent.set_colour(certview.worst_state(rows, NOW))
+    agent.renew_action.setEnabled(True)
+    menu = agent.menu
+    menu.adjustSize()
+    menu_pixmap = menu.grab()
+    width, height = max(menu_pixmap.width() + 40, 480), menu_pixmap.height() + 110
+    canvas = QPixmap(width, height)
+    canvas.fill(QColor("#eef1f4"))
+    painter = QPainter(canvas)
+    painter.fillRect(0, 0, width, 40, QColor("#2b2f33"))  # a panel with the icon in it
+    painter.drawPixmap(width - 40, 6, icon(f"tray-{agent.colour}").pixmap(28, 28))
+    painter.drawPixmap(width - 20 - menu_pixmap.width(), 40, menu_pixmap)
+    painter.setFont(QFont("DejaVu Sans", 9))
+    painter.setPen(QColor("#52606d"))
+    legend_y = 52 + menu_pixmap.height()
+    for i, colour in enumerate(("green", "orange", "red", "grey")):
+        painter.drawPixmap(QPoint(16 + i * 116, legend_y), icon(f"tray-{colour}").pixmap(24, 24))
+        words = {"green": ("in orde", "all well"), "orange": ("vernieuwen", "renew"),
+                 "red": ("actie nodig", "act now"), "grey": ("geen", "none")}[colour]
+        painter.drawText(QPoint(44 + i * 116, legend_y + 17), words[0 if lang == "nl" else 1])
+    painter.end()
+    path = out / "23-tray-menu.png"
+    canvas.save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/screenshots")
+    parser.add_argument("--lang", choices=["nl", "en"], default="nl")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from app.desktop import Desktop
+    from app.paths import Paths
+    from ui.app import application
+
+    app = application()
+    app.setFont(QFont("DejaVu Sans", 10))
+    with tempfile.TemporaryDirectory(prefix="zorgcert-screens-") as scratch:
+        root = Path(scratch)
+        # the settings page names the autostart file of this (made-up) user; nothing is written there
+        os.environ["HOME"] = "/home/anna"
+        os.environ.pop("XDG_CONFIG_HOME", None)
+        desktop = Desktop(Paths(root / "config", root / "data", root / "logs"), clock=FixedClock())
+        install_wizard(desktop, args.lang, args.out)
+        dashboards(desktop, args.lang, args.out)
+        backup_wizard(desktop, args.lang, args.out)
+        tray_menu(desktop, args.lang, args.out)
+    count = len(list(args.out.glob("*.png")))
+    print(f"{count} screenshots in {args.out.relative_to(ROOT)}")
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
