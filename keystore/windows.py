@@ -1,14 +1,17 @@
 """Windows certificate store backend: ``CurrentUser\\My`` or ``LocalMachine\\My`` through crypt32.
 
-Status, plainly: this module has NOT yet run on real Windows. On Linux its store logic runs
-against an in-memory fake of the ``Crypt32Api`` layer (``tests/keystore/test_windows_boundary.py``)
-and its ctypes structure layouts are checked for size and offsets; a later step runs it under
-Wine 8 with a Windows CPython, where ``cryptography`` does not load - hence this module imports
-nothing but the standard library and ``keystore.base``, and loads the DLLs only when used.
+Status, plainly: this module runs for real in a Windows CPython 3.12 under Wine 8, where it
+keeps the store contract in ``CurrentUser\My`` with RSA keys (``tests/keystore/test_windows_wine.py``;
+see docs/windows.md); it has NOT yet run on a real Windows. Its store logic is also tested
+against an in-memory fake of the ``Crypt32Api`` layer (``tests/keystore/test_windows_boundary.py``).
+``cryptography`` does not load under Wine 8 - hence this module imports nothing but the
+standard library and ``keystore.base``, and loads the DLLs only when used.
 
 What only real Windows can prove (Wine's crypt32 is a partial re-implementation):
-- that ``PFXImportCertStore`` reads our PBES2/AES-256 PKCS#12 (Windows 10 1709+ only) and which
-  provider the key lands in (a CAPI CSP or a CNG KSP, with a fresh GUID container per import);
+- which provider the key lands in (a CAPI CSP or a CNG KSP, with a fresh GUID container per
+  import; Wine files every key in one rsaenh container) and that EC keys import (Wine: RSA only);
+- ``LocalMachine\My`` (under Wine the imported machine key cannot be acquired, see docs/windows.md)
+  and what non-exportable (no ``CRYPT_EXPORTABLE``) means for the key afterwards;
 - that Edge/Chrome/Schannel then offer the certificate for TLS client authentication, without a
   prompt (``CRYPT_ACQUIRE_SILENT_FLAG``) and, for TLS 1.3, that the key can sign RSA-PSS;
 - the exact ``GetLastError`` codes (wrong password 0x56, access denied 5 on ``LocalMachine``
@@ -122,9 +125,10 @@ class Crypt32Error(Exception):
     """A Win32 call failed; ``code`` is its GetLastError / SECURITY_STATUS as unsigned 32-bit."""
 
     def __init__(self, function: str, code: int):
+        code &= 0xFFFFFFFF  # GetLastError reads back signed for HRESULTs such as 0x8009200B
         super().__init__(f"{function} failed: 0x{code:08X}")
         self.function = function
-        self.code = code & 0xFFFFFFFF
+        self.code = code
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -169,3 +170,25 @@ def with_password(identity: Identity, password: str) -> Identity:
 def with_pfx(identity: Identity, pfx: bytes) -> Identity:
     """The same identity with other PKCS#12 bytes (e.g. damaged ones)."""
     return Identity(identity.user_number, identity.cert_der, identity.chain_der, pfx, identity.pfx_password)
+
+
+def raw_key(identity: TestIdentity) -> bytes:
+    """The private key's secret number, big-endian: what must never be found lying around."""
+    numbers = identity.key.private_numbers()
+    if isinstance(identity.key, rsa.RSAPrivateKey):
+        return numbers.d.to_bytes((numbers.d.bit_length() + 7) // 8, "big")
+    return numbers.private_value.to_bytes((identity.key.curve.key_size + 7) // 8, "big")
+
+
+def verify_signature(identity: Identity, data: bytes, signature: bytes, hash_name: str) -> bool:
+    """Does ``signature`` over ``data`` verify with the certificate's key (RSA PKCS#1 v1.5 or ECDSA)?"""
+    algorithm = {"sha1": hashes.SHA1(), "sha256": hashes.SHA256()}[hash_name]  # noqa: S303 - NSS's pk1sign uses SHA-1
+    public = x509.load_der_x509_certificate(identity.cert_der).public_key()
+    try:
+        if isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, data, padding.PKCS1v15(), algorithm)
+        else:
+            public.verify(signature, data, ec.ECDSA(algorithm))  # type: ignore[union-attr, call-arg]
+    except InvalidSignature:
+        return False
+    return True

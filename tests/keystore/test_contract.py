@@ -1,10 +1,14 @@
 """One contract for every certificate store backend that can run on this machine.
 
 Each backend in ``BACKENDS`` is tested against the same promises; a backend whose
-``available()`` is not ok here is skipped with its own reason. To add one (``windows``,
-``macos``), add one line to ``BACKENDS``, e.g.
-``"macos": Backend(lambda tmp: MacKeychainStore(...), True, _listed)`` (import inside the
-lambda, so that other platforms never import it).
+``available()`` is not ok here is skipped with its own reason. To add one (``macos``), add one
+line to ``BACKENDS``, e.g. ``"macos": Backend(lambda tmp: MacKeychainStore(...), True, _listed)``
+(import inside the lambda, so that other platforms never import it).
+
+The ``windows`` backends run in a real Windows CPython under Wine: ``test_windows_wine.py``
+runs this module there with ``-k windows``. That Python has no ``cryptography``, so this module
+imports nothing that needs it unless a backend asks, and takes its identities from a book made
+on Linux (``wine_identities``, chosen by its environment variable).
 
 Decisions the contract fixes:
 
@@ -23,6 +27,7 @@ Decisions the contract fixes:
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -34,10 +39,20 @@ from typing import Any
 
 import pytest
 
-from keystore.base import Availability, CertStore, StoreError
-from keystore.files import FileStore
-from keystore.nss import NssStore
-from tests.keystore.identities import make_identity, renewed, with_password, with_pfx
+from keystore.base import Availability, CertStore, StoreError, StoreRef
+from tests.keystore.wine_identities import BOOK_ENV
+
+if os.environ.get(BOOK_ENV):  # a Windows Python under Wine: identities were made on Linux
+    from tests.keystore.wine_identities import (
+        make_identity,
+        raw_key,
+        renewed,
+        verify_signature,
+        with_password,
+        with_pfx,
+    )
+else:
+    from tests.keystore.identities import make_identity, raw_key, renewed, verify_signature, with_password, with_pfx
 
 
 def _certutil_state(store: Any) -> tuple[str, str]:
@@ -54,6 +69,57 @@ def _folder_state(store: Any) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.is_dir() else {}
 
 
+def _pk1sign(store: Any, ref: StoreRef, data: bytes) -> tuple[bytes, str]:
+    """Sign with the key NSS holds (pk1sign: SHA-1, the algorithm it always uses)."""
+    result = subprocess.run(["pk1sign", "-k", ref.nickname, "-d", store.location], input=data,
+                            capture_output=True, check=True)
+    der = base64.b64decode(result.stdout.decode().split("signature:", 1)[1].split("pubkey:", 1)[0])
+    return _der_bit_string(der), "sha1"
+
+
+def _der_bit_string(der: bytes) -> bytes:
+    """The contents of the BIT STRING that ends a DER SEQUENCE { AlgorithmIdentifier, BIT STRING }."""
+    def header(pos: int) -> tuple[int, int]:  # (start of contents, length)
+        first = der[pos + 1]
+        if first < 0x80:
+            return pos + 2, first
+        count = first & 0x7F
+        return pos + 2 + count, int.from_bytes(der[pos + 2:pos + 2 + count], "big")
+    inner, _ = header(0)
+    algorithm_start, algorithm_length = header(inner)
+    bits_start, bits_length = header(algorithm_start + algorithm_length)
+    assert der[algorithm_start + algorithm_length] == 0x03 and der[bits_start] == 0  # BIT STRING, no unused bits
+    return der[bits_start + 1:bits_start + bits_length]
+
+
+def _file_sign(store: Any, ref: StoreRef, data: bytes) -> tuple[bytes, str]:
+    """Sign with key.pem, as administration software would."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    key = serialization.load_pem_private_key((Path(store.location) / "key.pem").read_bytes(), None)
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256()), "sha256"
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key.sign(data, ec.ECDSA(hashes.SHA256())), "sha256"
+
+
+def _windows(scope: str) -> Backend:
+    """The Windows store of ``scope``; set up, snapshot and signing through crypt32 itself."""
+    def make(_tmp: Path) -> CertStore:
+        from keystore.windows import WindowsStore
+        return WindowsStore(scope)
+
+    def call(name: str) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            from tests.keystore import wine_crypt32
+            return getattr(wine_crypt32, name)(*args)
+        return run
+
+    return Backend(make, True, call("my_store_state"), runs_tools=False, sign=call("sign"), reset=call("reset"),
+                   elsewhere="it runs under Wine in tests/keystore/test_windows_wine.py")
+
+
 def _listed(store: Any) -> object:
     """What any backend can show: its entries (enough for a store with no richer view)."""
     return sorted(store.list_ours(), key=lambda r: r.fingerprint)
@@ -64,12 +130,27 @@ class Backend:
     make: Callable[[Path], CertStore]
     holds_many: bool  # can two certificates of one user sit side by side (renewal overlap)?
     snapshot: Callable[[Any], object]  # everything observable, to prove "left unchanged"
+    runs_tools: bool = True  # does it work through child processes (whose argv/environment are watched)?
+    sign: Callable[[Any, StoreRef, bytes], tuple[bytes, str]] | None = None  # (signature, hash) with its key
+    reset: Callable[[Any], None] | None = None  # for a store shared between tests: take test entries out
+    elsewhere: str = ""  # where it runs when it cannot run here
+
+
+def _nss(tmp: Path) -> CertStore:
+    from keystore.nss import NssStore
+    return NssStore(tmp / "nssdb", label="test", create=True)
+
+
+def _files(tmp: Path) -> CertStore:
+    from keystore.files import FileStore
+    return FileStore(tmp / "files", p12_password=lambda: "file-store-secret")
 
 
 BACKENDS: dict[str, Backend] = {
-    "nss": Backend(lambda tmp: NssStore(tmp / "nssdb", label="test", create=True), True, _certutil_state),
-    "file": Backend(lambda tmp: FileStore(tmp / "files", p12_password=lambda: "file-store-secret"), False,
-                    _folder_state),
+    "nss": Backend(_nss, True, _certutil_state, sign=_pk1sign),
+    "file": Backend(_files, False, _folder_state, runs_tools=False, sign=_file_sign),
+    "windows": _windows("CurrentUser"),
+    "windows-machine": _windows("LocalMachine"),
 }
 
 
@@ -79,8 +160,14 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ce
     store = spec.make(tmp_path)
     availability: Availability = store.available()
     if not availability.ok:
-        pytest.skip(f"{request.param} store not available here: {availability.detail} (fix: {availability.fix})")
+        elsewhere = f"; {spec.elsewhere}" if spec.elsewhere else ""
+        pytest.skip(f"{request.param} store not available here: {availability.detail} (fix: {availability.fix})"
+                    f"{elsewhere}")
+    if spec.reset is not None:
+        spec.reset(store)
     yield store, spec
+    if spec.reset is not None:
+        spec.reset(store)
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +182,16 @@ def test_install_then_find(backend, anna) -> None:
         store.name, store.location, anna.nickname, anna.fingerprint)
     assert store.find(anna.fingerprint) == ref
     assert store.find("0" * 64) is None
+
+
+def test_installed_key_signs_for_its_certificate(backend, anna) -> None:
+    store, spec = backend
+    ref = store.install(anna)
+    assert spec.sign is not None, "every backend says how its key signs"
+    data = b"ZorgCert contract " + os.urandom(16)
+    signature, hash_name = spec.sign(store, ref, data)
+    assert verify_signature(anna, data, signature, hash_name)
+    assert not verify_signature(anna, data + b".", signature, hash_name)
 
 
 @pytest.mark.parametrize("key_type", ["rsa"])
@@ -209,7 +306,7 @@ def _watch_processes(stop: threading.Event, seen: list[bytes]) -> None:
 
 
 def test_no_secret_in_argv_environment_or_files(backend, anna, monkeypatch, tmp_path) -> None:
-    store, _ = backend
+    store, spec = backend
     launched: list[tuple[Any, Any]] = []
     real_popen = subprocess.Popen
 
@@ -236,16 +333,18 @@ def test_no_secret_in_argv_environment_or_files(backend, anna, monkeypatch, tmp_
         stop.set()
         watcher.join()
     secret = anna.pfx_password.encode()
-    if store.name != "file":
+    if spec.runs_tools:
         assert launched, "the backend ran no tool"
+    else:
+        assert not launched, "this backend works without child processes"
     for args, env in launched:
         assert not any(secret in str(a).encode() for a in args)
         assert env is None  # os.environ as it is: no secret added
     assert secret not in repr(dict(os.environ)).encode()
     assert not any(secret in blob for blob in seen)
     assert list(scratch.iterdir()) == []  # nothing was parked in a temporary file
-    raw_key = anna.key.private_numbers().private_value.to_bytes(32, "big")  # the EC private scalar
+    secret_number = raw_key(anna)  # the private key's secret number
     for path in tmp_path.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            assert secret not in data and anna.pfx not in data and raw_key not in data, path
+            assert secret not in data and anna.pfx not in data and secret_number not in data, path
