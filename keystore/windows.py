@@ -1,7 +1,7 @@
 """Windows certificate store backend: ``CurrentUser\\My`` or ``LocalMachine\\My`` through crypt32.
 
 Status, plainly: this module runs for real in a Windows CPython 3.12 under Wine 8, where it
-keeps the store contract in ``CurrentUser\My`` with RSA keys (``tests/keystore/test_windows_wine.py``;
+keeps the store contract in ``CurrentUser\\My`` with RSA keys (``tests/keystore/test_windows_wine.py``;
 see docs/windows.md); it has NOT yet run on a real Windows. Its store logic is also tested
 against an in-memory fake of the ``Crypt32Api`` layer (``tests/keystore/test_windows_boundary.py``).
 ``cryptography`` does not load under Wine 8 - hence this module imports nothing but the
@@ -10,7 +10,7 @@ standard library and ``keystore.base``, and loads the DLLs only when used.
 What only real Windows can prove (Wine's crypt32 is a partial re-implementation):
 - which provider the key lands in (a CAPI CSP or a CNG KSP, with a fresh GUID container per
   import; Wine files every key in one rsaenh container) and that EC keys import (Wine: RSA only);
-- ``LocalMachine\My`` (under Wine the imported machine key cannot be acquired, see docs/windows.md)
+- ``LocalMachine\\My`` (under Wine the imported machine key cannot be acquired, see docs/windows.md)
   and what non-exportable (no ``CRYPT_EXPORTABLE``) means for the key afterwards;
 - that Edge/Chrome/Schannel then offer the certificate for TLS client authentication, without a
   prompt (``CRYPT_ACQUIRE_SILENT_FLAG``) and, for TLS 1.3, that the key can sign RSA-PSS;
