@@ -192,23 +192,30 @@ class Agent(QObject):
     # --- renew now ----------------------------------------------------------------------------
 
     def renew_now(self) -> None:
-        """Renew every certificate whose window is open; a failure is told once through a notification."""
+        """Renew every certificate whose window is open, one after the other; a failure is told once."""
         now = self.desktop.now()
         due = [r for r in self.rows if certview.actions(r, now)["renew"].enabled]
+        if not due:
+            return
         desktop = self.desktop
-        for row in due:
-            def work(report: Any, _token: Any, row: dict[str, Any] = row) -> Any:
+
+        def work(report: Any, _token: Any) -> tuple[list[Any], int]:
+            renewed, failed = [], 0
+            for row in due:  # in turn: they share the one lock
                 try:
-                    return desktop.renew(row["user_number"], progress=report)
+                    renewed.append(desktop.renew(row["user_number"], progress=report))
                 except ZorgCertError as exc:
                     desktop.record_renewal_failure(row, exc)
-                    raise
+                    failed += 1
+            return renewed, failed
 
-            run_task(work, on_success=self._renewed, on_failure=lambda _e: self.check(),
-                     cancel_points=wizard.RENEW_CANCEL_POINTS)
+        self.renew_action.setEnabled(False)
+        run_task(work, on_success=self._renewed, on_failure=lambda _e: self.check(),
+                 cancel_points=wizard.RENEW_CANCEL_POINTS)
 
-    def _renewed(self, entry: Any) -> None:
-        # the answer to the user's own click, not an unasked notification
-        self.notify(t("ui.agent.renewed.title", self.lang),
-                    t("ui.renew.done", self.lang, name=entry.name, until=fmt_date(entry.not_after, self.lang)))
+    def _renewed(self, result: tuple[list[Any], int]) -> None:
+        # the answer to the user's own click, not an unasked notification; failures come through check()
+        for entry in result[0]:
+            self.notify(t("ui.agent.renewed.title", self.lang),
+                        t("ui.renew.done", self.lang, name=entry.name, until=fmt_date(entry.not_after, self.lang)))
         self.check()

@@ -1,9 +1,10 @@
 """The support file: logs, versions, store listing and checks, and not one secret inside.
 
 The end-to-end test installs a real certificate from the real issuer (PIN from the
-letter, typed through stdin), plants the PIN, a passphrase and the private key in the
-log the way a careless line would, makes the support file, and searches every member
-and the raw zip for the PIN, the passphrase and the key (DER, PEM, base64, hex).
+letter, typed through stdin), makes a real backup with a passphrase, plants the PIN,
+the passphrase and the private key in the log the way a careless line would, makes the
+support file, and searches every member and the raw zip for the PIN, the passphrase and
+the key (DER, PEM, base64, hex).
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ def test_support_file_has_no_secrets(issuer: RunningIssuer, tmp_path: Path, secr
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("ZORGCERT_ISSUER_URL", issuer.url)
     monkeypatch.setenv("ZORGCERT_ISSUER_CA", issuer.ca)
-    core = Desktop(paths).core()
+    desktop = Desktop(paths)
+    # a real backup with the passphrase, so it was really typed in this run
+    desktop.make_backup(number, tmp_path / "anna.zcbackup", PASSPHRASE, progress=lambda _s: None)
+    core = desktop.core()
     (entry,) = core.wallet.entries()
     sealed = core.vault.get(entry.fingerprint)
     assert sealed is not None
