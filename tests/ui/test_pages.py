@@ -358,3 +358,18 @@ def test_tray_menu_in_both_languages(qtbot, desktop: Desktop) -> None:  # noqa: 
     nl, en = both(menu)
     check_texts(nl, en)
     assert [a for a in nl if a] [:4] == ["ZorgCert openen", "Nu vernieuwen", "Back-up maken…", "Afsluiten"]
+
+
+def test_icons_are_vector_and_sharp_at_every_scale(qapp) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSize
+
+    from ui.common import ICONS, icon
+
+    names = sorted(p.stem for p in ICONS.glob("*.svg"))
+    assert {"zorgcert", "tray-green", "tray-orange", "tray-red", "tray-grey", "check-pass", "check-fail"} <= set(names)
+    assert not list(ICONS.glob("*.png"))  # no bitmaps that blur on a high-DPI screen
+    for name in names:
+        for ratio in (1.0, 2.0, 3.0):
+            pixmap = icon(name).pixmap(QSize(32, 32), ratio)
+            assert not pixmap.isNull(), name
+            assert pixmap.width() == int(32 * ratio), (name, ratio, pixmap.width())
