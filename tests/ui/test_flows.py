@@ -156,6 +156,25 @@ def test_cancel_before_enrollment_changes_nothing(qtbot, user: User, tmp_path: P
     assert entry.user_number == number
 
 
+def test_cancel_after_the_request_went_out_finishes_in_the_background(qtbot, user: User,  # noqa: ANN001
+                                                                      tmp_path: Path) -> None:
+    number, pin = user.new_holder("Olga Achtergrond")
+    wizard = _wizard(qtbot, user, tmp_path)
+    wizard.show_page(Page.CREDENTIALS.value)
+    installed: list[object] = []
+    wizard.installed.connect(installed.append)
+    _type_credentials(qtbot, wizard, number, pin)
+    task = wizard.task
+    assert task is not None
+    qtbot.waitUntil(lambda: task.committed, timeout=WAIT)  # the enrollment request is on its way
+    qtbot.mouseClick(wizard.cancel_button, Qt.MouseButton.LeftButton)
+    assert not wizard.isVisible() and wizard.dismissed  # the window goes, the work does not
+    qtbot.waitUntil(lambda: bool(installed), timeout=WAIT)
+    (row,) = user.desktop.status()
+    assert row["user_number"] == number and row["state"] != "lost"
+    assert f"ZorgCert {number}" in user.certutil("-L").stdout
+
+
 def test_dashboard_renews_and_then_shows_the_new_certificate(qtbot, user: User) -> None:  # noqa: ANN001
     number, pin = user.new_holder("Eva Vernieuw")
     old = user.desktop.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
