@@ -273,12 +273,12 @@ def _quick_status(argv: list[str]) -> argparse.Namespace | None:
 
 def _desktop_app(args: argparse.Namespace, lang: str) -> int:
     """``gui`` and ``agent``: Qt is imported only here, so every other command stays light."""
-    from ui.strings import t as ui_t  # Qt-free: the catalog only
+    from app import desktop  # noqa: F401 - registers the sentence below
 
     try:
         from ui import app as ui_app
     except ImportError as exc:
-        print(ui_t("ui.no_qt", lang, reason=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        print(t("desktop.no_qt", lang, reason=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
     if args.command == "gui":
         return ui_app.main(["--lang", lang])

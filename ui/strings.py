@@ -30,12 +30,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no display (no graphical session). Start ZorgCert on a desktop, or use the command "
         "line: zorgcert status, zorgcert install.",
     },
-    "ui.no_qt": {
-        "nl": "Het programmavenster kan hier niet starten ({reason}). Installeer ZorgCert met de app erbij, of "
-        "gebruik de opdrachtregel: zorgcert status, zorgcert install.",
-        "en": "The app window cannot start here ({reason}). Install ZorgCert with the app, or use the command "
-        "line: zorgcert status, zorgcert install.",
-    },
     # --- dashboard ---
     "ui.dashboard.heading": {"nl": "Mijn certificaten", "en": "My certificates"},
     "ui.dashboard.install": {"nl": "Certificaat installeren", "en": "Install a certificate"},
