@@ -33,6 +33,10 @@ class FixedClock:
         return NOW
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def save(widget: QWidget, out: Path, name: str, size: QSize | None = None) -> Path:
     """Lay the widget out at ``size``, let Qt finish painting, write ``out/name.png``."""
     if size is not None:
@@ -43,7 +47,7 @@ def save(widget: QWidget, out: Path, name: str, size: QSize | None = None) -> Pa
     path = out / f"{name}.png"
     if not widget.grab().save(str(path)):
         raise SystemExit(f"could not write {path}")
-    print(path.relative_to(ROOT))
+    print(_shown(path))
     return path
 
 
@@ -197,7 +201,7 @@ def tray_menu(desktop: object, lang: str, out: Path) -> None:
     painter.end()
     path = out / "23-tray-menu.png"
     canvas.save(str(path))
-    print(path.relative_to(ROOT))
+    print(_shown(path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         backup_wizard(desktop, args.lang, args.out)
         tray_menu(desktop, args.lang, args.out)
     count = len(list(args.out.glob("*.png")))
-    print(f"{count} screenshots in {args.out.relative_to(ROOT)}")
+    print(f"{count} screenshots in {_shown(args.out)}")
     app.processEvents()
     return 0
 
