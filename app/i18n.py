@@ -50,9 +50,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "refusal.still-valid.next": {
         "nl": "Zet de back-up terug die u na de installatie of laatste vernieuwing maakte "
-        "(zorgcert restore BESTAND). Heeft u geen back-up, bel dan Support: zij trekken het verloren "
+        "(in de app: Back-up terugzetten; op de opdrachtregel: zorgcert restore BESTAND). "
+        "Heeft u geen back-up, bel dan Support: zij trekken het verloren "
         "certificaat in, waarna u opnieuw kunt installeren.",
-        "en": "Restore the backup you made after installing or last renewing (zorgcert restore FILE). "
+        "en": "Restore the backup you made after installing or last renewing (in the app: Restore backup; on the "
+        "command line: zorgcert restore FILE). "
         "Without a backup, call Support: they revoke the lost certificate, after which you can install again.",
     },
     "refusal.renewal-not-open": {
@@ -76,8 +78,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This certificate has expired; it can no longer be renewed.",
     },
     "refusal.certificate-expired.next": {
-        "nl": "Installeer het opnieuw met uw gebruikersnummer en pincode (zorgcert install).",
-        "en": "Reinstall it with your user number and PIN (zorgcert install).",
+        "nl": "Installeer het opnieuw met uw gebruikersnummer en pincode (in de app: Opnieuw installeren; op de "
+        "opdrachtregel: zorgcert install).",
+        "en": "Reinstall it with your user number and PIN (in the app: Reinstall; on the command line: "
+        "zorgcert install).",
     },
     "refusal.no-agreement": {
         "nl": "Uw praktijk heeft nog geen overeenkomst met de uitgever.",
@@ -269,8 +273,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Key and certificate of {user_number} belong together",
     },
     "doctor.keymatch.next": {
-        "nl": "Zet uw back-up terug (zorgcert restore).",
-        "en": "Restore your backup (zorgcert restore).",
+        "nl": "Zet uw back-up terug (in de app: Back-up terugzetten; op de opdrachtregel: zorgcert restore).",
+        "en": "Restore your backup (in the app: Restore backup; on the command line: zorgcert restore).",
     },
     "doctor.visible": {
         "nl": "Certificaat {user_number} zichtbaar in {store}",
@@ -284,8 +288,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "doctor.pending": {"nl": "Geen onderbroken installatie of vernieuwing", "en": "No interrupted install or renewal"},
     "doctor.pending.next": {
-        "nl": "Start zorgcert status of zorgcert renew om het af te maken.",
-        "en": "Run zorgcert status or zorgcert renew to finish it.",
+        "nl": "Open ZorgCert opnieuw (of start zorgcert status): het maakt het vanzelf af.",
+        "en": "Open ZorgCert again (or run zorgcert status): it finishes it by itself.",
     },
     "doctor.fail": {"nl": "MISLUKT", "en": "FAIL"},
     "doctor.warn": {"nl": "LET OP", "en": "WARN"},
