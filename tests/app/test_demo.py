@@ -45,9 +45,9 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_demo(folder: Path, home: Path, *args: str, timeout: float = 60) -> Demo:
-    """``zorgcert demo --short --folder FOLDER`` without a display; returns once it says how to stop."""
-    proc = subprocess.Popen([*ZORGCERT, "demo", "--short", "--folder", str(folder), *args], env=_env(home),
+def start_demo(folder: Path, home: Path, *args: str, timeout: float = 60, **env: str) -> Demo:
+    """``zorgcert demo --short --folder FOLDER`` (without a display unless ``env`` gives one); returns once ready."""
+    proc = subprocess.Popen([*ZORGCERT, "demo", "--short", "--folder", str(folder), *args], env=_env(home, **env),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     demo = Demo(proc)
 
@@ -191,3 +191,32 @@ def test_refuses_folders_it_did_not_make_and_mixed_durations(tmp_path: Path, hom
     r = subprocess.run([*ZORGCERT, "demo", "--folder", str(short), "--no-gui", "--lang", "en"],
                        env=_env(home), capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "short durations" in r.stderr and "--fresh" in r.stderr
+
+
+def environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+def test_opens_the_app_pointed_at_the_demo_and_ctrl_c_closes_it(tmp_path: Path, home: Path) -> None:
+    folder = tmp_path / "gui-demo"
+    # a display as far as the demo can tell; Qt draws offscreen (the variable reaches the app)
+    demo = start_demo(folder, home, DISPLAY=":97", QT_QPA_PLATFORM="offscreen")
+    try:
+        assert "ZorgCert wordt geopend" in demo.text, demo.text
+        pid, port = the_issuer(demo)
+        (gui,) = [k for k in children_of(demo.proc.pid) if "app.cli gui" in cmdline(k)]
+        seen = environ(gui)
+        url = re.search(r"https://127\.0\.0\.1:\d+", demo.text).group(0)  # type: ignore[union-attr]
+        assert seen["ZORGCERT_ISSUER_URL"] == url
+        assert seen["ZORGCERT_ISSUER_CA"] == str(folder / "issuer" / "root-ca.pem")
+        assert seen["ZORGCERT_HOME"] == str(folder / "app") and seen["HOME"] == str(folder / "home")
+        time.sleep(3)
+        assert alive(gui), (folder / "app.log").read_text(errors="replace")[-2000:]
+        demo.proc.send_signal(signal.SIGINT)
+        assert demo.proc.wait(timeout=30) == 0
+        assert not alive(gui)
+        wait_gone(pid, port, timeout=2)
+    finally:
+        if demo.proc.poll() is None:
+            demo.proc.kill()
