@@ -8,22 +8,35 @@ One place maps errors to messages: ``_report``.
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.errors import Cancelled, EmptyPin, UsageError, ZorgCertError
 from app.i18n import current_lang, t
 from app.paths import Paths, paths
 
-log = logging.getLogger("zorgcert")
+if TYPE_CHECKING:
+    import argparse
+
+
+class _Log:
+    """The "zorgcert" logger, imported at first use: ``status`` logs nothing and starts faster without logging."""
+
+    def __getattr__(self, name: str) -> Any:
+        import logging
+
+        return getattr(logging.getLogger("zorgcert"), name)
+
+
+log: Any = _Log()
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON")
     common.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
@@ -160,6 +173,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
     from app.status import rows as status_rows
 
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
+        _setup_logging(p)  # the recovery logs what it finished or rolled back
         try:  # a crash left work behind: finish it before reporting
             _core(p).recover()
         except ZorgCertError as exc:
@@ -184,38 +198,43 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
     return rows, "\n".join(lines) or t("cli.no_certificates", lang)
 
 
-class _LogFile(logging.Handler):
-    """The rotating log file, opened at the first record: a quiet ``status`` never loads logging.handlers."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        self._file: logging.Handler | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self._file is None:
-            import logging.handlers
-
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                self._file = logging.handlers.RotatingFileHandler(
-                    self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-                )
-            except OSError:
-                self._file = logging.NullHandler()
-            self._file.setFormatter(self.formatter)
-        self._file.emit(record)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        super().close()
-
-
 def _setup_logging(p: Paths) -> None:
-    handler = _LogFile(p.log_dir / "zorgcert.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    """Log to ``zorgcert.log`` (rotating; the file is opened at the first record). Once per process."""
+    import logging
+
     root = logging.getLogger("zorgcert")
+    if any(getattr(h, "zorgcert_log_file", False) for h in root.handlers):
+        return
+
+    class LogFile(logging.Handler):
+        zorgcert_log_file = True
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+            self._file: logging.Handler | None = None
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if self._file is None:
+                import logging.handlers
+
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    self._file = logging.handlers.RotatingFileHandler(
+                        self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+                    )
+                except OSError:
+                    self._file = logging.NullHandler()
+                self._file.setFormatter(self.formatter)
+            self._file.emit(record)
+
+        def close(self) -> None:
+            if self._file is not None:
+                self._file.close()
+            super().close()
+
+    handler = LogFile(p.log_dir / "zorgcert.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 
@@ -268,7 +287,11 @@ def _quick_status(argv: list[str]) -> argparse.Namespace | None:
             found["lang"] = value
         else:
             return None
-    return argparse.Namespace(**found) if found["command"] else None
+    if not found["command"]:
+        return None
+    from types import SimpleNamespace  # argparse is not even imported for status
+
+    return SimpleNamespace(**found)  # type: ignore[return-value]
 
 
 def _desktop_app(args: argparse.Namespace, lang: str) -> int:
@@ -289,12 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _quick_status(argv) or build_parser().parse_args(argv)
     lang = current_lang(args.lang)
-    _setup_logging(paths())
+    if args.command != "status":  # status sets it up only if it has something to log (see _status)
+        _setup_logging(paths())
     if args.command in ("gui", "agent"):
         return _desktop_app(args, lang)
     try:
         result, text = run(args, lang)
     except ZorgCertError as exc:
+        _setup_logging(paths())
         log.info("%s refused or failed: %s (%s)", args.command, exc.key, exc.details)
         return _report(exc, lang, args.json)
     except KeyboardInterrupt:
@@ -303,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         import secrets
 
         reference = secrets.token_hex(4)
+        _setup_logging(paths())
         log.exception("unexpected error, reference %s", reference)
         generic = ZorgCertError(f"{type(exc).__name__}", reference=reference)
         return _report(generic, lang, args.json)
