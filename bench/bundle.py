@@ -29,7 +29,9 @@ def _group(path: Path, base: Path) -> str:
         if parts[1] == "PySide6":
             if "icu" in parts[-1]:
                 return "ICU (Unicode data Qt links to)"
-            return f"Qt {parts[3]}" if parts[2] == "Qt" and len(parts) > 4 else "PySide6 bindings"
+            if parts[2] == "Qt" and len(parts) > 4:
+                return {"lib": "Qt libraries", "plugins": "Qt plugins"}.get(parts[3], f"Qt {parts[3]}")
+            return "PySide6 bindings"
         return parts[1]
     return "other libraries" if parts[-1].startswith("lib") else "other"
 
