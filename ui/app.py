@@ -90,7 +90,6 @@ def agent_main(argv: list[str] | None = None) -> int:
         print(t("ui.agent.no_tray", lang), file=sys.stderr)
         return 2
     qapp.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running
-    from ui.main_window import MainWindow
     from ui.tray import Agent
 
     agent = Agent(desktop, lang)
@@ -99,6 +98,8 @@ def agent_main(argv: list[str] | None = None) -> int:
     def open_window(what: str) -> None:
         window = windows.get("main")
         if window is None:
+            from ui.main_window import MainWindow  # the agent at rest holds no window code in memory
+
             window = windows["main"] = MainWindow(desktop, lang)
         window.show()
         window.raise_()

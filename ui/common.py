@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -18,8 +19,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.explain import Explanation
 from ui.strings import t
+
+if TYPE_CHECKING:  # app.explain (with secrets, hmac) is imported when something goes wrong, not at start
+    from app.explain import Explanation
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
@@ -93,6 +96,14 @@ def fmt_datetime(moment: str | datetime | None, lang: str) -> str:
         return ""
     local = _local(moment)
     return f"{locale(lang).toString(local.date(), 'd MMMM yyyy')}, {local.time().toString('HH:mm')}"
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def escape(text: str) -> str:
+    """``text`` safe inside Qt rich text (what ``html.escape`` does, without its 2,000-entity table at start)."""
+    return text.translate(_ESCAPES)
 
 
 def title_label(text: str, role: str = "title") -> QLabel:

@@ -7,7 +7,6 @@ Once a minute a coarse timer recomputes the countdowns and states from those row
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,7 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from app import certview
-from ui.common import STATE_COLOURS, Badge, ExplanationBox, Notice, fmt_date, fmt_datetime, icon, title_label
+from ui.common import (
+    STATE_COLOURS,
+    Badge,
+    ExplanationBox,
+    Notice,
+    escape,
+    fmt_date,
+    fmt_datetime,
+    icon,
+    title_label,
+)
 from ui.strings import t
 
 TICK_MS = 60_000  # the countdown is in days and hours: once a minute is plenty
@@ -98,8 +107,8 @@ class CertificateCard(QFrame):
         for ref in row.get("installed_in", []):
             key, params = certview.store_label(ref)
             mark = "✓" if ref.get("present", True) else "✗ " + t("ui.card.missing", self.lang)
-            lines.append(f"{html.escape(t(key, self.lang, **params))} {html.escape(mark)}")
-        return "<br>".join(lines) or html.escape(t("ui.card.nowhere", self.lang))
+            lines.append(f"{escape(t(key, self.lang, **params))} {escape(mark)}")
+        return "<br>".join(lines) or escape(t("ui.card.nowhere", self.lang))
 
     def update_time(self, now: datetime) -> None:
         """Recompute state, countdown and allowed actions for ``now`` (no I/O)."""

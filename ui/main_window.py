@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
-from app import wizard
-from app.errors import ZorgCertError
-from app.explain import explain
-from ui.backup_wizard import BackupWizard
 from ui.common import STYLE, fmt_date, icon, use_language
 from ui.dashboard import Dashboard
-from ui.install_wizard import InstallWizard
-from ui.settings_page import SettingsPage
 from ui.strings import t
-from ui.support_page import SupportPage
 from ui.worker import Task, run_task
+
+if TYPE_CHECKING:  # built on first use: their modules are imported then, not at start (cold start time)
+    from app.errors import ZorgCertError
+    from ui.backup_wizard import BackupWizard
+    from ui.install_wizard import InstallWizard
+    from ui.settings_page import SettingsPage
+    from ui.support_page import SupportPage
+
+# the tabs after the dashboard, built when first shown or asked for: (attribute, icon or "", tab title key)
+LAZY_TABS = (("support", "info", "ui.tab.support"), ("settings", "", "ui.tab.settings"))
+
+
+def explain(error: ZorgCertError, lang: str) -> Any:
+    """``app.explain.explain``, imported when something is to be explained."""
+    from app.explain import explain as words_for
+
+    return words_for(error, lang)
 
 
 class MainWindow(QMainWindow):
@@ -50,21 +60,70 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
         self.dashboard = Dashboard(lang, self.desktop.now)
-        self.support = SupportPage(self.desktop, lang, choose_file=self.choosers.get("support_file"))
-        self.settings = SettingsPage(self.desktop, lang)
         self.tabs.addTab(self.dashboard, icon("zorgcert"), t("ui.tab.certificates", lang))
-        self.tabs.addTab(self.support, icon("info"), t("ui.tab.support", lang))
-        self.tabs.addTab(self.settings, t("ui.tab.settings", lang))
+        self._pages: dict[str, QWidget] = {}
+        self._swapping = False
+        for _name, symbol, title in LAZY_TABS:  # an empty stand-in until the page is first needed
+            if symbol:
+                self.tabs.addTab(QWidget(), icon(symbol), t(title, lang))
+            else:
+                self.tabs.addTab(QWidget(), t(title, lang))
         for i in range(self.tabs.count()):
             self.tabs.widget(i).setAccessibleName(self.tabs.tabText(i))
         self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.dashboard.action.connect(self.on_action)
         self.dashboard.install_requested.connect(lambda: self.open_install())
         self.dashboard.restore_requested.connect(lambda: self.open_backup("restore"))
         self.dashboard.refresh_requested.connect(self.refresh)
-        self.settings.language_changed.connect(self.change_language)
         if self.rows:
             self.dashboard.set_rows(self.rows)
+
+    @property
+    def support(self) -> SupportPage:
+        """The Support tab (built now if it was not yet)."""
+        return self._page("support")  # type: ignore[return-value]
+
+    @property
+    def settings(self) -> SettingsPage:
+        """The Settings tab (built now if it was not yet)."""
+        return self._page("settings")  # type: ignore[return-value]
+
+    def _tab_shown(self, index: int) -> None:
+        if self._swapping:
+            return
+        for i, (name, _symbol, _title) in enumerate(LAZY_TABS, start=1):
+            if i == index:
+                self._page(name)
+
+    def _page(self, name: str) -> QWidget:
+        """The page of a lazy tab, put in place of its stand-in the first time it is asked for."""
+        page = self._pages.get(name)
+        if page is not None:
+            return page
+        if name == "support":
+            from ui.support_page import SupportPage
+
+            page = SupportPage(self.desktop, self.lang, choose_file=self.choosers.get("support_file"))
+        else:
+            from ui.settings_page import SettingsPage
+
+            page = SettingsPage(self.desktop, self.lang)
+            page.language_changed.connect(self.change_language)
+        self._pages[name] = page
+        index = 1 + [n for n, _s, _t in LAZY_TABS].index(name)
+        stand_in, current = self.tabs.widget(index), self.tabs.currentIndex()
+        tab_icon, title = self.tabs.tabIcon(index), self.tabs.tabText(index)
+        self._swapping = True  # removing the shown tab moves the selection: put it back without re-entering
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, tab_icon, title)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self._swapping = False
+        page.setAccessibleName(title)
+        stand_in.deleteLater()
+        return page
 
     def change_language(self, lang: str) -> None:
         if lang == self.lang:
@@ -125,12 +184,14 @@ class MainWindow(QMainWindow):
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.renew(number, progress=report)
 
+        from app.wizard import RENEW_CANCEL_POINTS
+
         self.renewing = run_task(
             work,
             on_success=self._renewed,
             on_failure=self._renew_failed,
             on_progress=lambda stage: self.dashboard.set_busy(t(f"ui.stage.{stage}.busy", self.lang)),
-            cancel_points=wizard.RENEW_CANCEL_POINTS,
+            cancel_points=RENEW_CANCEL_POINTS,
         )
 
     def _renewed(self, entry: Any) -> None:
@@ -145,13 +206,17 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy("")
         for card in self.dashboard.cards:
             card.setEnabled(True)
+        from app.wizard import failure_offers
+
         words = explain(error, self.lang)
-        self.dashboard.explanation.show_explanation(words, wizard.failure_offers(words.code))
+        self.dashboard.explanation.show_explanation(words, failure_offers(words.code))
         self.refresh()
 
     # --- wizards --------------------------------------------------------------------------------
 
     def open_install(self, *, user_number: str = "", kind: str = "personal") -> InstallWizard:
+        from ui.install_wizard import InstallWizard
+
         dialog = InstallWizard(self.desktop, self.lang, user_number=user_number, kind=kind, parent=self,
                                choose_folder=self.choosers.get("folder"),
                                choose_backup_file=self.choosers.get("backup_file"))
@@ -162,6 +227,8 @@ class MainWindow(QMainWindow):
         return self._open(dialog)
 
     def open_backup(self, mode: str = "make", user_number: str = "") -> BackupWizard:
+        from ui.backup_wizard import BackupWizard
+
         dialog = BackupWizard(self.desktop, self.lang, self.rows, mode=mode, user_number=user_number, parent=self,
                               choose_backup_file=self.choosers.get("backup_file"),
                               choose_restore_file=self.choosers.get("restore_file"))

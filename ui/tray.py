@@ -18,9 +18,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
-from app import certview, wizard
+from app import certview
 from app.errors import ZorgCertError
-from app.explain import error_from, explain
 from ui.common import fmt_date, icon, use_language
 from ui.strings import t
 from ui.worker import run_task
@@ -34,6 +33,8 @@ def reminder_text(reminder: Any, lang: str) -> tuple[str, str]:
     name = reminder.name or reminder.user_number
     until = fmt_date(reminder.valid_until, lang)
     if reminder.key == "renewal-failed":
+        from app.explain import error_from, explain
+
         words = explain(error_from(reminder.code, reminder.params), lang)
         return (t("ui.notify.failed.title", lang),
                 t("ui.notify.failed", lang, name=name, message=words.message, next=words.next_step))
@@ -129,6 +130,8 @@ class Agent(QObject):
         self.checked.emit(rows)
 
     def _check_failed(self, error: ZorgCertError) -> None:
+        from app.explain import explain
+
         self.checking = False
         self.tray.setToolTip(explain(error, self.lang).message)
         self.schedule(None)
@@ -209,9 +212,11 @@ class Agent(QObject):
                     failed += 1
             return renewed, failed
 
+        from app.wizard import RENEW_CANCEL_POINTS  # the agent at rest never loads the wizard's rules
+
         self.renew_action.setEnabled(False)
         run_task(work, on_success=self._renewed, on_failure=lambda _e: self.check(),
-                 cancel_points=wizard.RENEW_CANCEL_POINTS)
+                 cancel_points=RENEW_CANCEL_POINTS)
 
     def _renewed(self, result: tuple[list[Any], int]) -> None:
         # the answer to the user's own click, not an unasked notification; failures come through check()

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from app.errors import Cancelled, ZorgCertError
-from app.explain import as_error
 
 
 class CancelToken:
@@ -110,6 +109,8 @@ class Task(QRunnable):
         try:
             result = self.work(self.report, self.token)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI as words
+            from app.explain import as_error  # only on failure: keeps it off the start-up path
+
             error: ZorgCertError = as_error(exc)
             self.signals.failed.emit(error)
         else:
