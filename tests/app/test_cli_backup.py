@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from app_harness import Desk, Result, certutil_keys, certutil_list
+from app_harness import ArgvWatch, Desk, Result, certutil_keys, certutil_list
 from issuer_harness import RunningIssuer, start_issuer
 
 pytestmark = pytest.mark.slow
@@ -51,32 +50,6 @@ def _desk(issuer: RunningIssuer, tmp_path: Path, name: str) -> Desk:
 @pytest.fixture()
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
     return _desk(issuer, tmp_path, "home")
-
-
-class ArgvWatch:
-    """Samples every process's command line while a test runs: a passphrase must never be there."""
-
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-                try:
-                    self.seen.add(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-                except OSError:
-                    pass
-            time.sleep(0.05)
-
-    def __enter__(self) -> ArgvWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def backup(desk: Desk, number: str, out: Path, passphrase: str = PASSPHRASE, confirm: str | None = None,

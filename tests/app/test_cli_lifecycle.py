@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from app_harness import Desk, certutil_list
+from app_harness import ArgvWatch, Desk, certutil_list
 from issuer_harness import RunningIssuer, start_issuer
 
 pytestmark = pytest.mark.slow
@@ -32,32 +31,6 @@ def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) 
     home = tmp_path / "home"
     home.mkdir()
     return Desk(home, issuer)
-
-
-class ArgvWatch:
-    """Samples every process's argv while a test runs: a PIN must never show up there."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-                try:
-                    self.seen.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-                except OSError:
-                    pass
-            time.sleep(0.01)
-
-    def __enter__(self) -> ArgvWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def wait_until(moment: datetime) -> None:
