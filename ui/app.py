@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
-
+# isort: off
+# What the first window needs besides Qt is imported before PySide6: once PySide6 is loaded,
+# its ``__feature__`` import hook reads the source of every module imported after it (about
+# a quarter of a millisecond each, some 60 modules on the way to the first painted dashboard).
+from app import certview, cli, journal, preferences, status  # noqa: F401 - imported for that reason only
 from app.desktop import Desktop
 from app.paths import paths
-from ui.common import icon
 from ui.strings import t
 
+from PySide6.QtWidgets import QApplication  # after the modules above, on purpose
 
-def _parse(argv: list[str] | None, prog: str) -> argparse.Namespace:
+from ui.common import icon
+# isort: on
+
+
+def _parse(argv: list[str] | None, prog: str) -> Any:
+    """The options; a double-click passes none, and then argparse is not even imported (a start counts ms)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        return SimpleNamespace(lang=None, once=False)
+    import argparse
+
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
     if prog.endswith("agent"):
         parser.add_argument("--once", action="store_true", help="check once, print what is due, exit (no tray)")
-    return parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return parser.parse_args(argv)
 
 
 def application() -> QApplication:
@@ -29,7 +40,6 @@ def application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     qapp = QApplication(sys.argv[:1])
     qapp.setApplicationName("ZorgCert")
     qapp.setOrganizationName("ZorgCert")
@@ -86,6 +96,8 @@ def agent_main(argv: list[str] | None = None) -> int:
         print(t("ui.no_display", lang), file=sys.stderr)
         return 2
     qapp = application()
+    from PySide6.QtWidgets import QSystemTrayIcon
+
     if not QSystemTrayIcon.isSystemTrayAvailable():
         print(t("ui.agent.no_tray", lang), file=sys.stderr)
         return 2

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -29,10 +29,12 @@ from ui.common import (
     Badge,
     ExplanationBox,
     Notice,
+    at_top,
     escape,
     fmt_date,
     fmt_datetime,
     icon,
+    qt_enums,
     title_label,
 )
 from ui.strings import t
@@ -50,7 +52,6 @@ class CertificateCard(QFrame):
         self.row = row
         self.lang = lang
         self.setObjectName("card")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(18, 14, 18, 14)
         top = QHBoxLayout()
@@ -65,7 +66,7 @@ class CertificateCard(QFrame):
         top.addLayout(names, 1)
         self.badge = Badge(row["state"], lang)
         self.badge.setObjectName("state-badge")
-        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(at_top(self.badge))
         outer.addLayout(top)
 
         grid = QGridLayout()
@@ -78,15 +79,16 @@ class CertificateCard(QFrame):
             value = QLabel()
             value.setObjectName(f"card-{name}")
             value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            qt_enums(value, textInteractionFlags="TextSelectableByMouse")
+            qt_enums(label, alignment="AlignLeft|AlignTop")
             label.setBuddy(value)
-            grid.addWidget(label, i, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, i, 0)
             grid.addWidget(value, i, 1)
             self.fields[name] = value
         outer.addLayout(grid)
         self.fields["number"].setText(row["user_number"])
         self.fields["where"].setText(self._where(row))
-        self.fields["where"].setTextFormat(Qt.TextFormat.RichText)
+        qt_enums(self.fields["where"], textFormat="RichText")
         self.fields["until"].setText(fmt_datetime(row["valid_until"], lang))
         self.fields["left"].setProperty("role", "countdown")
 
@@ -100,7 +102,7 @@ class CertificateCard(QFrame):
             self.buttons[name] = button
         buttons.addStretch(1)
         outer.addLayout(buttons)
-        self.update_time(now)
+        self.update_time(now, restyle=False)  # not shown yet: Qt styles it at its first show
 
     def _where(self, row: dict[str, Any]) -> str:
         lines = []
@@ -110,8 +112,12 @@ class CertificateCard(QFrame):
             lines.append(f"{escape(t(key, self.lang, **params))} {escape(mark)}")
         return "<br>".join(lines) or escape(t("ui.card.nowhere", self.lang))
 
-    def update_time(self, now: datetime) -> None:
-        """Recompute state, countdown and allowed actions for ``now`` (no I/O)."""
+    def update_time(self, now: datetime, *, restyle: bool = True) -> None:
+        """Recompute state, countdown and allowed actions for ``now`` (no I/O).
+
+        ``restyle`` polishes the backup line again, which a changed ``role`` needs once the
+        card is on screen.
+        """
         lang, row = self.lang, self.row
         state = certview.live_state(row, now)
         self.badge.set_state(state, lang)
@@ -126,7 +132,8 @@ class CertificateCard(QFrame):
             text = t("ui.card.backup_none", lang)
         self.fields["backup"].setText(text)
         self.fields["backup"].setProperty("role", "warning" if certview.needs_backup(row) else "")
-        self.fields["backup"].style().polish(self.fields["backup"])
+        if restyle:
+            self.fields["backup"].style().polish(self.fields["backup"])
         for name, allowed in certview.actions(row, now).items():
             button = self.buttons[name]
             button.setEnabled(allowed.enabled)
@@ -191,12 +198,12 @@ class Dashboard(QWidget):
         self.empty = QLabel(t("ui.dashboard.empty", lang))
         self.empty.setObjectName("dashboard-empty")
         self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        qt_enums(self.empty, alignment="AlignCenter")
         self.install_button.clicked.connect(self.install_requested.emit)
         self.restore_button.clicked.connect(self.restore_requested.emit)
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
         self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        qt_enums(self.timer, timerType="VeryCoarseTimer")
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
         self.timer.start()

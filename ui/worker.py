@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.errors import Cancelled, ZorgCertError
 
@@ -50,11 +50,12 @@ class TaskEvents(QObject):
 
     def __init__(self, source: TaskSignals):
         super().__init__()
-        queued = Qt.ConnectionType.QueuedConnection
-        source.progress.connect(self._progress, queued)
-        source.succeeded.connect(self._succeeded, queued)
-        source.failed.connect(self._failed, queued)
-        source.finished.connect(self._finished, queued)
+        # the source emits on a pool thread and this object lives on the GUI thread, so Qt's
+        # automatic connection queues every signal onto the GUI thread's event loop
+        source.progress.connect(self._progress)
+        source.succeeded.connect(self._succeeded)
+        source.failed.connect(self._failed)
+        source.finished.connect(self._finished)
 
     @Slot(str)
     def _progress(self, stage: str) -> None:
