@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from app import __version__
 from app.errors import Cancelled, EmptyPin, UsageError, ZorgCertError
 from app.i18n import current_lang, t
+from app.logfile import log_to_file
 from app.paths import Paths, paths
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
     from app.status import rows as status_rows
 
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
-        _setup_logging(p)  # the recovery logs what it finished or rolled back
+        log_to_file(p)  # the recovery logs what it finished or rolled back
         try:  # a crash left work behind: finish it before reporting
             _core(p).recover()
         except ZorgCertError as exc:
@@ -196,47 +197,6 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
         if not r["backup_current"] and r["state"] not in ("expired", "revoked"):  # those cannot be backed up
             lines.append(f"    ! {t('cli.backup_missing', lang, user_number=r['user_number'])}")
     return rows, "\n".join(lines) or t("cli.no_certificates", lang)
-
-
-def _setup_logging(p: Paths) -> None:
-    """Log to ``zorgcert.log`` (rotating; the file is opened at the first record). Once per process."""
-    import logging
-
-    root = logging.getLogger("zorgcert")
-    if any(getattr(h, "zorgcert_log_file", False) for h in root.handlers):
-        return
-
-    class LogFile(logging.Handler):
-        zorgcert_log_file = True
-
-        def __init__(self, path: Path) -> None:
-            super().__init__()
-            self.path = path
-            self._file: logging.Handler | None = None
-
-        def emit(self, record: logging.LogRecord) -> None:
-            if self._file is None:
-                import logging.handlers
-
-                try:
-                    self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                    self._file = logging.handlers.RotatingFileHandler(
-                        self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-                    )
-                except OSError:
-                    self._file = logging.NullHandler()
-                self._file.setFormatter(self.formatter)
-            self._file.emit(record)
-
-        def close(self) -> None:
-            if self._file is not None:
-                self._file.close()
-            super().close()
-
-    handler = LogFile(p.log_dir / "zorgcert.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
@@ -313,13 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _quick_status(argv) or build_parser().parse_args(argv)
     lang = current_lang(args.lang)
     if args.command != "status":  # status sets it up only if it has something to log (see _status)
-        _setup_logging(paths())
+        log_to_file(paths())
     if args.command in ("gui", "agent"):
         return _desktop_app(args, lang)
     try:
         result, text = run(args, lang)
     except ZorgCertError as exc:
-        _setup_logging(paths())
+        log_to_file(paths())
         log.info("%s refused or failed: %s (%s)", args.command, exc.key, exc.details)
         return _report(exc, lang, args.json)
     except KeyboardInterrupt:
@@ -328,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         import secrets
 
         reference = secrets.token_hex(4)
-        _setup_logging(paths())
+        log_to_file(paths())
         log.exception("unexpected error, reference %s", reference)
         generic = ZorgCertError(f"{type(exc).__name__}", reference=reference)
         return _report(generic, lang, args.json)

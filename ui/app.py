@@ -10,8 +10,9 @@ from typing import Any
 # What the first window needs besides Qt is imported before PySide6: once PySide6 is loaded,
 # its ``__feature__`` import hook reads the source of every module imported after it (about
 # a quarter of a millisecond each, some 60 modules on the way to the first painted dashboard).
-from app import certview, cli, journal, preferences, status  # noqa: F401 - imported for that reason only
+from app import certview, journal, preferences, status  # noqa: F401 - imported for that reason only
 from app.desktop import Desktop
+from app.logfile import log_to_file
 from app.paths import paths
 from ui.strings import t
 
@@ -52,9 +53,7 @@ def _logging() -> None:
     import logging
 
     if not logging.getLogger("zorgcert").handlers:  # ``zorgcert gui`` already set it up
-        from app.cli import _setup_logging
-
-        _setup_logging(paths())
+        log_to_file(paths())
 
 
 def no_display() -> bool:

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 
 from ui import app
 order = list(sys.modules)
-late = [m for m in ("app.status", "app.desktop", "app.certview", "app.journal", "app.preferences", "app.cli")
+late = [m for m in ("app.status", "app.desktop", "app.certview", "app.journal", "app.preferences", "app.logfile")
         if order.index(m) > order.index("PySide6")]
 assert not late, f"imported after PySide6: {late}"
 

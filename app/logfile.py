@@ -1,0 +1,52 @@
+"""``zorgcert.log`` in the log folder, set up once per process by the CLI, the app and the agent.
+
+One line per operation and error, never a PIN, passphrase or key (docs/app.md); the file
+is opened at the first record, so a command that logs nothing leaves no file behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.paths import Paths
+
+
+def log_to_file(p: Paths) -> None:
+    """Log to ``zorgcert.log`` (rotating; the file is opened at the first record). Once per process."""
+    import logging
+
+    root = logging.getLogger("zorgcert")
+    if any(getattr(h, "zorgcert_log_file", False) for h in root.handlers):
+        return
+
+    class LogFile(logging.Handler):
+        zorgcert_log_file = True
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+            self._file: logging.Handler | None = None
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if self._file is None:
+                import logging.handlers
+
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    self._file = logging.handlers.RotatingFileHandler(
+                        self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+                    )
+                except OSError:
+                    self._file = logging.NullHandler()
+                self._file.setFormatter(self.formatter)
+            self._file.emit(record)
+
+        def close(self) -> None:
+            if self._file is not None:
+                self._file.close()
+            super().close()
+
+    handler = LogFile(p.log_dir / "zorgcert.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
