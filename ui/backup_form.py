@@ -27,6 +27,36 @@ from ui.worker import Task, run_task
 METER_COLOURS = ["#c0392b", "#c0392b", "#d9822b", "#b7950b", "#2e8540"]
 
 
+def masked_row(form: QFormLayout, object_name: str, label_text: str) -> QLineEdit:
+    """A passphrase line (what is typed stays hidden), added to ``form`` with its label."""
+    line = QLineEdit()
+    line.setObjectName(object_name)
+    line.setEchoMode(QLineEdit.EchoMode.Password)
+    line.setAccessibleName(label_text)
+    label = QLabel(label_text)
+    label.setBuddy(line)
+    form.addRow(label, line)
+    return line
+
+
+def start_button(object_name: str, text: str) -> QPushButton:
+    """The button that starts a page's work: off until what is typed allows it."""
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.setAccessibleName(text)
+    button.setEnabled(False)
+    return button
+
+
+def busy_bar(accessible_name: str) -> QProgressBar:
+    """A progress bar without an end, hidden until work runs."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)
+    bar.setAccessibleName(accessible_name)
+    bar.hide()
+    return bar
+
+
 class PassphraseMeter(QWidget):
     """Score bar (0-4), the reason in words, and the suggestions of ``check_passphrase``."""
 
@@ -97,21 +127,9 @@ class BackupForm(QWidget):
         file_label = QLabel(t("ui.bform.file", lang))
         file_label.setBuddy(self.path)
         form.addRow(file_label, row)
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(t("ui.bform.passphrase", lang))
+        self.passphrase = masked_row(form, "passphrase", t("ui.bform.passphrase", lang))
         self.passphrase.setPlaceholderText(t("ui.bform.passphrase.placeholder", lang))
-        pass_label = QLabel(t("ui.bform.passphrase", lang))
-        pass_label.setBuddy(self.passphrase)
-        form.addRow(pass_label, self.passphrase)
-        self.confirmation = QLineEdit()
-        self.confirmation.setObjectName("passphrase-again")
-        self.confirmation.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirmation.setAccessibleName(t("ui.bform.again", lang))
-        again_label = QLabel(t("ui.bform.again", lang))
-        again_label.setBuddy(self.confirmation)
-        form.addRow(again_label, self.confirmation)
+        self.confirmation = masked_row(form, "passphrase-again", t("ui.bform.again", lang))
         self.meter = PassphraseMeter(lang)
         form.addRow("", self.meter)
         layout.addLayout(form)
@@ -121,17 +139,11 @@ class BackupForm(QWidget):
         layout.addWidget(hint)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.make = QPushButton(t("ui.bform.make", lang))
-        self.make.setObjectName("make-backup")
-        self.make.setAccessibleName(self.make.text())
-        self.make.setEnabled(False)
+        self.make = start_button("make-backup", t("ui.bform.make", lang))
         self.make.clicked.connect(self.start)
         buttons.addWidget(self.make)
         layout.addLayout(buttons)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setAccessibleName(t("ui.bform.busy", lang))
-        self.busy.hide()
+        self.busy = busy_bar(t("ui.bform.busy", lang))
         layout.addWidget(self.busy)
         self.result = Notice("", "success")
         self.result.setObjectName("backup-result")

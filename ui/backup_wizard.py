@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QWidget,
@@ -29,8 +28,8 @@ from app.errors import ZorgCertError
 from app.explain import explain
 from app.i18n import has
 from app.wizard import BackupState, Step
-from ui.backup_form import BackupForm
-from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime
+from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
+from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, in_widget
 from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
@@ -63,9 +62,7 @@ class ChoosePage(WizardPage):
         label = QLabel(t("ui.bwiz.certificate", lang))
         label.setBuddy(self.certificate)
         form.addRow(label, self.certificate)
-        holder = QWidget()
-        holder.setLayout(form)
-        self.add(holder)
+        self.add(in_widget(form))
         self.none = QLabel(t("ui.bwiz.nothing_to_back_up", lang))
         self.none.setWordWrap(True)
         self.none.setProperty("role", "warning")
@@ -117,31 +114,14 @@ class TestPage(WizardPage):
         self.desktop, self.state = desktop, state
         self.path = ""
         form = QFormLayout()
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("test-passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(t("ui.bwiz.test.passphrase", lang))
-        label = QLabel(t("ui.bwiz.test.passphrase", lang))
-        label.setBuddy(self.passphrase)
-        form.addRow(label, self.passphrase)
-        holder = QWidget()
-        holder.setLayout(form)
-        self.add(holder)
+        self.passphrase = masked_row(form, "test-passphrase", t("ui.bwiz.test.passphrase", lang))
+        self.add(in_widget(form))
         row = QHBoxLayout()
-        self.test_button = QPushButton(t("ui.bwiz.test.run", lang))
-        self.test_button.setObjectName("run-restore-test")
-        self.test_button.setAccessibleName(self.test_button.text())
-        self.test_button.setEnabled(False)
+        self.test_button = start_button("run-restore-test", t("ui.bwiz.test.run", lang))
         row.addWidget(self.test_button)
         row.addStretch(1)
-        buttons = QWidget()
-        buttons.setLayout(row)
-        self.add(buttons)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setAccessibleName(t("ui.bwiz.test.busy", lang))
-        self.busy.hide()
-        self.add(self.busy)
+        self.add(in_widget(row))
+        self.busy = self.add(busy_bar(t("ui.bwiz.test.busy", lang)))
         self.result = Notice("", "success")
         self.result.setObjectName("restore-test-result")
         self.result.hide()
@@ -202,9 +182,7 @@ class PickPage(WizardPage):
         self.browse_button.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
         row.addWidget(self.browse_button)
-        holder = QWidget()
-        holder.setLayout(row)
-        self.add(holder)
+        self.add(in_widget(row))
         self.about = QLabel()
         self.about.setObjectName("backup-info")
         self.about.setWordWrap(True)
@@ -258,31 +236,14 @@ class RestorePage(WizardPage):
         self.path = ""
         self.outcome: Any = None
         form = QFormLayout()
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("restore-passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(t("ui.bwiz.restore.passphrase", lang))
-        label = QLabel(t("ui.bwiz.restore.passphrase", lang))
-        label.setBuddy(self.passphrase)
-        form.addRow(label, self.passphrase)
-        holder = QWidget()
-        holder.setLayout(form)
-        self.add(holder)
+        self.passphrase = masked_row(form, "restore-passphrase", t("ui.bwiz.restore.passphrase", lang))
+        self.add(in_widget(form))
         row = QHBoxLayout()
-        self.restore_button = QPushButton(t("ui.bwiz.restore.run", lang))
-        self.restore_button.setObjectName("run-restore")
-        self.restore_button.setAccessibleName(self.restore_button.text())
-        self.restore_button.setEnabled(False)
+        self.restore_button = start_button("run-restore", t("ui.bwiz.restore.run", lang))
         row.addWidget(self.restore_button)
         row.addStretch(1)
-        buttons = QWidget()
-        buttons.setLayout(row)
-        self.add(buttons)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setAccessibleName(t("ui.bwiz.restore.busy", lang))
-        self.busy.hide()
-        self.add(self.busy)
+        self.add(in_widget(row))
+        self.busy = self.add(busy_bar(t("ui.bwiz.restore.busy", lang)))
         self.status = QLabel()
         self.status.setObjectName("restore-status")
         self.add(self.status)

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.strings import t
 
@@ -120,6 +120,13 @@ def at_top(widget: QWidget) -> QVBoxLayout:
     column.addWidget(widget)
     column.addStretch(1)
     return column
+
+
+def in_widget(layout: QLayout) -> QWidget:
+    """A plain widget holding ``layout`` (for containers that take widgets only)."""
+    holder = QWidget()
+    holder.setLayout(layout)
+    return holder
 
 
 def escape(text: str) -> str:

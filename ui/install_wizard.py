@@ -33,7 +33,7 @@ from app.errors import Cancelled, ZorgCertError
 from app.explain import explain
 from app.wizard import InstallState, Page
 from ui.backup_form import BackupForm
-from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon
+from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
 from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
@@ -220,9 +220,7 @@ class CredentialsPage(WizardPage):
         self.show_pin = QCheckBox(t("ui.credentials.show_pin", lang))
         self.show_pin.setAccessibleName(self.show_pin.text())
         form.addRow("", self.show_pin)
-        holder = QWidget()
-        holder.setLayout(form)
-        self.add(holder)
+        self.add(in_widget(form))
         self.add(Notice(t("ui.credentials.pin_safety", lang)))
         self.explanation = ExplanationBox(lang)
         self.explanation.setObjectName("explanation")
