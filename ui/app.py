@@ -49,13 +49,6 @@ def application() -> QApplication:
     return qapp
 
 
-def _logging() -> None:
-    import logging
-
-    if not logging.getLogger("zorgcert").handlers:  # ``zorgcert gui`` already set it up
-        log_to_file(paths())
-
-
 def no_display() -> bool:
     """True on Linux without X11, Wayland or an explicit Qt platform: Qt would abort instead of saying so."""
     import os
@@ -68,7 +61,7 @@ def no_display() -> bool:
 def main(argv: list[str] | None = None) -> int:
     """The main window; returns the exit code."""
     args = _parse(argv, "zorgcert gui")
-    _logging()
+    log_to_file(paths())  # once per process: after ``zorgcert gui`` set it up, this does nothing
     if no_display():
         print(t("ui.no_display", Desktop(paths()).language(args.lang)), file=sys.stderr)
         return 2
@@ -86,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 def agent_main(argv: list[str] | None = None) -> int:
     """The tray agent; without a system tray it says so (``--once`` checks and prints instead)."""
     args = _parse(argv, "zorgcert agent")
-    _logging()
+    log_to_file(paths())  # once per process: after ``zorgcert gui`` set it up, this does nothing
     desktop = Desktop(paths())
     lang = desktop.language(args.lang)
     if args.once:

@@ -32,6 +32,8 @@ PROBE = """
 import sys
 from datetime import UTC, datetime
 
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
 from ui import app
 order = list(sys.modules)
 late = [m for m in ("app.status", "app.desktop", "app.certview", "app.journal", "app.preferences", "app.logfile")
@@ -47,7 +49,7 @@ from ui.main_window import MainWindow
 qapp = app.application()
 window = MainWindow(Desktop(paths()), "nl")
 window.show()
-window.dashboard.set_rows(list(samples.every_state(datetime.now(UTC)).values()))
+window.dashboard.set_rows(list(samples.every_state(NOW).values()))
 window.repaint()
 qapp.processEvents()
 assert len(window.dashboard.cards) == 5
