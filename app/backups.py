@@ -200,8 +200,21 @@ class BackupInfo:
         return asdict(self)
 
 
+def _checked_user_number(text: str) -> str:
+    """The backup's user number if it is one: exactly 14 ASCII digits with a valid check digit.
+
+    Anything else (a path such as ``../../x``, spaces, a wrong check digit) is refused: the
+    user number names store folders and nicknames, so it is never used unchecked.
+    """
+    if not (isinstance(text, str) and len(text) == policy.USER_NUMBER_DIGITS and text.isascii()
+            and text.isdigit() and policy.is_valid_user_number(text)):
+        raise RestoreRefused("user-number", "the backup's user number is not a valid user number")
+    return text
+
+
 def _info(path: Path, header: envelope.Header) -> BackupInfo:
     m = header.metadata
+    _checked_user_number(m.user_number)
     return BackupInfo(str(path), header.version, m.user_number, m.kind, m.name, m.organisation, m.subject,
                       m.serial, m.fingerprint, m.not_before, m.not_after, m.created_at, header.kdf.describe())
 
@@ -428,8 +441,54 @@ def _issuer_client(core: Any) -> tuple[Any, str]:
     return IssuerClient(settings.url, settings.ca_file), settings.url
 
 
-def _ask_issuer(core: Any, cert: Any, key: Any) -> tuple[bool, dict[str, Any] | None, str]:
-    """(checked, policy, issuer URL): refuses a revoked or expired certificate; unchecked when unreachable."""
+def _pinned_ca_file(core: Any) -> Path:
+    """The issuer CA file ZorgCert pins (as ``app.config`` finds it); needed even when no URL is set."""
+    if core.issuer is not None:
+        return Path(core.issuer.ca_file)
+    from app import config
+
+    try:
+        return config.issuer(core.paths).ca_file
+    except NoIssuerConfigured:
+        pass
+    configured = os.environ.get(config.KEYS["issuer-ca"]) or config.load(core.paths).get("issuer-ca")
+    ca_path = Path(configured).expanduser() if configured else config.SHIPPED_CA
+    if not ca_path.is_file():
+        raise NoIssuerConfigured(f"no issuer CA file ({ca_path}) to check the backup against")
+    return ca_path
+
+
+def _verified_chain(core: Any, cert: Any, offered: list[Any]) -> list[Any]:
+    """The CA certificates of a valid path from ``cert`` to the pinned issuer CA (issuing CA first).
+
+    Offline: only the pinned CA file is a trust anchor; the backup's chain certificates are mere
+    candidates for intermediates, and any of them not on the path (a foreign root) is dropped.
+    """
+    from cryptography import x509
+    from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
+
+    ca_file = _pinned_ca_file(core)
+    try:
+        anchors = x509.load_pem_x509_certificates(ca_file.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise NoIssuerConfigured(f"the issuer CA file {ca_file} cannot be read: {type(exc).__name__}") from None
+    # the Web PKI profile for client certificates, except that a subjectAltName is optional: the
+    # issuer gives personal certificates an e-mail address and system certificates none
+    leaf_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
+        x509.SubjectAlternativeName, Criticality.NON_CRITICAL, None)
+    verifier = (PolicyBuilder().store(Store(anchors)).time(core.clock.now())
+                .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=leaf_policy)
+                .build_client_verifier())
+    try:
+        verified = verifier.verify(cert, offered)
+    except VerificationError as exc:
+        raise RestoreRefused("not-from-issuer", f"the certificate does not chain to the pinned issuer CA: {exc}",
+                             ca_file=str(ca_file)) from None
+    return list(verified.chain[1:])
+
+
+def _ask_issuer(core: Any, cert: Any, key: Any, user_number: str) -> tuple[bool, dict[str, Any] | None, str]:
+    """(checked, policy, issuer URL): refuses a revoked, expired or superseded certificate; unchecked offline."""
     url = ""
     try:
         client, url = _issuer_client(core)
@@ -438,6 +497,9 @@ def _ask_issuer(core: Any, cert: Any, key: Any) -> tuple[bool, dict[str, Any] | 
     except IssuerRefused as exc:
         if exc.code == "revoked":
             raise RestoreRefused("revoked", "the issuer says the certificate is revoked") from None
+        if exc.code == "certificate-superseded":
+            raise RestoreRefused("superseded", "the issuer has a newer certificate for this user number",
+                                 user_number=user_number) from None
         if exc.code == "certificate-expired":
             raise RestoreRefused("expired", "the issuer says the certificate has expired",
                                  valid_until=cert.not_valid_after_utc.isoformat()) from None
@@ -489,17 +551,24 @@ def restore_backup(
     except ValueError as exc:
         raise BackupDamaged(f"contents unreadable: {type(exc).__name__}", path=str(path)) from None
     fp = fingerprint(contents.cert_der)
-    user_number = policy.normalise_user_number(meta.user_number)
-    if (meta.fingerprint and meta.fingerprint != fp) or _attr(cert, NameOID.SERIAL_NUMBER) not in ("", user_number):
+    if meta.fingerprint and meta.fingerprint != fp:
         raise BackupDamaged("metadata and certificate disagree", path=str(path))
+    # Everything below is taken from checked values only: the user number must be one and be the
+    # certificate's own, the certificate must come from the pinned issuer CA, and only the CA
+    # certificates on that path are kept. Nothing the file says names a folder, store or nickname.
+    user_number = _checked_user_number(meta.user_number)
+    if _attr(cert, NameOID.SERIAL_NUMBER) != user_number:
+        raise RestoreRefused("user-number", "the backup's user number is not the certificate's")
     if cert.public_key() != key.public_key():
         raise RestoreRefused("key-mismatch", "the key does not belong to the certificate")
     not_after = cert.not_valid_after_utc
     if core.clock.now() >= not_after:
         raise RestoreRefused("expired", "expired", valid_until=not_after.isoformat())
+    chain = _verified_chain(core, cert, chain)
+    sealed = Sealed(identity.key_der(key), contents.cert_der, tuple(c.public_bytes(_der()) for c in chain))
     _refuse_older(Wallet(core.paths.wallet_file).get(user_number), fp, not_after)
     progress("check")
-    checked, issuer_policy, issuer_url = _ask_issuer(core, cert, key)
+    checked, issuer_policy, issuer_url = _ask_issuer(core, cert, key, user_number)
 
     with InstanceLock(core.paths.lock_file):
         if core.journal.pending():
@@ -507,19 +576,19 @@ def restore_backup(
         wallet = _fresh_wallet(core)
         old = wallet.get(user_number)
         _refuse_older(old, fp, not_after)  # again: another ZorgCert may have renewed meanwhile
-        kind = str(contents.entry.get("kind") or meta.kind or (old.kind if old else "personal"))
+        kind = _kind(cert, contents, meta, old)
         stores = _target_stores(core, store, kind, user_number, old)
         _check_available(stores)
         progress("install")
         ident = identity.make_identity(user_number, key, cert, chain)
-        refs = _install_all(core, stores, ident, chain, fp, contents)
+        refs = _install_all(core, stores, ident, chain, fp, sealed)
         progress("record")
         now = core.clock.now()
         entry = Entry(
             user_number=user_number,
             kind=kind,
-            name=_attr(cert, NameOID.COMMON_NAME) or meta.name,
-            organisation=_attr(cert, NameOID.ORGANIZATION_NAME) or meta.organisation,
+            name=_attr(cert, NameOID.COMMON_NAME),
+            organisation=_attr(cert, NameOID.ORGANIZATION_NAME),
             subject=cert.subject.rfc4514_string(),
             serial=format(cert.serial_number, "x"),
             fingerprint=fp,
@@ -527,7 +596,7 @@ def restore_backup(
             not_after=not_after.isoformat(),
             installed_at=now.isoformat(),
             how="restore",
-            issuer_url=issuer_url or str(contents.entry.get("issuer_url", "")),
+            issuer_url=issuer_url,
             policy=_policy(issuer_policy, contents, old),
             stores=refs,
             # the file just restored is a backup of exactly this certificate: R8 is met
@@ -551,9 +620,35 @@ def _refuse_older(old: Entry | None, fp: str, not_after: datetime) -> None:
 def _policy(issuer_policy: dict[str, Any] | None, contents: Contents, old: Entry | None) -> dict[str, Any]:
     """The issuer's durations: asked now, else as kept in the backup or the wallet, else the real defaults."""
     for candidate in (issuer_policy, contents.entry.get("policy"), old.policy if old else None):
-        if isinstance(candidate, dict) and all(isinstance(candidate.get(k), str) for k in DEFAULT_POLICY):
-            return dict(candidate)
+        if isinstance(candidate, dict) and all(_is_span(candidate.get(k)) for k in DEFAULT_POLICY):
+            return {k: candidate[k] for k in DEFAULT_POLICY}
     return dict(DEFAULT_POLICY)
+
+
+def _is_span(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 32:
+        return False
+    try:
+        policy.parse_span(value)
+    except ValueError:
+        return False
+    return True
+
+
+KINDS = {"Persoonlijk": "personal", "Systeem": "system"}  # the OU the issuer writes (issuer/ca.py)
+
+
+def _kind(cert: Any, contents: Contents, meta: envelope.Metadata, old: Entry | None) -> str:
+    """personal or system: from the certificate's OU, else what the file or the wallet says, if it is one of them."""
+    from cryptography.x509.oid import NameOID
+
+    unit = _attr(cert, NameOID.ORGANIZATIONAL_UNIT_NAME)
+    if unit in KINDS:
+        return KINDS[unit]
+    for candidate in (contents.entry.get("kind"), meta.kind, old.kind if old else None):
+        if candidate in KINDS.values():
+            return str(candidate)
+    return "personal"
 
 
 def _check_available(stores: list[CertStore]) -> None:
@@ -567,13 +662,13 @@ def _check_available(stores: list[CertStore]) -> None:
 
 
 def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,
-                 contents: Contents) -> list[Any]:
+                 sealed: Sealed) -> list[Any]:
     """Vault copy first, then every store; on a failure take out again what was not there before."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
     had_vault = core.vault.get(fp) is not None
     had_store = [s.find(fp) is not None for s in stores]
-    core.vault.put(fp, Sealed(contents.key_der, contents.cert_der, contents.chain_der))
+    core.vault.put(fp, sealed)
     refs = []
     try:
         for s in stores:

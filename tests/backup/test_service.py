@@ -48,7 +48,13 @@ class FixedClock:
 
 
 @pytest.fixture()
-def core(tmp_path: Path, secret_service: dict[str, str]) -> ZorgCert:
+def core(tmp_path: Path, secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ZorgCert:
+    """No issuer to ask, but the test CA pinned: a restore checks the backup against it offline."""
+    from tests.keystore.identities import authority
+
+    ca = tmp_path / "pinned-ca.pem"
+    ca.write_bytes(authority().root.public_bytes(Encoding.PEM))
+    monkeypatch.setenv("ZORGCERT_ISSUER_CA", str(ca))
     paths = Paths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
     return ZorgCert(paths, None, clock=FixedClock(datetime.now().astimezone()))
 
