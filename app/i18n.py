@@ -293,6 +293,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "doctor.fail": {"nl": "MISLUKT", "en": "FAIL"},
     "doctor.warn": {"nl": "LET OP", "en": "WARN"},
+    "refusal.certificate-superseded": {
+        "nl": "Dit certificaat is vervangen door een nieuwer certificaat (bijvoorbeeld bij een vernieuwing) en "
+        "werkt niet meer.",
+        "en": "This certificate has been replaced by a newer one (for example by a renewal) and no longer works.",
+    },
+    "refusal.certificate-superseded.next": {
+        "nl": "Gebruik het nieuwste certificaat: zet de back-up terug die u na de laatste vernieuwing of "
+        "installatie maakte. Heeft u die niet, vraag Support dan het kwijtgeraakte certificaat in te trekken en "
+        "installeer daarna opnieuw met uw gebruikersnummer en pincode.",
+        "en": "Use the newest certificate: restore the backup you made after the last renewal or install. If "
+        "you have none, ask Support to revoke the lost certificate, then install again with your user number "
+        "and PIN.",
+    },
 }
 
 

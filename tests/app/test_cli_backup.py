@@ -233,6 +233,15 @@ def test_older_then_expired_backup_is_refused(quick_issuer: RunningIssuer, tmp_p
     assert "ouder certificaat" in older.err and old_until in older.err
     assert snapshot(desk) == before
 
+    # the lost computer's case: a new one knows nothing, so the issuer says the backup is superseded
+    fresh = _desk(quick_issuer, tmp_path, "fresh")
+    superseded = restore(fresh, old, PASSPHRASE, "--json")
+    assert superseded.code == 3, superseded.err
+    assert superseded.json["error"]["code"] == "superseded"
+    assert "nieuwer certificaat" in superseded.err and number in superseded.err
+    assert "Support" in superseded.err and "pincode" in superseded.err and "Er is niets veranderd" in superseded.err
+    assert fresh.status() == [] and not fresh.nssdb.exists()
+
     time.sleep(max(0.0, datetime.fromisoformat(old_until).timestamp() - time.time()) + 0.5)
     expired = restore(desk, old)
     assert expired.code == 3, expired.err
