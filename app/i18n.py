@@ -306,6 +306,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "you have none, ask Support to revoke the lost certificate, then install again with your user number "
         "and PIN.",
     },
+    "recovery.waiting": {
+        "nl": "Een onderbroken {operation} van gebruikersnummer {user_number} is nog niet afgemaakt: alleen de "
+        "uitgever waarbij die begon ({issuer_url}) kan zeggen of er een certificaat is gemaakt, en ZorgCert wijst "
+        "nu naar {current}. De nieuwe sleutel blijft bewaard.",
+        "en": "An interrupted {operation} of user number {user_number} is not finished yet: only the issuer it "
+        "started with ({issuer_url}) can say whether a certificate was made, and ZorgCert now points at "
+        "{current}. The new key is kept.",
+    },
+    "recovery.waiting.next": {
+        "nl": "Wijs ZorgCert terug naar die uitgever (zorgcert config set issuer-url {issuer_url}, en issuer-ca met "
+        "het CA-bestand van die uitgever) en start zorgcert status: dan maakt ZorgCert het af. Daarna kunt u weer "
+        "overstappen.",
+        "en": "Point ZorgCert back at that issuer (zorgcert config set issuer-url {issuer_url}, and issuer-ca with "
+        "that issuer's CA file) and run zorgcert status: ZorgCert then finishes it. After that you can switch "
+        "again.",
+    },
+    "recovery.op.install": {"nl": "installatie", "en": "install"},
+    "recovery.op.renew": {"nl": "vernieuwing", "en": "renewal"},
+    "recovery.no_issuer": {"nl": "geen uitgever", "en": "no issuer"},
+    "recovery.unknown_issuer": {"nl": "onbekend", "en": "unknown"},
 }
 
 
