@@ -32,6 +32,7 @@ from app.errors import (
     BackupTruncated,
     BackupUnsupported,
     EmptyBackupFile,
+    FileExists,
     IssuerRefused,
     IssuerUnreachable,
     NoIssuerConfigured,
@@ -41,6 +42,7 @@ from app.errors import (
     PassphraseMismatch,
     PfxNotABackup,
     RestoreRefused,
+    StoreFolderNotOurs,
     StoreProblem,
     WeakPassphrase,
     WrongPassphrase,
@@ -296,14 +298,23 @@ def default_backup_name(user_number: str, now: datetime) -> str:
     return f"zorgcert-{user_number}-{now:%Y-%m-%d}{envelope.SUFFIX}"
 
 
-def _check_target(out: Path) -> None:
+def _check_target(out: Path, overwrite: bool = False) -> None:
     if out.is_dir():
         raise BackupPathIsFolder("a folder", path=str(out))
     if not out.parent.is_dir():
         raise BackupFolderMissing("no folder", path=str(out))
+    if not overwrite and (out.exists() or out.is_symlink()):
+        raise FileExists("exists", path=str(out))
 
 
-def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], progress: Progress) -> None:
+def target_exists(out: str | Path) -> bool:
+    """Would writing a backup or PFX to ``out`` replace a file? (the GUI asks first; the CLI wants --force)"""
+    path = Path(out).expanduser().absolute()
+    return path.is_symlink() or (path.exists() and not path.is_dir())
+
+
+def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], progress: Progress,
+                    overwrite: bool = False) -> None:
     """Write beside ``out``, read back and ``verify`` from disk, then move into place (old file kept on failure)."""
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
     try:
@@ -324,6 +335,7 @@ def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], pro
             verify(written)
         except (envelope.BackupFormatError, ValueError) as exc:
             raise BackupNotVerified(f"{type(exc).__name__}: {exc}") from None
+        _check_target(out, overwrite)  # again: the file may have appeared while this one was written
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -346,13 +358,17 @@ def make_backup(
     *,
     progress: Progress = _quiet,
     kdf: KdfParams | None = None,
+    overwrite: bool = False,
 ) -> BackupReport:
-    """Seal key, certificate and chain into ``out``, read it back and decrypt it, record when (R8)."""
+    """Seal key, certificate and chain into ``out``, read it back and decrypt it, record when (R8).
+
+    An existing ``out`` is replaced only with ``overwrite`` (the user said so); else ``FileExists``.
+    """
     from backup.kdf import calibrate
 
     user_number = policy.normalise_user_number(user_number)
     out = Path(out).expanduser().absolute()
-    _check_target(out)
+    _check_target(out, overwrite)
     entry = Wallet(core.paths.wallet_file).get(user_number)
     if entry is None:
         raise NotInWallet("unknown", user_number=user_number)
@@ -404,7 +420,7 @@ def make_backup(
                 raise ValueError("the certificate read back differs")
 
         progress("write")
-        _write_verified(out, data, verify, progress)
+        _write_verified(out, data, verify, progress, overwrite)
         progress("record")
         entry.last_backup_at = now.isoformat()
         wallet.put(entry)
@@ -658,6 +674,8 @@ def _check_available(stores: list[CertStore]) -> None:
     for s in stores:
         avail = s.available()
         if not avail.ok:
+            if avail.reason == "not-ours":
+                raise StoreFolderNotOurs(avail.detail, store=s.location, fix=avail.fix or "")
             raise StoreProblem(avail.detail, store=f"{s.name} {s.location}", fix=avail.fix or "")
 
 
@@ -687,6 +705,8 @@ def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any
                     log.warning("restore: could not take %s out of %s again: %s", fp[:12], s.location, undo)
         if not had_vault:
             core.vault.delete(fp)
+        if exc.reason == "not-ours":
+            raise StoreFolderNotOurs(exc.detail, store=exc.store, fix=exc.fix or "") from None
         raise StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "") from None
     return refs
 
@@ -694,8 +714,12 @@ def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any
 # --- PFX export --------------------------------------------------------------------------------------
 
 
-def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile: str = "modern") -> Path:
-    """Write the certificate with its key as a PKCS#12 for administration software or a browser."""
+def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile: str = "modern", *,
+               overwrite: bool = False) -> Path:
+    """Write the certificate with its key as a PKCS#12 for administration software or a browser.
+
+    An existing ``out`` is replaced only with ``overwrite``; else ``FileExists``.
+    """
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     from app.files import write_atomic
@@ -707,7 +731,7 @@ def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile:
         raise UsageError(f"--profile must be one of {', '.join(pfx.PROFILES)}")
     user_number = policy.normalise_user_number(user_number)
     out = Path(out).expanduser().absolute()
-    _check_target(out)
+    _check_target(out, overwrite)
     wallet = Wallet(core.paths.wallet_file)
     entry = wallet.get(user_number)
     if entry is None:
@@ -719,6 +743,7 @@ def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile:
     key, cert, _extra = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
     if cert is None or key is None or fingerprint(cert.public_bytes(_der())) != entry.fingerprint:
         raise BackupNotVerified("the PFX did not read back")
+    _check_target(out, overwrite)
     try:
         write_atomic(out, data)
     except OSError as exc:
@@ -746,4 +771,5 @@ __all__ = [
     "make_backup",
     "require_strong",
     "restore_backup",
+    "target_exists",
 ]

@@ -326,6 +326,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "recovery.op.renew": {"nl": "vernieuwing", "en": "renewal"},
     "recovery.no_issuer": {"nl": "geen uitgever", "en": "no issuer"},
     "recovery.unknown_issuer": {"nl": "onbekend", "en": "unknown"},
+    "error.store_folder_not_ours": {
+        "nl": "De map {store} bevat al bestanden die niet van ZorgCert zijn. ZorgCert neemt die map niet over en "
+        "overschrijft niets daarin.",
+        "en": "The folder {store} already holds files that are not ZorgCert's. ZorgCert does not take that "
+        "folder over and overwrites nothing in it.",
+    },
+    "error.store_folder_not_ours.next": {
+        "nl": "Kies een lege of nieuwe map voor de certificaatbestanden (bijvoorbeeld --store file:MAP/zorgcert). "
+        "Er is niets veranderd.",
+        "en": "Choose an empty or new folder for the certificate files (for example --store file:FOLDER/zorgcert). "
+        "Nothing was changed.",
+    },
 }
 
 

@@ -428,4 +428,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Restore the backup you made after the last renewal or install. If you have none, ask Support to "
         "revoke the lost certificate, then install again with your user number and PIN. Nothing was changed.",
     },
+    "error.backup.file_exists": {
+        "nl": "Het bestand {path} bestaat al.",
+        "en": "The file {path} already exists.",
+    },
+    "error.backup.file_exists.next": {
+        "nl": "Kies een andere bestandsnaam, of geef --force als u het bestaande bestand wilt vervangen. "
+        "Er is niets veranderd.",
+        "en": "Choose another file name, or give --force if you want to replace the existing file. "
+        "Nothing was changed.",
+    },
 }

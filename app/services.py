@@ -23,6 +23,7 @@ from app.errors import (
     IssuerRefused,
     IssuerUnreachable,
     NotInWallet,
+    StoreFolderNotOurs,
     StoreProblem,
     StoreToolsMissing,
     ZorgCertError,
@@ -46,9 +47,11 @@ def checkpoint(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _store_problem(exc: StoreError) -> StoreProblem:
+def _store_problem(exc: StoreError, where: str = "") -> StoreProblem:
     if exc.reason == "tool-missing":
         return StoreToolsMissing(exc.detail, store=exc.store, fix=exc.fix or "")
+    if exc.reason == "not-ours":
+        return StoreFolderNotOurs(exc.detail, store=where or exc.store, fix=exc.fix or "")
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
 
 
@@ -204,6 +207,8 @@ class ZorgCert:
             avail = store.available()
             if not avail.ok:
                 problem = StoreToolsMissing if avail.reason == "tool-missing" else StoreProblem
+                if avail.reason == "not-ours":
+                    raise StoreFolderNotOurs(avail.detail, store=store.location, fix=avail.fix or "")
                 raise problem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
 
     def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
@@ -244,7 +249,7 @@ class ZorgCert:
                     if trust is not None and chain:
                         trust(chain[-1].public_bytes(Encoding.DER), f"{chain[-1].subject.rfc4514_string()}")
                 except StoreError as exc:
-                    raise _store_problem(exc) from None
+                    raise _store_problem(exc, store.location) from None
                 checkpoint("installed-one")
             self.vault.put(fp, Sealed(pending.key_der, ident.cert_der, ident.chain_der))
             self.vault.delete(op.key_id)

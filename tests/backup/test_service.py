@@ -114,7 +114,7 @@ def test_a_backup_that_does_not_read_back_leaves_the_old_file(core: ZorgCert, tm
 
     monkeypatch.setattr(backups.envelope, "open_", broken_disk)
     with pytest.raises(BackupNotVerified):
-        backups.make_backup(core, ident.user_number, out, PASSPHRASE, kdf=CHEAP)
+        backups.make_backup(core, ident.user_number, out, PASSPHRASE, kdf=CHEAP, overwrite=True)
     assert out.read_bytes() == b"the previous backup"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert core.wallet.get(ident.user_number).last_backup_at is None  # type: ignore[union-attr]
