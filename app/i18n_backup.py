@@ -433,9 +433,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file {path} already exists.",
     },
     "error.backup.file_exists.next": {
-        "nl": "Kies een andere bestandsnaam, of geef --force als u het bestaande bestand wilt vervangen. "
-        "Er is niets veranderd.",
-        "en": "Choose another file name, or give --force if you want to replace the existing file. "
-        "Nothing was changed.",
+        "nl": "Kies een andere bestandsnaam. Wilt u het bestaande bestand echt vervangen, zeg dat dan (op de "
+        "opdrachtregel met --force). Er is niets veranderd.",
+        "en": "Choose another file name. If you really want to replace the existing file, say so (on the "
+        "command line with --force). Nothing was changed.",
     },
 }
