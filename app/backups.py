@@ -214,11 +214,20 @@ def _checked_user_number(text: str) -> str:
     return text
 
 
+def _shown(text: str) -> str:
+    """A metadata string fit to show: no control, format (bidi) or line-breaking characters from the file."""
+    import unicodedata
+
+    return "".join(ch for ch in str(text) if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+
+
 def _info(path: Path, header: envelope.Header) -> BackupInfo:
+    """What the file says about itself, for display only: nothing here names a store, folder or nickname."""
     m = header.metadata
-    _checked_user_number(m.user_number)
-    return BackupInfo(str(path), header.version, m.user_number, m.kind, m.name, m.organisation, m.subject,
-                      m.serial, m.fingerprint, m.not_before, m.not_after, m.created_at, header.kdf.describe())
+    number = _checked_user_number(m.user_number)
+    shown = [_shown(v) for v in (m.kind, m.name, m.organisation, m.subject, m.serial, m.fingerprint,
+                                 m.not_before, m.not_after, m.created_at)]
+    return BackupInfo(str(path), header.version, number, *shown, header.kdf.describe())
 
 
 def inspect_backup(path: Path) -> BackupInfo:
@@ -554,12 +563,15 @@ def restore_backup(
     data = _read(path)
     try:
         header = envelope.read_header(data)
+    except envelope.BackupFormatError as exc:
+        raise _as_app_error(exc, path) from None
+    info = _info(path, header)  # a user number that is not one is refused before the passphrase is tried
+    try:
         progress("kdf")
         payload, meta = envelope.open_(data, passphrase)
         contents = Contents.decode(payload)
     except envelope.BackupFormatError as exc:
         raise _as_app_error(exc, path) from None
-    info = _info(path, header)
     try:
         cert = x509.load_der_x509_certificate(contents.cert_der)
         key = identity.load_key(contents.key_der)

@@ -196,3 +196,15 @@ def test_a_user_number_that_is_not_one_names_no_folder(core: ZorgCert, tmp_path:
     if how != "not-the-certificates":  # shown before the passphrase is asked: refused there already
         with pytest.raises(RestoreRefused):
             backups.inspect_backup(file)
+        with pytest.raises(RestoreRefused) as before_kdf:  # not even a passphrase is tried on it
+            backups.restore_backup(core, file, "not the passphrase", store="auto")
+        assert before_kdf.value.code == "user-number"
+
+
+def test_what_the_file_says_about_itself_is_shown_without_control_characters(tmp_path: Path) -> None:
+    ident = make_identity()
+    meta = dataclasses.replace(metadata(ident), name="Anna\x1b]0;pwned\x07 de\u202e Vries\n",
+                               organisation="Praktijk\rDe Linde")
+    file = write(tmp_path / "anna.zcbackup", contents(ident), meta)
+    info = backups.inspect_backup(file)
+    assert info.name == "Anna]0;pwned de Vries" and info.organisation == "PraktijkDe Linde"
