@@ -96,6 +96,15 @@ class Layout:
     def root_ca(self) -> Path:
         return self.issuer / "root-ca.pem"
 
+    @property
+    def keyring(self) -> Path:
+        """The demo's own keyring: gnome-keyring's files and its throwaway unlock secret (Linux)."""
+        return self.folder / "keyring"
+
+    @property
+    def keyring_log(self) -> Path:
+        return self.folder / "keyring.log"
+
 
 def default_folder(short: bool) -> Path:
     """The demo folder in ZorgCert's data folder; short and real durations each have their own."""
@@ -131,18 +140,27 @@ class Children:
         self.procs: list[subprocess.Popen[bytes]] = []
         self._preexec = _die_with_parent()
 
-    def start(self, argv: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-        """Start ``argv`` with its output in ``log``."""
+    def start(self, argv: list[str], *, env: dict[str, str], log: Path,
+              stdin: bytes | None = None) -> subprocess.Popen[bytes]:
+        """Start ``argv`` with its output in ``log`` (and ``stdin`` written to it through a pipe, then closed)."""
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "ab") as out:
-            kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": out, "stderr": subprocess.STDOUT,
-                                      "env": env}
+            kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                                      "stdout": out, "stderr": subprocess.STDOUT, "env": env}
             if os.name == "posix":
                 kwargs.update(start_new_session=True, preexec_fn=self._preexec)
             else:
                 kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
             proc = subprocess.Popen(argv, **kwargs)  # noqa: S603 - our own executable
         self.procs.append(proc)
+        if stdin is not None:
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(stdin)
+            except BrokenPipeError:
+                pass
+            finally:
+                proc.stdin.close()
         return proc
 
     def stop_all(self, timeout: float = 10.0) -> None:
@@ -243,6 +261,103 @@ def _last_line(log: Path, offset: int) -> str:
     return lines[-1] if lines else ""
 
 
+# --- the demo's own keyring (Linux) -----------------------------------------------------------
+
+KEYRING_TIMEOUT = 20.0  # seconds for the private bus and gnome-keyring to come up
+_BUS_ADDRESS = re.compile(r"^(unix:\S+)$", re.M)
+
+
+def _unlock_secret(layout: Layout) -> bytes:
+    """The demo keyring's throwaway unlock secret: random, made once, kept (0600) in the 0700 demo folder.
+
+    It protects nothing but the demo keyring (demo vault keys), and it must survive a restart
+    of the demo, or a rerun could not open the keyring that holds the demo's vault key.
+    """
+    import base64
+
+    layout.keyring.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = layout.keyring / "unlock"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    secret = base64.b64encode(os.urandom(24))
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secret)
+    return secret
+
+
+def _wait_for_bus(proc: subprocess.Popen[bytes], log: Path, offset: int) -> str:
+    """The address ``dbus-daemon --print-address`` writes once it listens."""
+    deadline = time.monotonic() + KEYRING_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with open(log, "rb") as fh:
+                fh.seek(offset)
+                found = _BUS_ADDRESS.search(fh.read().decode("utf-8", "replace"))
+        except FileNotFoundError:
+            found = None
+        if found:
+            return found.group(1)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise DemoError("demo.keyring_failed", "dbus-daemon did not start", step="dbus-daemon",
+                    reason=_last_line(log, offset) or "timeout", log=str(log))
+
+
+def _keyring_ready(address: str) -> bool:
+    """Does the Secret Service on ``address`` answer, with its default collection unlocked?"""
+    import secretstorage
+    from jeepney.io.blocking import open_dbus_connection
+
+    from app.vault import bounded
+
+    def probe() -> bool:
+        with open_dbus_connection(address) as conn:
+            if not secretstorage.check_service_availability(conn):
+                return False
+            return not secretstorage.get_default_collection(conn).is_locked()
+
+    try:
+        return bounded(probe, 2.0, "demo-probe")
+    except Exception:  # noqa: BLE001 - not up yet (connection refused, name not owned, timeout)
+        return False
+
+
+def start_keyring(layout: Layout, children: Children) -> dict[str, str]:
+    """A private session bus and gnome-keyring (secrets only), unlocked with the throwaway secret.
+
+    Both run as supervised children, like the issuer: stopped with the demo, on Ctrl+C, and by
+    the kernel when the demo is killed. The secret reaches gnome-keyring on stdin only. Returns
+    what the app needs to reach it: ``DBUS_SESSION_BUS_ADDRESS``.
+    """
+    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+        if shutil.which(tool) is None:
+            raise DemoError("demo.keyring_missing", f"{tool} not found", tool=tool)
+    secret = _unlock_secret(layout)
+    runtime = layout.keyring / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    base = {k: v for k, v in _child_env().items()
+            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL")}
+    base.update(HOME=str(layout.user_home), XDG_RUNTIME_DIR=str(runtime),
+                XDG_DATA_HOME=str(layout.keyring / "data"), XDG_CONFIG_HOME=str(layout.keyring / "config"))
+    offset = layout.keyring_log.stat().st_size if layout.keyring_log.exists() else 0
+    bus = children.start(["dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=unix:tmpdir=/tmp",
+                          "--print-address=1"], env=base, log=layout.keyring_log)
+    address = _wait_for_bus(bus, layout.keyring_log, offset)
+    keyring = children.start(["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+                             env={**base, "DBUS_SESSION_BUS_ADDRESS": address}, log=layout.keyring_log,
+                             stdin=secret)
+    deadline = time.monotonic() + KEYRING_TIMEOUT
+    while not _keyring_ready(address):
+        if keyring.poll() is not None or time.monotonic() > deadline:
+            raise DemoError("demo.keyring_failed", "gnome-keyring-daemon did not come up", step="gnome-keyring",
+                            reason=_last_line(layout.keyring_log, offset) or "timeout", log=str(layout.keyring_log))
+        time.sleep(0.1)
+    return {"DBUS_SESSION_BUS_ADDRESS": address}
+
+
 # --- the steps -----------------------------------------------------------------------------------
 
 
@@ -290,17 +405,18 @@ def _people(layout: Layout, state: dict[str, Any], mode: str) -> dict[str, Any]:
     return user
 
 
-def app_env(layout: Layout, url: str, lang: str) -> dict[str, str]:
-    """What points the app at the demo: its own state, its own home (Linux), the demo issuer."""
+def app_env(layout: Layout, url: str, lang: str, keyring: dict[str, str] | None = None) -> dict[str, str]:
+    """What points the app at the demo: its own state, its own home and keyring (Linux), the demo issuer."""
     env = {"ZORGCERT_HOME": str(layout.app_home), "ZORGCERT_ISSUER_URL": url,
            "ZORGCERT_ISSUER_CA": str(layout.root_ca), "ZORGCERT_LANG": lang}
     if sys.platform.startswith("linux"):
         env["HOME"] = str(layout.user_home)
+    env.update(keyring or {})
     return env
 
 
-def _gui_env(layout: Layout, url: str, lang: str) -> dict[str, str]:
-    env = _child_env(**app_env(layout, url, lang))
+def _gui_env(layout: Layout, url: str, lang: str, keyring: dict[str, str] | None = None) -> dict[str, str]:
+    env = _child_env(**app_env(layout, url, lang, keyring))
     if "HOME" in env and "XAUTHORITY" not in os.environ:
         # X11 clients find their cookie in $HOME/.Xauthority: keep the real one reachable.
         cookie = Path.home() / ".Xauthority"
@@ -337,16 +453,17 @@ def _zorgcert_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "app.cli"]
 
 
-def install_command(layout: Layout, url: str, lang: str, user_number: str) -> str:
+def install_command(layout: Layout, url: str, lang: str, user_number: str,
+                    keyring: dict[str, str] | None = None) -> str:
     """The exact command line that installs the demo certificate (POSIX shell syntax)."""
-    env = app_env(layout, url, lang)
+    env = app_env(layout, url, lang, keyring)
     words = [f"{k}={shlex.quote(v)}" for k, v in env.items()]
     words += [shlex.quote(w) for w in _zorgcert_command()] + ["install", "--user-number", user_number]
     return " ".join(words)
 
 
-def status_command(layout: Layout, url: str, lang: str) -> str:
-    env = app_env(layout, url, lang)
+def status_command(layout: Layout, url: str, lang: str, keyring: dict[str, str] | None = None) -> str:
+    env = app_env(layout, url, lang, keyring)
     words = [f"{k}={shlex.quote(v)}" for k, v in env.items()]
     return " ".join([*words, *(shlex.quote(w) for w in _zorgcert_command()), "status"])
 
@@ -400,6 +517,12 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
         say("demo.ca_reused", ca=str(layout.root_ca))
     say(f"demo.durations.{mode}", **d)
 
+    keyring: dict[str, str] = {}
+    keyring_pids: list[int] = []
+    if sys.platform.startswith("linux"):
+        keyring = start_keyring(layout, children)
+        keyring_pids = [p.pid for p in children.procs]
+        say("demo.keyring", log=str(layout.keyring_log))
     offset = layout.issuer_log.stat().st_size if layout.issuer_log.exists() else 0
     issuer = children.start([*_issuer_argv(), "serve", "--data", str(layout.issuer), "--host", "127.0.0.1",
                              "--port", "0"], env=_child_env(), log=layout.issuer_log)
@@ -417,6 +540,7 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
     else:
         say("demo.not_isolated", home=str(layout.app_home))
 
+    install = install_command(layout, url, lang, user["user_number"], keyring)
     why_not = None
     if args.no_gui:
         why_not = "--no-gui"
@@ -431,22 +555,23 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
 
     gui = None
     if why_not is None:
-        gui = children.start(_app_argv("gui"), env=_gui_env(layout, url, lang), log=layout.app_log)
+        gui = children.start(_app_argv("gui"), env=_gui_env(layout, url, lang, keyring), log=layout.app_log)
         say("demo.gui_opened", user_number=user["user_number"])
     else:
         say("demo.cli_steps")
         if not args.json:
-            print("\n    " + install_command(layout, url, lang, user["user_number"]) + "\n", file=out, flush=True)
+            print("\n    " + install + "\n", file=out, flush=True)
         say("demo.cli_then")
         if not args.json:
-            print("\n    " + status_command(layout, url, lang) + "\n", file=out, flush=True)
+            print("\n    " + status_command(layout, url, lang, keyring) + "\n", file=out, flush=True)
     if args.json:
         facts = {"folder": str(layout.folder), "mode": mode, "durations": d, "issuer_url": url,
-                 "issuer_ca": str(layout.root_ca), "issuer_pid": issuer.pid, "gui": gui is not None,
+                 "issuer_ca": str(layout.root_ca), "issuer_pid": issuer.pid,
+                 "keyring_pids": keyring_pids, "gui": gui is not None,
                  "gui_pid": gui.pid if gui else None, "why_no_gui": why_not, "organisation": ORGANISATION[0],
                  "contact_person": CONTACT[0], "user_number": user["user_number"], "name": USER[0],
-                 "letter": user["letter"], "mail": user["mail"], "env": app_env(layout, url, lang),
-                 "install_command": install_command(layout, url, lang, user["user_number"])}
+                 "letter": user["letter"], "mail": user["mail"], "env": app_env(layout, url, lang, keyring),
+                 "install_command": install}
         print(json.dumps(facts), file=out, flush=True)
     say("demo.stop_hint")
 
@@ -464,6 +589,6 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
             say("demo.app_failed", code=gui.returncode, log=str(layout.app_log))
             say("demo.cli_steps")
             if not args.json:
-                print("\n    " + install_command(layout, url, lang, user["user_number"]) + "\n", file=out, flush=True)
+                print("\n    " + install + "\n", file=out, flush=True)
             gui = None
         time.sleep(1.0)

@@ -137,4 +137,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Gebruik die, of stop hem eerst met Ctrl+C in zijn terminal.",
         "en": "Use that one, or stop it first with Ctrl+C in its terminal.",
     },
+    # --- the demo's own keyring (issue 12) ---
+    "demo.keyring": {
+        "nl": "De demo heeft een eigen sleutelbos (een eigen D-Bus-sessie met gnome-keyring); die stopt met de "
+        "demo. Logboek: {log}",
+        "en": "The demo has a keyring of its own (a D-Bus session of its own with gnome-keyring); it stops with "
+        "the demo. Log: {log}",
+    },
+    "demo.keyring_failed": {
+        "nl": "De eigen sleutelbos van de demo kon niet starten (stap {step}): {reason}",
+        "en": "The demo's own keyring could not start (step {step}): {reason}",
+    },
+    "demo.keyring_failed.next": {
+        "nl": "Kijk in {log}. Begin anders opnieuw met zorgcert demo --fresh.",
+        "en": "Look in {log}. Otherwise start over with zorgcert demo --fresh.",
+    },
+    "demo.keyring_missing": {
+        "nl": "De demo brengt een eigen sleutelbos mee, maar {tool} ontbreekt op deze computer.",
+        "en": "The demo brings a keyring of its own, but {tool} is missing on this computer.",
+    },
+    "demo.keyring_missing.next": {
+        "nl": "Installeer de pakketten gnome-keyring en dbus (sudo apt install gnome-keyring dbus-x11, of "
+        "scripts/setup) en start de demo opnieuw.",
+        "en": "Install the packages gnome-keyring and dbus (sudo apt install gnome-keyring dbus-x11, or "
+        "scripts/setup) and start the demo again.",
+    },
 }

@@ -12,11 +12,14 @@ import base64
 import json
 import os
 import re
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.errors import KeyringUnavailable, StoreProblem
+from app.errors import KeyringTimeout, KeyringUnavailable, NoSessionBus, StoreProblem
 from app.files import write_atomic
 
 if TYPE_CHECKING:  # cryptography is imported where a key is sealed or opened: status never does
@@ -26,6 +29,7 @@ SERVICE = "ZorgCert"
 VAULT_KEY = "vault-key"
 MAGIC = b"ZCV1"
 _ID = re.compile(r"[0-9a-f]{64}")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, repr=False)
@@ -37,14 +41,56 @@ class Sealed:
     chain_der: tuple[bytes, ...]
 
 
+KEYRING_TIMEOUT = 10.0  # seconds a keyring call may take; ZORGCERT_KEYRING_TIMEOUT overrides (tests)
+
+
+def keyring_timeout() -> float:
+    """How long ZorgCert waits for the OS keyring before it says the keyring does not answer."""
+    try:
+        return max(float(os.environ.get("ZORGCERT_KEYRING_TIMEOUT", "")), 0.1)
+    except ValueError:
+        return KEYRING_TIMEOUT
+
+
+def bounded(call: Callable[[], T], timeout: float, what: str) -> T:
+    """``call()`` in a helper thread; ``KeyringTimeout`` when it has not returned within ``timeout`` seconds.
+
+    A Secret Service that never answers (a stuck daemon, an unlock prompt nobody can see) would
+    otherwise hold ZorgCert for as long as D-Bus lets it (25 s per call, several calls): the
+    caller gets a clear message instead, and the stuck call is left behind in a daemon thread.
+    """
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name=f"keyring-{what}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise KeyringTimeout(f"the keyring did not answer within {timeout:g} s ({what})", seconds=f"{timeout:g}")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
 def keyring_secret(name: str, *, create: bool) -> str | None:
-    """A secret from the OS keyring (made and stored on first use when ``create``)."""
+    """A secret from the OS keyring (made and stored on first use when ``create``); every call time-bounded."""
+    return bounded(lambda: _keyring_secret(name, create=create), keyring_timeout(), "secret")
+
+
+def _keyring_secret(name: str, *, create: bool) -> str | None:
     import keyring
     from keyring.errors import KeyringError
 
     try:
         backend = keyring.get_keyring()
         if type(backend).__module__.startswith("keyring.backends.fail") or getattr(backend, "priority", 1) <= 0:
+            if sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+                raise NoSessionBus(f"no usable keyring backend ({type(backend).__name__}); no D-Bus session")
             raise KeyringUnavailable(f"no usable keyring backend ({type(backend).__name__})")
         value = keyring.get_password(SERVICE, name)
         if value is None and create:
