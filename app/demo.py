@@ -40,6 +40,10 @@ DURATIONS = {
 ORGANISATION = ("Huisartsenpraktijk De Linde (demo)", "01234567")
 CONTACT = ("Jan Jansen", "jan.jansen@example.invalid")
 USER = ("Anna de Vries", "anna.devries@example.invalid")
+# Each new demo user gets the next name, so two users of one demo are never confused.
+USERS = (USER, ("Bram Bakker", "bram.bakker@example.invalid"), ("Carla Smit", "carla.smit@example.invalid"),
+         ("Daan Visser", "daan.visser@example.invalid"), ("Eva de Jong", "eva.dejong@example.invalid"),
+         ("Fatima El Amrani", "fatima.elamrani@example.invalid"))
 STATE_VERSION = 1
 START_TIMEOUT = 60.0  # seconds for the issuer to listen (a cold start on a slow machine)
 _LISTENING = re.compile(r"listening on (https://127\.0\.0\.1:\d+)/")
@@ -388,21 +392,106 @@ def _init_issuer(layout: Layout, mode: str) -> bool:
     return True
 
 
-def _people(layout: Layout, state: dict[str, Any], mode: str) -> dict[str, Any]:
-    """The demo practice and its contact person (once per CA), and a new user on every run."""
+def _people(layout: Layout, state: dict[str, Any], mode: str, url: str) -> tuple[dict[str, Any], bool]:
+    """The demo practice, its contact person (with a certificate), and the user to install: (user, reused).
+
+    The user of the previous run is used again while her certificate can still be installed
+    (never installed and inside the install window, or expired: R6); otherwise a new user with
+    the next name is added.
+    """
     if "org_id" not in state:
         org_id = int(_issuer_admin(layout, "org", "add", "--name", ORGANISATION[0], "--agb", ORGANISATION[1])["org_id"])
         _issuer_admin(layout, "org", "agreement", str(org_id))
-        contact = _issuer_admin(layout, "user", "add", "--org", str(org_id), "--kind", "personal", "--name",
-                                CONTACT[0], "--email", CONTACT[1], "--contact-person")
-        state = {"version": STATE_VERSION, "mode": mode, "org_id": org_id,
-                 "contact_user_number": contact["user_number"], "contact_letter": contact["letter"], "users": []}
+        state = {"version": STATE_VERSION, "mode": mode, "org_id": org_id, "users": []}
         write_json(layout.state, state)
-    user = _issuer_admin(layout, "user", "add", "--org", str(state["org_id"]), "--kind", "personal", "--name",
-                         USER[0], "--email", USER[1])
-    state["users"] = [*state.get("users", []), user["user_number"]]
+    if not state.get("contact_installed"):
+        _contact_person(layout, state, url)
+    user = _installable_user(layout, state, mode)
+    if user is not None:
+        return user, True
+    users = state.get("users", [])
+    name, email = USERS[len(users) % len(USERS)]
+    if len(users) >= len(USERS):
+        name = f"{name} ({len(users) // len(USERS) + 1})"
+    from app.clock import utcnow
+
+    added_at = utcnow()  # a moment before the issuer's approval: the deadline shown errs on the early side
+    new = _issuer_admin(layout, "user", "add", "--org", str(state["org_id"]), "--kind", "personal", "--name",
+                        name, "--email", email)
+    user = {"user_number": new["user_number"], "name": name, "letter": new["letter"], "mail": new["mail"],
+            "added_at": added_at.isoformat()}
+    state["users"] = [*users, user]
     write_json(layout.state, state)
-    return user
+    return user, False
+
+
+def _contact_person(layout: Layout, state: dict[str, Any], url: str) -> None:
+    """Make the contact person and install his certificate (on "his own computer": the demo, key not kept).
+
+    The issuer names an organisation's contact person only while he is an approved user; one
+    whose certificate is never installed is deleted after the install window (R3), and then
+    "Wie is mijn contactpersoon?" has no answer. So the demo installs his certificate at once.
+    """
+    from app import identity
+    from app.errors import IssuerRefused
+    from app.est import IssuerClient
+
+    contact = _issuer_admin(layout, "user", "add", "--org", str(state["org_id"]), "--kind", "personal", "--name",
+                            CONTACT[0], "--email", CONTACT[1], "--contact-person")
+    pin = re.search(r"^Pincode: (\d+)$", Path(contact["letter"]).read_text(encoding="utf-8"), re.M)
+    if pin is None:
+        raise DemoError("demo.issuer_failed", "no PIN in the contact person's letter", step="user add",
+                        reason=contact["letter"], log=str(layout.issuer_log))
+    client = IssuerClient(url, layout.root_ca)
+    key = identity.generate_key(identity.KeySpec.from_csrattrs(client.csrattrs()))
+    try:
+        client.simpleenroll(contact["user_number"], pin.group(1), identity.csr_der(key))
+    except IssuerRefused as exc:
+        raise DemoError("demo.issuer_failed", f"contact person enroll: {exc.code}", step="enroll",
+                        reason=exc.code, log=str(layout.issuer_log)) from None
+    state.update(contact_user_number=contact["user_number"], contact_letter=contact["letter"],
+                 contact_installed=True)
+    write_json(layout.state, state)
+
+
+def _installable_user(layout: Layout, state: dict[str, Any], mode: str) -> dict[str, Any] | None:
+    """The last demo user if her certificate can still be installed with her PIN, else None."""
+    from datetime import datetime
+
+    from app.clock import utcnow
+    from app.policy import parse_span
+
+    users = [u for u in state.get("users", []) if isinstance(u, dict)]  # older demo folders kept numbers only
+    if not users:
+        return None
+    last = users[-1]
+    certs = [c for c in _issuer_admin_list(layout, "cert", "list", "--org", str(state["org_id"]))
+             if c.get("user_number") == last["user_number"]]
+    now = utcnow()
+    if certs:
+        return last if certs[-1].get("state") == "expired" else None  # R6 reinstall; valid or revoked: no
+    window = parse_span(DURATIONS[mode]["install_window"])
+    deadline = datetime.fromisoformat(last["added_at"]) + window
+    margin = (now + window) - now  # a tenth of the window left at least: time to read the letter
+    return last if deadline - now > margin / 10 else None
+
+
+def _issuer_admin_list(layout: Layout, *args: str) -> list[dict[str, Any]]:
+    argv = [*_issuer_argv(), *args, "--data", str(layout.issuer), "--json"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=_child_env())  # noqa: S603
+    if proc.returncode != 0:
+        raise DemoError("demo.issuer_failed", f"{args[0]} exited {proc.returncode}", step=" ".join(args[:2]),
+                        reason=proc.returncode, log=str(layout.issuer_log))
+    return list(json.loads(proc.stdout))
+
+
+def install_deadline(user: dict[str, Any], mode: str) -> Any:
+    """When the issuer deletes ``user``'s certificate if it is not installed (R3), as an aware datetime."""
+    from datetime import datetime
+
+    from app.policy import parse_span
+
+    return datetime.fromisoformat(user["added_at"]) + parse_span(DURATIONS[mode]["install_window"])
 
 
 def app_env(layout: Layout, url: str, lang: str, keyring: dict[str, str] | None = None) -> dict[str, str]:
@@ -529,10 +618,15 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
     url = _wait_for_url(issuer, layout.issuer_log, offset)
     say("demo.listening", url=url, log=str(layout.issuer_log))
 
-    user = _people(layout, state, mode)
+    user, reused = _people(layout, state, mode, url)
     state = dict(read_json(layout.state, {}))
     say("demo.organisation", org=ORGANISATION[0], contact=CONTACT[0])
-    say("demo.user_number", name=USER[0], user_number=user["user_number"])
+    if reused:
+        say("demo.user_reused", name=user["name"])
+    say("demo.user_number", name=user["name"], user_number=user["user_number"])
+    deadline = install_deadline(user, mode).astimezone()
+    say(f"demo.install_by.{mode}", name=user["name"],
+        at=deadline.strftime("%H:%M:%S" if mode == "short" else "%Y-%m-%d %H:%M"))
     say("demo.letter", letter=user["letter"])
     say("demo.mail", mail=user["mail"])
     if sys.platform.startswith("linux"):
@@ -569,7 +663,8 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
                  "issuer_ca": str(layout.root_ca), "issuer_pid": issuer.pid,
                  "keyring_pids": keyring_pids, "gui": gui is not None,
                  "gui_pid": gui.pid if gui else None, "why_no_gui": why_not, "organisation": ORGANISATION[0],
-                 "contact_person": CONTACT[0], "user_number": user["user_number"], "name": USER[0],
+                 "contact_person": CONTACT[0], "user_number": user["user_number"], "name": user["name"],
+                 "user_reused": reused, "install_by": install_deadline(user, mode).isoformat(),
                  "letter": user["letter"], "mail": user["mail"], "env": app_env(layout, url, lang, keyring),
                  "install_command": install}
         print(json.dumps(facts), file=out, flush=True)

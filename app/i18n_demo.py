@@ -162,4 +162,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Install the packages gnome-keyring and dbus (sudo apt install gnome-keyring dbus-x11, or "
         "scripts/setup) and start the demo again.",
     },
+    # --- the story holds together on a rerun (issue 12) ---
+    "demo.user_reused": {
+        "nl": "{name} uit de vorige demo kan haar certificaat nog installeren; de demo gebruikt haar opnieuw.",
+        "en": "{name} from the previous demo can still install her certificate; the demo uses her again.",
+    },
+    "demo.install_by.short": {
+        "nl": "Installeer vóór {at} (klok van deze computer): daarna verwijdert de uitgever het certificaat van "
+        "{name} (installatietermijn). Te laat? Start de demo opnieuw (zorgcert demo --short): dan komt er een "
+        "nieuwe gebruiker. Helemaal opnieuw beginnen: zorgcert demo --short --fresh.",
+        "en": "Install before {at} (this computer's clock): after that the issuer deletes {name}'s certificate "
+        "(install window). Too late? Start the demo again (zorgcert demo --short) for a new user. To start over "
+        "completely: zorgcert demo --short --fresh.",
+    },
+    "demo.install_by.real": {
+        "nl": "Installeer vóór {at}: daarna verwijdert de uitgever het certificaat van {name} (installatietermijn). "
+        "Opnieuw beginnen: zorgcert demo --fresh.",
+        "en": "Install before {at}: after that the issuer deletes {name}'s certificate (install window). To start "
+        "over: zorgcert demo --fresh.",
+    },
 }

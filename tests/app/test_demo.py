@@ -157,6 +157,10 @@ def test_walk_through_without_display_then_ctrl_c(demo: Demo, demo_folder: Path,
     assert letter.is_file() and letter.is_relative_to(demo_folder)
     pin = pin_from_letter(letter)
     assert pin not in demo.text  # the demo points at the letter, never shows the PIN
+    by = re.search(r"Installeer vóór (\d\d:\d\d:\d\d) \(klok van deze computer\)", demo.text)
+    assert by, demo.text
+    assert by.group(1) > time.strftime("%H:%M:%S") or time.strftime("%H") == "23"  # in the coming 5 minutes
+    assert "zorgcert demo --short --fresh" in demo.text
     install, status = [line.strip() for line in demo.lines if line.startswith("    ZORGCERT_HOME=")]
     assert install.endswith(f"install --user-number {number}")
 
@@ -179,6 +183,8 @@ def test_walk_through_without_display_then_ctrl_c(demo: Demo, demo_folder: Path,
 
 def test_kill_9_takes_the_issuer_down_too(demo: Demo) -> None:
     assert "wordt hergebruikt" in demo.text  # same folder as the test before: the CA is kept
+    # Anna installed in the test before: a new user with another name, not a second Anna
+    assert "Gebruikersnummer van Bram Bakker:" in demo.text and "Anna de Vries" not in demo.text
     pid, port = the_issuer(demo)
     assert alive(pid) and listening(port)
     demo.proc.kill()
@@ -232,6 +238,10 @@ def test_opens_the_app_pointed_at_the_demo_and_ctrl_c_closes_it(tmp_path: Path, 
             demo.proc.kill()
 
 
+ASK_CONTACT = ("from app import config, contact, paths, services; p = paths.paths(); "
+               "c = contact.contact_person(services.ZorgCert(p, config.issuer(p))); print(c.name)")
+
+
 def keyring_daemons_of(folder: Path) -> list[int]:
     """dbus-daemon and gnome-keyring-daemon processes started for the demo in ``folder``."""
     found = []
@@ -276,11 +286,35 @@ def test_headless_json_demo_brings_its_own_keyring(tmp_path: Path) -> None:
         assert shown.returncode == 0, shown.stderr
         (row,) = [r for r in json.loads(shown.stdout) if r["user_number"] == facts["user_number"]]
         assert row["state"] == "valid"
+        # R11: the contact person the demo names is the one the issuer names
+        asked = subprocess.run([sys.executable, "-c", ASK_CONTACT], env={**base, **facts["env"]},
+                               capture_output=True, text=True, timeout=60)
+        assert asked.stdout.strip() == facts["contact_person"] == "Jan Jansen", asked.stderr
 
         demo.proc.send_signal(signal.SIGINT)
         assert demo.proc.wait(timeout=30) == 0
         for pid in facts["keyring_pids"]:
             assert not alive(pid), cmdline(pid)
+        assert keyring_daemons_of(folder) == []
+
+        # a rerun: the installed user is not installable again, so a new one with another name ...
+        demo = start_demo(folder, home, "--no-gui", "--json", no_session=True, XDG_RUNTIME_DIR=str(runtime))
+        again = json.loads(demo.lines[-1])
+        assert again["name"] != facts["name"] and again["user_number"] != facts["user_number"]
+        assert not again["user_reused"]
+        # ... and the keyring kept from the first run still opens: status sees the first certificate
+        shown = subprocess.run([*ZORGCERT, "status", "--json"], env={**base, **again["env"]},
+                               capture_output=True, text=True, timeout=60)
+        assert facts["user_number"] in shown.stdout, shown.stderr
+        demo.proc.send_signal(signal.SIGINT)
+        assert demo.proc.wait(timeout=30) == 0
+        # a third run: that user has not installed yet and her window is open: she is used again
+        demo = start_demo(folder, home, "--no-gui", "--json", no_session=True, XDG_RUNTIME_DIR=str(runtime))
+        third = json.loads(demo.lines[-1])
+        assert third["user_reused"] and third["user_number"] == again["user_number"]
+        assert third["name"] == again["name"] and third["install_by"] == again["install_by"]
+        demo.proc.send_signal(signal.SIGINT)
+        assert demo.proc.wait(timeout=30) == 0
         assert keyring_daemons_of(folder) == []
     finally:
         if demo.proc.poll() is None:
