@@ -140,3 +140,15 @@ def test_a_keyring_that_never_answers_gives_a_message_within_seconds(desk: Desk,
     assert took < 15, took
     # nothing was sent with the PIN: with a keyring that answers, the same PIN installs
     assert desk.install(number, pin).code == 0
+
+
+def test_no_session_bus_is_a_clear_refusal_with_the_way_out(desk: Desk, issuer: RunningIssuer, tmp_path: Path) -> None:
+    number, pin = issuer.user(issuer.organisation(), name="Noor Nijman")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {k: v for k, v in desk.env(XDG_RUNTIME_DIR=str(runtime)).items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    r = desk.install(number, pin, env=env)
+    assert r.code == 5, r.out + r.err
+    assert r.json["error"]["code"] == "error.keyring_no_bus"
+    assert "geen D-Bus" in r.json["error"]["message"] and "zorgcert demo" in r.json["error"]["next"]
+    assert desk.install(number, pin).code == 0  # the PIN was not used up
