@@ -152,3 +152,17 @@ def test_no_session_bus_is_a_clear_refusal_with_the_way_out(desk: Desk, issuer: 
     assert r.json["error"]["code"] == "error.keyring_no_bus"
     assert "geen D-Bus" in r.json["error"]["message"] and "zorgcert demo" in r.json["error"]["next"]
     assert desk.install(number, pin).code == 0  # the PIN was not used up
+
+
+def test_another_keyring_renews_a_system_certificate_from_its_folder(desk: Desk, issuer: RunningIssuer,
+                                                                     tmp_path: Path) -> None:
+    number, pin = issuer.user(issuer.organisation(), kind="system", name="HIS De Linde")
+    folder = tmp_path / "his"
+    assert desk.install(number, pin, "--kind", "system", "--store", f"file:{folder}").code == 0
+    first = _fingerprints(desk)
+    time.sleep(1.1)
+    with secret_service_session():  # the vault key and the folder's .p12 password are both gone
+        r = desk.run("renew", number)
+        assert r.code == 0, r.err
+        assert _fingerprints(desk) != first
+    assert (folder / "key.pem").is_file() and (folder / "zorgcert.p12").is_file()
