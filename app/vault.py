@@ -189,6 +189,10 @@ class Vault:
         log.warning("vault entry %s did not open with this keyring's vault key; rebuilt from the store", ident[:12])
         return sealed
 
+    def holds(self, ident: str) -> bool:
+        """Is there an entry under ``ident`` (whether or not this keyring's vault key opens it)?"""
+        return self._path(ident).exists()
+
     def move(self, old: str, new: str) -> None:
         """Rename an entry (pending key id -> certificate fingerprint) without decrypting."""
         sealed = self.get(old)

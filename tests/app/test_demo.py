@@ -227,6 +227,12 @@ def test_opens_the_app_pointed_at_the_demo_and_ctrl_c_closes_it(tmp_path: Path, 
         assert seen["ZORGCERT_ISSUER_URL"] == url
         assert seen["ZORGCERT_ISSUER_CA"] == str(folder / "issuer" / "root-ca.pem")
         assert seen["ZORGCERT_HOME"] == str(folder / "app") and seen["HOME"] == str(folder / "home")
+        # the app talks to the demo's own keyring, not to the session's (there may be none)
+        bus = re.search(r"DBUS_SESSION_BUS_ADDRESS=(\S+)", demo.text)
+        assert bus is None  # the GUI route prints no command; the address is only in the app's environment
+        assert seen["DBUS_SESSION_BUS_ADDRESS"] != os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+        assert any(environ(k).get("DBUS_SESSION_BUS_ADDRESS") == seen["DBUS_SESSION_BUS_ADDRESS"]
+                   for k in children_of(demo.proc.pid) if "gnome-keyring" in cmdline(k))
         time.sleep(3)
         assert alive(gui), (folder / "app.log").read_text(errors="replace")[-2000:]
         demo.proc.send_signal(signal.SIGINT)

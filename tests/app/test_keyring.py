@@ -18,6 +18,7 @@ from desktop_session import secret_service_session
 from issuer_harness import RunningIssuer, start_issuer
 
 pytestmark = pytest.mark.slow
+PASSPHRASE = "paard batterij nietje correct hooiberg"
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,9 @@ def test_another_keyring_renews_with_the_key_the_store_still_holds(desk: Desk, i
 def test_another_keyring_and_no_key_in_the_store_says_restore_the_backup(desk: Desk, issuer: RunningIssuer) -> None:
     number, pin = issuer.user(issuer.organisation(), name="Lotte Lam")
     assert desk.install(number, pin).code == 0
+    backup = desk.home / "lotte.zcbackup"
+    made = desk.run("backup", number, "--out", str(backup), "--passphrase-stdin", stdin=f"{PASSPHRASE}\n" * 2)
+    assert made.code == 0, made.err
     for line in certutil_keys(desk.nssdb).splitlines():  # the key leaves the store (the certificate stays)
         found = re.match(r"^<\s*\d+>\s+\S+\s+([0-9a-fA-F]+)\s+ZorgCert", line.strip())
         if found:
@@ -85,6 +89,10 @@ def test_another_keyring_and_no_key_in_the_store_says_restore_the_backup(desk: D
     with secret_service_session():
         r = desk.run("renew", number)
         english = desk.run("renew", number, "--json", "--lang", "en")
+        # the way out it names works under this keyring: restore the backup, then renew
+        restored = desk.run("restore", str(backup), "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+        assert restored.code == 0, restored.err
+        assert desk.run("renew", number).code == 0
     assert r.code == 5, r.out + r.err
     assert "andere (of geen) kluissleutel" in r.err
     assert "zorgcert restore" in r.err and "Support" in r.err
