@@ -13,6 +13,7 @@ import binascii
 import functools
 import hashlib
 import html
+import ipaddress
 import logging
 import secrets
 import urllib.parse
@@ -33,7 +34,8 @@ from issuer.service import Holder, IssuerService
 log = logging.getLogger("zorgcert.issuer")
 
 SERVICE: web.AppKey[IssuerService] = web.AppKey("service", IssuerService)
-PROXY: web.AppKey[tuple[str, frozenset[str]] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+PROXY: web.AppKey[tuple[str, Networks] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
 
 PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -180,8 +182,8 @@ def client_cert_der(request: web.Request) -> bytes | None:
     proxy = request.app[PROXY]
     if proxy is not None:
         header, trusted = proxy
-        if request.remote not in trusted:
-            return None
+        if not from_trusted_proxy(request.remote, trusted):
+            return None  # anyone else's header is ignored: not authenticated
         value = request.headers.get(header)
         return _verify_forwarded(request.app[SERVICE], value) if value else None
     transport = request.transport
@@ -189,6 +191,28 @@ def client_cert_der(request: web.Request) -> bytes | None:
     if ssl_object is None:
         return None
     return ssl_object.getpeercert(binary_form=True) or None
+
+
+def trusted_networks(addresses: list[str] | tuple[str, ...]) -> Networks:
+    """``--trusted-proxy`` values (addresses or networks) as networks; ValueError names a bad one."""
+    out = []
+    for a in addresses:
+        try:
+            out.append(ipaddress.ip_network(a.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"--trusted-proxy {a!r} is not an IP address or network") from None
+    return tuple(out)
+
+
+def from_trusted_proxy(remote: str | None, trusted: Networks) -> bool:
+    """The peer is one of the configured TLS terminators (never by default: ``trusted`` is explicit)."""
+    try:
+        ip = ipaddress.ip_address((remote or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in trusted)
 
 
 def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
@@ -443,8 +467,13 @@ async def portal(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
-def make_app(service: IssuerService, *, proxy: tuple[str, frozenset[str]] | None = None) -> web.Application:
-    """The aiohttp application; ``proxy`` = (header, trusted addresses) behind a TLS terminator."""
+def make_app(service: IssuerService, *, proxy: tuple[str, Networks] | None = None) -> web.Application:
+    """The aiohttp application; ``proxy`` = (header, trusted networks) behind a TLS terminator.
+
+    Without ``proxy`` no header authenticates anyone: the certificate comes from our own TLS only.
+    """
+    if proxy is not None and not proxy[1]:
+        raise ValueError("a client-certificate header needs at least one trusted proxy address")
     app = web.Application(middlewares=[problems, same_origin_only], client_max_size=64 * 1024)
     app.on_response_prepare.append(_security_headers)
     app[SERVICE] = service
