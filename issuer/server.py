@@ -116,7 +116,7 @@ class RateLimit(logging.Filter):
             return False
         self._passed += 1
         if self._dropped:
-            record.msg = f"{record.msg} [{self._dropped} similar log line(s) held back]"
+            record.msg = f"{record.msg} [{self._dropped} log line(s) held back before this one]"
             self._dropped = 0
         return True
 
@@ -306,6 +306,8 @@ class GuardedSite(web.BaseSite):
                     sock.close()
                     continue
             self._serve(sock, peer)
+            # sock_accept() does not yield while the backlog has more: let evicted connections close
+            await asyncio.sleep(0)
 
     def _serve(self, sock: socket.socket, peer: Any) -> None:
         conn = _Conn(sock, peer)

@@ -174,11 +174,16 @@ def start_issuer(
     return serve_issuer(data, extra_serve_args)
 
 
-def serve_issuer(data: Path, extra_serve_args: tuple[str, ...] = ()) -> RunningIssuer:
-    """``serve`` an existing data folder on a free port; returns once it listens."""
+def serve_issuer(
+    data: Path, extra_serve_args: tuple[str, ...] = (), *, command_prefix: tuple[str, ...] = ()
+) -> RunningIssuer:
+    """``serve`` an existing data folder on a free port; returns once it listens.
+
+    ``command_prefix`` runs it under another command, e.g. ``("prlimit", "--nofile=256:256")``.
+    """
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [*ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
+        [*command_prefix, *ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
