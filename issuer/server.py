@@ -41,7 +41,8 @@ ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs'
 TLS_HANDSHAKE_TIMEOUT = 10.0
 """Seconds a new connection has to finish its TLS handshake."""
 IDLE_TIMEOUT = 15.0
-"""Seconds a connection may sit without a request (before the first one, or kept alive after one)."""
+"""Seconds a connection may sit without a request (before the first one, or kept alive after one);
+also the time a request's body has to arrive."""
 TLS_SHUTDOWN_TIMEOUT = 5.0
 """Seconds to wait for the peer's close_notify before the socket is closed anyway."""
 NOFILE_WANTED = 65536
@@ -411,7 +412,7 @@ async def serve(
     for name in _LIMITED_LOGGERS:
         logging.getLogger(name).addFilter(limiter)
     proxy = (proxy_header, trusted_proxies) if proxy_header else None
-    app = make_app(service, proxy=proxy)
+    app = make_app(service, proxy=proxy, body_timeout=idle_timeout)
     handler_kwargs: dict[str, Any] = {"access_log_format": ACCESS_LOG_FORMAT, "keepalive_timeout": idle_timeout}
     busy: set[web.RequestHandler] = set()
     app.middlewares.insert(0, busy_middleware(busy))

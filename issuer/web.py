@@ -14,6 +14,7 @@ import functools
 import hashlib
 import html
 import ipaddress
+import json
 import logging
 import secrets
 import urllib.parse
@@ -36,6 +37,8 @@ log = logging.getLogger("zorgcert.issuer")
 SERVICE: web.AppKey[IssuerService] = web.AppKey("service", IssuerService)
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 PROXY: web.AppKey[tuple[str, Networks] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
+
+BODY_TIMEOUT: web.AppKey[float] = web.AppKey("body_timeout", float)
 
 PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -238,9 +241,19 @@ async def holder(request: web.Request) -> Holder:
     return await _run(request, svc.authenticate, client_cert_der(request))
 
 
+async def _body(request: web.Request) -> bytes:
+    """The request body, which must arrive within the body timeout (a trickled body holds a
+    connection that is never idle, so the connection cap could not reclaim it)."""
+    try:
+        async with asyncio.timeout(request.app[BODY_TIMEOUT]):
+            return await request.read()
+    except TimeoutError:
+        raise EdgeProblem(408, "request-timeout", "Request timeout", "the request body came too slowly") from None
+
+
 async def _json(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
+        body = json.loads(await _body(request))
     except ValueError:
         raise Problem(Refusal.BAD_REQUEST, "the body must be a JSON object") from None
     if not isinstance(body, dict):
@@ -266,7 +279,7 @@ def _b64_response(der: bytes, content_type: str) -> web.Response:
 
 
 async def _csr_body(request: web.Request) -> bytes:
-    raw = await request.read()
+    raw = await _body(request)
     if not raw.strip():
         raise Problem(Refusal.BAD_REQUEST, "the body must hold a base64 PKCS#10 request")
     if raw.lstrip().startswith(b"-----BEGIN"):  # PEM from lenient clients; load_csr reads it
@@ -467,7 +480,9 @@ async def portal(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
-def make_app(service: IssuerService, *, proxy: tuple[str, Networks] | None = None) -> web.Application:
+def make_app(
+    service: IssuerService, *, proxy: tuple[str, Networks] | None = None, body_timeout: float = 15.0
+) -> web.Application:
     """The aiohttp application; ``proxy`` = (header, trusted networks) behind a TLS terminator.
 
     Without ``proxy`` no header authenticates anyone: the certificate comes from our own TLS only.
@@ -478,6 +493,7 @@ def make_app(service: IssuerService, *, proxy: tuple[str, Networks] | None = Non
     app.on_response_prepare.append(_security_headers)
     app[SERVICE] = service
     app[PROXY] = proxy
+    app[BODY_TIMEOUT] = body_timeout
     est = "/.well-known/est"
     app.router.add_get(f"{est}/cacerts", est_cacerts)
     app.router.add_get(f"{est}/csrattrs", est_csrattrs)

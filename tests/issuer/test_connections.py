@@ -6,6 +6,7 @@ test holds a thousand idle TCP connections: it keeps answering, and its log stay
 
 from __future__ import annotations
 
+import base64
 import logging
 import shutil
 import socket
@@ -107,6 +108,23 @@ def test_handshake_and_idle_timeouts(quick: RunningIssuer) -> None:
     kept.settimeout(5)
     assert kept.recv(4096).startswith(b"HTTP/1.1 200")
     assert _closed_within(kept, 4) < 3
+
+
+def test_a_trickled_body_is_cut_off(quick: RunningIssuer) -> None:
+    """A request whose body never comes would hold its connection busy (never evicted) for ever."""
+    tls = ssl.create_default_context(cafile=quick.ca)
+    slow = tls.wrap_socket(socket.create_connection(("127.0.0.1", _port(quick))), server_hostname="127.0.0.1")
+    auth = base64.b64encode(b"12345678901234:00000000").decode()
+    slow.sendall(("POST /.well-known/est/simpleenroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  f"Content-Type: application/pkcs10\r\nAuthorization: Basic {auth}\r\n"
+                  "Content-Length: 1000\r\n\r\nMIIB").encode())
+    slow.settimeout(5)
+    started = time.monotonic()
+    answer = slow.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert b"application/problem+json" in answer
+    assert time.monotonic() - started < 3
+    slow.close()
 
 
 def test_a_storm_of_errors_is_logged_at_a_bounded_rate() -> None:
