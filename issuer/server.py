@@ -214,6 +214,9 @@ def busy_middleware(busy: set[web.RequestHandler]) -> Any:
     return busy_while_handling
 
 
+EMFILE_MARGIN = 32
+"""When accept() still runs out of descriptors, the cap drops this far below the connections held."""
+
 _ACCEPT_RESOURCE_ERRORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
 
@@ -229,8 +232,9 @@ class GuardedSite(web.BaseSite):
       until the timeouts free them, and then race them for the freed places: closing the oldest
       idle connection keeps the issuer serving newcomers while costing a well-behaved client at
       most a reconnect;
-    * accept() failing for want of descriptors is logged at a bounded rate (see :class:`RateLimit`)
-      and answered by closing the oldest idle connection, not by a busy loop.
+    * accept() failing for want of descriptors anyway (the margin was not enough, or the limit was
+      lowered from outside) lowers the cap below the connections held and closes idle ones down
+      to it; it is logged at a bounded rate (see :class:`RateLimit`), and there is no busy loop.
     """
 
     def __init__(
@@ -276,6 +280,7 @@ class GuardedSite(web.BaseSite):
     async def stop(self) -> None:
         for task in self._acceptors:
             task.cancel()
+        await asyncio.gather(*self._acceptors, return_exceptions=True)
         for sock in self._listeners:
             sock.close()
         for conn in list(self._conns):
@@ -291,12 +296,16 @@ class GuardedSite(web.BaseSite):
             except (InterruptedError, ConnectionAbortedError):
                 continue
             except OSError as exc:
-                if exc.errno not in _ACCEPT_RESOURCE_ERRORS:
-                    raise
-                conn_log.warning("accept() failed: %s; %d connection(s) held, closing the oldest idle one",
-                                 exc.strerror, len(self._conns))
-                self._evict_oldest_idle()
-                await asyncio.sleep(0.1)
+                if exc.errno in _ACCEPT_RESOURCE_ERRORS:
+                    # the margin was not enough (other descriptors in use, the limit lowered from
+                    # outside): lower the cap below what is held now and make room
+                    self.cap = max(8, min(self.cap, len(self._conns) - EMFILE_MARGIN))
+                    conn_log.warning("accept() failed: %s; connection cap lowered to %d", exc.strerror, self.cap)
+                    while len(self._conns) > self.cap and self._evict_oldest_idle():
+                        pass
+                else:  # never let the listener die: say so (at a bounded rate) and go on
+                    conn_log.warning("accept() failed: %s", exc.strerror or type(exc).__name__)
+                await asyncio.sleep(0.05)  # let the closes happen; no busy loop
                 continue
             if len(self._conns) >= self.cap:
                 if self._evict_oldest_idle():

@@ -11,6 +11,7 @@ import logging
 import shutil
 import socket
 import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -71,6 +72,27 @@ def test_serves_while_a_thousand_idle_connections_are_held(limited: RunningIssue
     assert len(log) - log_before < 100_000, log[-3000:]
     assert "connection cap" in log, log[-3000:]
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_a_limit_lowered_under_a_running_issuer(issuer: RunningIssuer) -> None:
+    """accept() failing with EMFILE (here: the limit cut from outside) lowers the cap; no log storm."""
+    running = serve_issuer(issuer.data)
+    try:
+        subprocess.run(["prlimit", "--pid", str(running.process.pid), f"--nofile={NOFILE}:{NOFILE}"], check=True)
+        held = []
+        try:
+            for _ in range(600):
+                held.append(socket.create_connection(("127.0.0.1", _port(running)), timeout=5))
+            answer = requests.get(running.url + "/api/v1/policy", verify=running.ca, timeout=5)
+            assert answer.status_code == 200
+        finally:
+            for sock in held:
+                sock.close()
+        log = "".join(running.log_lines)
+        assert "connection cap lowered" in log, log[-3000:]
+        assert len(log) < 100_000 and "Traceback" not in log, log[-3000:]
+    finally:
+        running.stop()
 
 
 @pytest.fixture()
