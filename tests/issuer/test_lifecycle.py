@@ -139,8 +139,8 @@ def test_blocking_and_who_unblocks(short: RunningIssuer, tmp_path: Path) -> None
     problem(short.enroll(personal, p_pin, rsa_key()), 403, "user-blocked")
 
     # the contact person unblocks a personal user, not a system user
-    assert cp.post(f"/api/v1/org/users/{personal}/unblock").status_code == 200
-    problem(cp.post(f"/api/v1/org/users/{system}/unblock"), 403, "not-authorised")
+    assert cp.post(f"/api/v1/org/users/{personal}/unblock", json={}).status_code == 200
+    problem(cp.post(f"/api/v1/org/users/{system}/unblock", json={}), 403, "not-authorised")
     short.admin("user", "unblock", system)  # Support
     ok = Holder(short, tmp_path / "p")
     ok.take(short.enroll(personal, p_pin, ok.key))

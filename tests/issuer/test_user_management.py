@@ -127,10 +127,10 @@ def test_request_approve_and_install_through_the_message_box(practice: dict, iss
     check = system.post("/api/v1/cov/check", json={"bsn": "123456782"})
     assert check.status_code == 200 and check.json()["bsn"] == "123456782"
     problem(practice["user"].post("/api/v1/cov/check", json={"bsn": "123456782"}), 403, "not-authorised")
-    gone = cp.request("DELETE", f"/api/v1/org/users/{number}/authorisations/cov")
+    gone = cp.request("DELETE", f"/api/v1/org/users/{number}/authorisations/cov", json={})
     assert gone.status_code == 200 and gone.json()["authorisations"] == []
     problem(system.post("/api/v1/cov/check", json={"bsn": "123456782"}), 403, "not-authorised")
-    back = cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/cov")
+    back = cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/cov", json={})
     assert back.json()["authorisations"] == ["cov"]
     assert system.post("/api/v1/cov/check", json={"bsn": "123456782"}).status_code == 200
 
@@ -164,7 +164,8 @@ def test_policy_is_public(issuer: RunningIssuer) -> None:
 
 
 def test_bad_json_and_unknown_routes_are_problems(practice: dict, issuer: RunningIssuer) -> None:
-    problem(practice["cp"].post("/api/v1/org/users", data=b"{not json"), 400, "bad-request")
+    problem(practice["cp"].post(
+        "/api/v1/org/users", data=b"{not json", headers={"Content-Type": "application/json"}), 400, "bad-request")
     problem(
         practice["cp"].post("/api/v1/org/users", json={"kind": "robot", "name": "R", "email": "r@x.nl"}),
         400,
