@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
 from app.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
@@ -228,7 +228,12 @@ def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
     # check the chain as of a moment inside the certificate's life: expiry is the service's call,
     # so an expired certificate gets its own explanation instead of a bare refusal
     moment = min(service.now(), cert.not_valid_after_utc)
-    verifier = PolicyBuilder().store(store).time(moment).build_client_verifier()
+    # the Web PKI client profile, except that a subjectAltName is optional: system certificates have none
+    leaf_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
+        x509.SubjectAlternativeName, Criticality.NON_CRITICAL, None)
+    verifier = (PolicyBuilder().store(store).time(moment)
+                .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=leaf_policy)
+                .build_client_verifier())
     try:
         verifier.verify(cert, [service.ca.issuing_cert])
     except VerificationError:

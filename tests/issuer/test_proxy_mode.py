@@ -76,6 +76,18 @@ def test_header_from_the_configured_proxy_counts(behind: dict[str, RunningIssuer
     assert me.status_code == 200 and me.json()["user_number"] == holder["number"]
 
 
+def test_a_system_certificate_without_subject_alt_name_counts_too(
+        issuer: RunningIssuer, behind: dict[str, RunningIssuer], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """System certificates carry no subjectAltName; the forwarded-certificate check must not demand one."""
+    number, pin = issuer.user(issuer.organisation("Praktijk Systeem Achter De Proxy"), kind="system",
+                              name="Praktijksoftware")
+    h = Holder(issuer, Path(tmp_path_factory.mktemp("proxy-system")) / "h")
+    cert = h.take(issuer.enroll(number, pin, h.key))
+    header = urllib.parse.quote(cert.public_bytes(serialization.Encoding.PEM).decode())
+    me = requests.get(behind["loopback"].url + "/api/v1/me", headers={"X-Client-Cert": header}, timeout=10)
+    assert me.status_code == 200 and me.json()["user_number"] == number, me.text
+
+
 def test_without_the_mode_the_header_means_nothing(issuer: RunningIssuer, holder: dict[str, Any]) -> None:
     r = issuer.get("/api/v1/me", headers={"X-Client-Cert": holder["header"]})
     problem(r, 403, "not-authorised")
