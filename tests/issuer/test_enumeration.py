@@ -112,7 +112,9 @@ def test_a_wrong_pin_gets_the_same_answer_whatever_the_number(
 ) -> None:
     states = make_states()
     fresh = {s: n for s, n in states.numbers.items() if s != "blocked"}
-    answers = {s: enroll(issuer, n, "00000000" if s not in states.pins else wrong(states.pins[s]), csr) for s, n in fresh.items()}
+    answers = {
+        s: enroll(issuer, n, wrong(states.pins[s]) if s in states.pins else "00000000", csr) for s, n in fresh.items()
+    }
 
     reference = shape(answers["unknown"])
     body = problem(answers["unknown"], 401, "pin-invalid")
@@ -133,7 +135,9 @@ def test_a_wrong_pin_gets_the_same_answer_whatever_the_number(
     assert shape(enroll(issuer, states.numbers["blocked"], states.pins["blocked"], csr)) == shape(blocked)
 
 
-def test_the_state_is_told_after_the_right_pin(issuer: RunningIssuer, make_states: Callable[[], States], csr: bytes) -> None:
+def test_the_state_is_told_after_the_right_pin(
+    issuer: RunningIssuer, make_states: Callable[[], States], csr: bytes
+) -> None:
     states = make_states()
     body = problem(enroll(issuer, states.numbers["purged"], states.pins["purged"], csr), 410, "install-window-expired")
     assert "deadline" in body
