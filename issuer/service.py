@@ -352,12 +352,16 @@ class IssuerService:
         """
         user_number = normalise_user_number(user_number)
         csr = _load_csr(csr_der)
+        # anything but 14 digits with a check digit is no one's number: not looked up (no odd
+        # bytes reach the database), but counted and answered like any other unknown number
+        well_formed = is_valid_user_number(user_number)
         with self._sessions() as s:
-            user = s.get(User, user_number)
+            user = s.get(User, user_number) if well_formed else None
             stored_hash = user.pin_hash if user else None
         matched = self._pins.verify(pin, stored_hash)  # slow, the same for every number: outside any transaction
         with self._tx() as s:
-            user = s.scalars(select(User).where(User.user_number == user_number).with_for_update()).first()
+            q = select(User).where(User.user_number == user_number).with_for_update()
+            user = s.scalars(q).first() if well_formed else None
             now = self.now()
             if user is None:
                 refusal = self._count_unknown(s, user_number)
