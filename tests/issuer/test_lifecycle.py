@@ -154,9 +154,9 @@ def test_blocking_and_who_unblocks(short: RunningIssuer, tmp_path: Path) -> None
     # the contact person unblocks a personal user, not a system user
     assert cp.post(f"/api/v1/org/users/{personal}/unblock").status_code == 200
     problem(cp.post(f"/api/v1/org/users/{system}/unblock"), 403, "not-authorised")
+    short.admin("user", "unblock", system)  # Support
     ok = Holder(short, tmp_path / "p")
     ok.take(short.enroll(personal, p_pin, ok.key))
-    svc.unblock(system)  # Support (`user unblock`; the CLI itself: test_concurrency)
     ok2 = Holder(short, tmp_path / "s")
     ok2.take(short.enroll(system, s_pin, ok2.key))
 
