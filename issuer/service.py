@@ -371,9 +371,10 @@ class IssuerService:
                 refusal = self._count_wrong_pin(user)
             else:
                 user.failed_pin_attempts = 0
-                refusal = self._after_right_pin(s, user, csr, now)
-                if isinstance(refusal, x509.Certificate):
-                    return refusal
+                outcome = self._after_right_pin(s, user, csr, now)
+                if isinstance(outcome, x509.Certificate):
+                    return outcome
+                refusal = outcome
         raise refusal  # after the commit, so a wrong PIN is counted and a right one resets the count
 
     def _after_right_pin(
