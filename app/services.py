@@ -129,8 +129,10 @@ class ZorgCert:
             progress("enroll")
             try:
                 cert = self.client.simpleenroll(user_number, pin, identity.csr_der(key))
-            except IssuerRefused:
+            except IssuerRefused as refused:
                 self._roll_back(op)  # a clear no: nothing was issued
+                if refused.code == "user-blocked":  # the issuer names no kind to a PIN it did not check
+                    refused.params.setdefault("unblocked_by", "contact-person" if kind == "personal" else "support")
                 raise
             except IssuerUnreachable:
                 # the request may have reached the issuer: keep the journal, ask again next time

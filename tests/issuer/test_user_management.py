@@ -102,7 +102,8 @@ def test_request_approve_and_install_through_the_message_box(practice: dict, iss
     )
     assert r.status_code == 202 and r.json()["status"] == "pending"
     number = r.json()["user_number"]
-    problem(issuer.enroll(number, "12345678", rsa_key()), 403, "not-approved")
+    # pending: no PIN yet, so any PIN is a wrong one, answered as for any number (see test_enumeration)
+    assert problem(issuer.enroll(number, "12345678", rsa_key()), 401, "pin-invalid")["attempts_left"] == 4
 
     approved = issuer.admin("user", "approve", number)
     assert approved["message_box"] == practice["cp_number"]
