@@ -6,7 +6,7 @@ context for client certificates trusts only that CA. Proxies from the environmen
 are honoured. Only GETs are retried; an enrollment is never sent twice by us.
 
 Trust boundaries (issue 11): the base URL must be ``https://`` (``http://`` has an adapter
-that refuses to send); what ``/cacerts`` returns must be the pinned CA or on its chain,
+that refuses to send); what ``/cacerts`` returns must be the pinned CA or chain to it,
 and every certificate the issuer returns must chain to the pinned CA and carry the public
 key we asked for, before anything reaches a store. A client certificate the issuer
 refuses in the TLS handshake is ``IssuerRejectedCertificate``, not "unreachable".
