@@ -572,3 +572,23 @@ def test_renew_and_doctor_say_the_issuer_refused_the_certificate(
     home_doctor = desk.run("doctor", "--json", "--lang", "en").json  # at its own issuer all is well
     assert home_doctor["ok"] is True, home_doctor
     assert {c["result"] for c in home_doctor["checks"] if c["check"].startswith("Issuer accepts")} == {"pass"}
+
+
+def test_doctor_fails_on_cacerts_that_do_not_chain_to_the_pin(two_issuers, fake: FakeIssuer, tmp_path: Path) -> None:
+    from app_harness import Desk
+
+    ours, _ = two_issuers
+    foreign_root, _ = _self_signed_ca("Evil Root")
+    fake.cacerts([_chain_of(ours)[0], foreign_root])
+    desk = Desk(tmp_path / "home", ours)
+    r = desk.run("doctor", "--json", "--lang", "en", env=desk.env(ZORGCERT_ISSUER_URL=fake.url))
+    assert r.code == 1, r.out + r.err
+    checks = {c["check"]: c for c in r.json["checks"]}
+    chain = checks["The issuer's CA certificates belong to the configured CA"]
+    assert chain["result"] == "fail" and "do not belong to the configured issuer CA" in chain["detail"]
+    assert chain["next"]
+    assert checks["Issuer reachable"]["result"] == "pass"  # TLS itself passed the pin: the check is on the content
+    fake.cacerts(_chain_of(ours))
+    good = desk.run("doctor", "--json", "--lang", "en", env=desk.env(ZORGCERT_ISSUER_URL=fake.url)).json
+    results = {c["check"]: c["result"] for c in good["checks"]}
+    assert results["The issuer's CA certificates belong to the configured CA"] == "pass"
