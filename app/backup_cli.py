@@ -25,6 +25,7 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="make an encrypted backup of a certificate with its key")
     p.add_argument("user_number", metavar="USER_NUMBER")
     p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the backup file to write (.zcbackup)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--passphrase-stdin", action="store_true", help=stdin_help + " (two lines)")
 
     p = sub.add_parser("restore", parents=[common], help="restore a certificate from a backup file")
@@ -36,6 +37,7 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("export", parents=[common], help="export a certificate with its key as a PFX (PKCS#12)")
     p.add_argument("user_number", metavar="USER_NUMBER")
     p.add_argument("--pfx", required=True, type=Path, metavar="FILE", help="the .pfx file to write")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--profile", choices=["modern", "legacy"], default="modern",
                    help="modern: AES-256 (Windows 10 1709+); legacy: 3DES for old Windows or Java")
     p.add_argument("--passphrase-stdin", action="store_true", help=stdin_help + " (two lines)")
@@ -78,10 +80,16 @@ def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
     from app import backups
 
     core = _core(p)
+    target = {"backup": "out", "export": "pfx"}.get(args.command)
+    if target and not args.force and backups.target_exists(getattr(args, target)):
+        from app.errors import FileExists
+
+        # before any passphrase is asked: nothing is replaced without --force
+        raise FileExists("exists", path=str(Path(getattr(args, target)).expanduser().absolute()))
     if args.command == "backup":
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.passphrase_prompt")
         backups.require_strong(first, second, user_inputs=backups.passphrase_inputs(core, args.user_number))
-        report = backups.make_backup(core, args.user_number, args.out, first)
+        report = backups.make_backup(core, args.user_number, args.out, first, overwrite=args.force)
         text = t("cli.backup_made", lang, name=report.name, user_number=report.user_number, path=report.path)
         return {"backup": report.as_json()}, text + "\n" + t("cli.backup_keep", lang)
     if args.command == "restore":
@@ -109,7 +117,7 @@ def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
 
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.pfx_password_prompt")
         backups.require_strong(first, second, user_inputs=backups.passphrase_inputs(core, args.user_number))
-        out = backups.export_pfx(core, args.user_number, args.pfx, first, args.profile)
+        out = backups.export_pfx(core, args.user_number, args.pfx, first, args.profile, overwrite=args.force)
         lines = [t("cli.exported", lang, profile=args.profile, path=str(out))]
         warning = t("cli.export_legacy_warning", lang) if pfx.is_weak(args.profile) else None
         if warning:

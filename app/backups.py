@@ -32,6 +32,7 @@ from app.errors import (
     BackupTruncated,
     BackupUnsupported,
     EmptyBackupFile,
+    FileExists,
     IssuerRefused,
     IssuerUnreachable,
     NoIssuerConfigured,
@@ -41,6 +42,7 @@ from app.errors import (
     PassphraseMismatch,
     PfxNotABackup,
     RestoreRefused,
+    StoreFolderNotOurs,
     StoreProblem,
     WeakPassphrase,
     WrongPassphrase,
@@ -200,10 +202,32 @@ class BackupInfo:
         return asdict(self)
 
 
+def _checked_user_number(text: str) -> str:
+    """The backup's user number if it is one: exactly 14 ASCII digits with a valid check digit.
+
+    Anything else (a path such as ``../../x``, spaces, a wrong check digit) is refused: the
+    user number names store folders and nicknames, so it is never used unchecked.
+    """
+    if not (isinstance(text, str) and len(text) == policy.USER_NUMBER_DIGITS and text.isascii()
+            and text.isdigit() and policy.is_valid_user_number(text)):
+        raise RestoreRefused("user-number", "the backup's user number is not a valid user number")
+    return text
+
+
+def _shown(text: str) -> str:
+    """A metadata string fit to show: no control, format (bidi) or line-breaking characters from the file."""
+    import unicodedata
+
+    return "".join(ch for ch in str(text) if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+
+
 def _info(path: Path, header: envelope.Header) -> BackupInfo:
+    """What the file says about itself, for display only: nothing here names a store, folder or nickname."""
     m = header.metadata
-    return BackupInfo(str(path), header.version, m.user_number, m.kind, m.name, m.organisation, m.subject,
-                      m.serial, m.fingerprint, m.not_before, m.not_after, m.created_at, header.kdf.describe())
+    number = _checked_user_number(m.user_number)
+    shown = [_shown(v) for v in (m.kind, m.name, m.organisation, m.subject, m.serial, m.fingerprint,
+                                 m.not_before, m.not_after, m.created_at)]
+    return BackupInfo(str(path), header.version, number, *shown, header.kdf.describe())
 
 
 def inspect_backup(path: Path) -> BackupInfo:
@@ -283,14 +307,23 @@ def default_backup_name(user_number: str, now: datetime) -> str:
     return f"zorgcert-{user_number}-{now:%Y-%m-%d}{envelope.SUFFIX}"
 
 
-def _check_target(out: Path) -> None:
+def _check_target(out: Path, overwrite: bool = False) -> None:
     if out.is_dir():
         raise BackupPathIsFolder("a folder", path=str(out))
     if not out.parent.is_dir():
         raise BackupFolderMissing("no folder", path=str(out))
+    if not overwrite and (out.exists() or out.is_symlink()):
+        raise FileExists("exists", path=str(out))
 
 
-def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], progress: Progress) -> None:
+def target_exists(out: str | Path) -> bool:
+    """Would writing a backup or PFX to ``out`` replace a file? (the GUI asks first; the CLI wants --force)"""
+    path = Path(out).expanduser().absolute()
+    return path.is_symlink() or (path.exists() and not path.is_dir())
+
+
+def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], progress: Progress,
+                    overwrite: bool = False) -> None:
     """Write beside ``out``, read back and ``verify`` from disk, then move into place (old file kept on failure)."""
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
     try:
@@ -311,6 +344,7 @@ def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], pro
             verify(written)
         except (envelope.BackupFormatError, ValueError) as exc:
             raise BackupNotVerified(f"{type(exc).__name__}: {exc}") from None
+        _check_target(out, overwrite)  # again: the file may have appeared while this one was written
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -333,13 +367,17 @@ def make_backup(
     *,
     progress: Progress = _quiet,
     kdf: KdfParams | None = None,
+    overwrite: bool = False,
 ) -> BackupReport:
-    """Seal key, certificate and chain into ``out``, read it back and decrypt it, record when (R8)."""
+    """Seal key, certificate and chain into ``out``, read it back and decrypt it, record when (R8).
+
+    An existing ``out`` is replaced only with ``overwrite`` (the user said so); else ``FileExists``.
+    """
     from backup.kdf import calibrate
 
     user_number = policy.normalise_user_number(user_number)
     out = Path(out).expanduser().absolute()
-    _check_target(out)
+    _check_target(out, overwrite)
     entry = Wallet(core.paths.wallet_file).get(user_number)
     if entry is None:
         raise NotInWallet("unknown", user_number=user_number)
@@ -391,7 +429,7 @@ def make_backup(
                 raise ValueError("the certificate read back differs")
 
         progress("write")
-        _write_verified(out, data, verify, progress)
+        _write_verified(out, data, verify, progress, overwrite)
         progress("record")
         entry.last_backup_at = now.isoformat()
         wallet.put(entry)
@@ -428,8 +466,54 @@ def _issuer_client(core: Any) -> tuple[Any, str]:
     return IssuerClient(settings.url, settings.ca_file), settings.url
 
 
-def _ask_issuer(core: Any, cert: Any, key: Any) -> tuple[bool, dict[str, Any] | None, str]:
-    """(checked, policy, issuer URL): refuses a revoked or expired certificate; unchecked when unreachable."""
+def _pinned_ca_file(core: Any) -> Path:
+    """The issuer CA file ZorgCert pins (as ``app.config`` finds it); needed even when no URL is set."""
+    if core.issuer is not None:
+        return Path(core.issuer.ca_file)
+    from app import config
+
+    try:
+        return config.issuer(core.paths).ca_file
+    except NoIssuerConfigured:
+        pass
+    configured = os.environ.get(config.KEYS["issuer-ca"]) or config.load(core.paths).get("issuer-ca")
+    ca_path = Path(configured).expanduser() if configured else config.SHIPPED_CA
+    if not ca_path.is_file():
+        raise NoIssuerConfigured(f"no issuer CA file ({ca_path}) to check the backup against")
+    return ca_path
+
+
+def _verified_chain(core: Any, cert: Any, offered: list[Any]) -> list[Any]:
+    """The CA certificates of a valid path from ``cert`` to the pinned issuer CA (issuing CA first).
+
+    Offline: only the pinned CA file is a trust anchor; the backup's chain certificates are mere
+    candidates for intermediates, and any of them not on the path (a foreign root) is dropped.
+    """
+    from cryptography import x509
+    from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
+
+    ca_file = _pinned_ca_file(core)
+    try:
+        anchors = x509.load_pem_x509_certificates(ca_file.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise NoIssuerConfigured(f"the issuer CA file {ca_file} cannot be read: {type(exc).__name__}") from None
+    # the Web PKI profile for client certificates, except that a subjectAltName is optional: the
+    # issuer gives personal certificates an e-mail address and system certificates none
+    leaf_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
+        x509.SubjectAlternativeName, Criticality.NON_CRITICAL, None)
+    verifier = (PolicyBuilder().store(Store(anchors)).time(core.clock.now())
+                .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=leaf_policy)
+                .build_client_verifier())
+    try:
+        verified = verifier.verify(cert, offered)
+    except VerificationError as exc:
+        raise RestoreRefused("not-from-issuer", f"the certificate does not chain to the pinned issuer CA: {exc}",
+                             ca_file=str(ca_file)) from None
+    return list(verified.chain[1:])
+
+
+def _ask_issuer(core: Any, cert: Any, key: Any, user_number: str) -> tuple[bool, dict[str, Any] | None, str]:
+    """(checked, policy, issuer URL): refuses a revoked, expired or superseded certificate; unchecked offline."""
     url = ""
     try:
         client, url = _issuer_client(core)
@@ -438,6 +522,9 @@ def _ask_issuer(core: Any, cert: Any, key: Any) -> tuple[bool, dict[str, Any] | 
     except IssuerRefused as exc:
         if exc.code == "revoked":
             raise RestoreRefused("revoked", "the issuer says the certificate is revoked") from None
+        if exc.code == "certificate-superseded":
+            raise RestoreRefused("superseded", "the issuer has a newer certificate for this user number",
+                                 user_number=user_number) from None
         if exc.code == "certificate-expired":
             raise RestoreRefused("expired", "the issuer says the certificate has expired",
                                  valid_until=cert.not_valid_after_utc.isoformat()) from None
@@ -476,12 +563,15 @@ def restore_backup(
     data = _read(path)
     try:
         header = envelope.read_header(data)
+    except envelope.BackupFormatError as exc:
+        raise _as_app_error(exc, path) from None
+    info = _info(path, header)  # a user number that is not one is refused before the passphrase is tried
+    try:
         progress("kdf")
         payload, meta = envelope.open_(data, passphrase)
         contents = Contents.decode(payload)
     except envelope.BackupFormatError as exc:
         raise _as_app_error(exc, path) from None
-    info = _info(path, header)
     try:
         cert = x509.load_der_x509_certificate(contents.cert_der)
         key = identity.load_key(contents.key_der)
@@ -489,17 +579,24 @@ def restore_backup(
     except ValueError as exc:
         raise BackupDamaged(f"contents unreadable: {type(exc).__name__}", path=str(path)) from None
     fp = fingerprint(contents.cert_der)
-    user_number = policy.normalise_user_number(meta.user_number)
-    if (meta.fingerprint and meta.fingerprint != fp) or _attr(cert, NameOID.SERIAL_NUMBER) not in ("", user_number):
+    if meta.fingerprint and meta.fingerprint != fp:
         raise BackupDamaged("metadata and certificate disagree", path=str(path))
+    # Everything below is taken from checked values only: the user number must be one and be the
+    # certificate's own, the certificate must come from the pinned issuer CA, and only the CA
+    # certificates on that path are kept. Nothing the file says names a folder, store or nickname.
+    user_number = _checked_user_number(meta.user_number)
+    if _attr(cert, NameOID.SERIAL_NUMBER) != user_number:
+        raise RestoreRefused("user-number", "the backup's user number is not the certificate's")
     if cert.public_key() != key.public_key():
         raise RestoreRefused("key-mismatch", "the key does not belong to the certificate")
     not_after = cert.not_valid_after_utc
     if core.clock.now() >= not_after:
         raise RestoreRefused("expired", "expired", valid_until=not_after.isoformat())
+    chain = _verified_chain(core, cert, chain)
+    sealed = Sealed(identity.key_der(key), contents.cert_der, tuple(c.public_bytes(_der()) for c in chain))
     _refuse_older(Wallet(core.paths.wallet_file).get(user_number), fp, not_after)
     progress("check")
-    checked, issuer_policy, issuer_url = _ask_issuer(core, cert, key)
+    checked, issuer_policy, issuer_url = _ask_issuer(core, cert, key, user_number)
 
     with InstanceLock(core.paths.lock_file):
         if core.journal.pending():
@@ -507,19 +604,19 @@ def restore_backup(
         wallet = _fresh_wallet(core)
         old = wallet.get(user_number)
         _refuse_older(old, fp, not_after)  # again: another ZorgCert may have renewed meanwhile
-        kind = str(contents.entry.get("kind") or meta.kind or (old.kind if old else "personal"))
+        kind = _kind(cert, contents, meta, old)
         stores = _target_stores(core, store, kind, user_number, old)
         _check_available(stores)
         progress("install")
         ident = identity.make_identity(user_number, key, cert, chain)
-        refs = _install_all(core, stores, ident, chain, fp, contents)
+        refs = _install_all(core, stores, ident, chain, fp, sealed)
         progress("record")
         now = core.clock.now()
         entry = Entry(
             user_number=user_number,
             kind=kind,
-            name=_attr(cert, NameOID.COMMON_NAME) or meta.name,
-            organisation=_attr(cert, NameOID.ORGANIZATION_NAME) or meta.organisation,
+            name=_attr(cert, NameOID.COMMON_NAME),
+            organisation=_attr(cert, NameOID.ORGANIZATION_NAME),
             subject=cert.subject.rfc4514_string(),
             serial=format(cert.serial_number, "x"),
             fingerprint=fp,
@@ -527,7 +624,7 @@ def restore_backup(
             not_after=not_after.isoformat(),
             installed_at=now.isoformat(),
             how="restore",
-            issuer_url=issuer_url or str(contents.entry.get("issuer_url", "")),
+            issuer_url=issuer_url,
             policy=_policy(issuer_policy, contents, old),
             stores=refs,
             # the file just restored is a backup of exactly this certificate: R8 is met
@@ -551,9 +648,35 @@ def _refuse_older(old: Entry | None, fp: str, not_after: datetime) -> None:
 def _policy(issuer_policy: dict[str, Any] | None, contents: Contents, old: Entry | None) -> dict[str, Any]:
     """The issuer's durations: asked now, else as kept in the backup or the wallet, else the real defaults."""
     for candidate in (issuer_policy, contents.entry.get("policy"), old.policy if old else None):
-        if isinstance(candidate, dict) and all(isinstance(candidate.get(k), str) for k in DEFAULT_POLICY):
-            return dict(candidate)
+        if isinstance(candidate, dict) and all(_is_span(candidate.get(k)) for k in DEFAULT_POLICY):
+            return {k: candidate[k] for k in DEFAULT_POLICY}
     return dict(DEFAULT_POLICY)
+
+
+def _is_span(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 32:
+        return False
+    try:
+        policy.parse_span(value)
+    except ValueError:
+        return False
+    return True
+
+
+KINDS = {"Persoonlijk": "personal", "Systeem": "system"}  # the OU the issuer writes (issuer/ca.py)
+
+
+def _kind(cert: Any, contents: Contents, meta: envelope.Metadata, old: Entry | None) -> str:
+    """personal or system: from the certificate's OU, else what the file or the wallet says, if it is one of them."""
+    from cryptography.x509.oid import NameOID
+
+    unit = _attr(cert, NameOID.ORGANIZATIONAL_UNIT_NAME)
+    if unit in KINDS:
+        return KINDS[unit]
+    for candidate in (contents.entry.get("kind"), meta.kind, old.kind if old else None):
+        if candidate in KINDS.values():
+            return str(candidate)
+    return "personal"
 
 
 def _check_available(stores: list[CertStore]) -> None:
@@ -563,15 +686,17 @@ def _check_available(stores: list[CertStore]) -> None:
     for s in stores:
         avail = s.available()
         if not avail.ok:
+            if avail.reason == "not-ours":
+                raise StoreFolderNotOurs(avail.detail, store=s.location, fix=avail.fix or "")
             raise StoreProblem(avail.detail, store=f"{s.name} {s.location}", fix=avail.fix or "")
 
 
 def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,
-                 contents: Contents) -> list[Any]:
+                 sealed: Sealed) -> list[Any]:
     """Vault copy first, then every store; on a failure take out again what was not there before."""
     had_vault = core.vault.get(fp) is not None
     had_store = [s.find(fp) is not None for s in stores]
-    core.vault.put(fp, Sealed(contents.key_der, contents.cert_der, contents.chain_der))
+    core.vault.put(fp, sealed)
     refs = []
     try:
         for s in stores:
@@ -587,6 +712,8 @@ def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any
                     log.warning("restore: could not take %s out of %s again: %s", fp[:12], s.location, undo)
         if not had_vault:
             core.vault.delete(fp)
+        if exc.reason == "not-ours":
+            raise StoreFolderNotOurs(exc.detail, store=exc.store, fix=exc.fix or "") from None
         raise StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "") from None
     return refs
 
@@ -594,8 +721,12 @@ def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any
 # --- PFX export --------------------------------------------------------------------------------------
 
 
-def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile: str = "modern") -> Path:
-    """Write the certificate with its key as a PKCS#12 for administration software or a browser."""
+def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile: str = "modern", *,
+               overwrite: bool = False) -> Path:
+    """Write the certificate with its key as a PKCS#12 for administration software or a browser.
+
+    An existing ``out`` is replaced only with ``overwrite``; else ``FileExists``.
+    """
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     from app.files import write_atomic
@@ -607,7 +738,7 @@ def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile:
         raise UsageError(f"--profile must be one of {', '.join(pfx.PROFILES)}")
     user_number = policy.normalise_user_number(user_number)
     out = Path(out).expanduser().absolute()
-    _check_target(out)
+    _check_target(out, overwrite)
     wallet = Wallet(core.paths.wallet_file)
     entry = wallet.get(user_number)
     if entry is None:
@@ -619,6 +750,7 @@ def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile:
     key, cert, _extra = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
     if cert is None or key is None or fingerprint(cert.public_bytes(_der())) != entry.fingerprint:
         raise BackupNotVerified("the PFX did not read back")
+    _check_target(out, overwrite)
     try:
         write_atomic(out, data)
     except OSError as exc:
@@ -646,4 +778,5 @@ __all__ = [
     "make_backup",
     "require_strong",
     "restore_backup",
+    "target_exists",
 ]

@@ -108,6 +108,16 @@ def _core(p: Paths, *, need_issuer: bool = True) -> Any:
     return ZorgCert(p, issuer)
 
 
+def _core_if_configured(p: Paths) -> Any:
+    """The core with the issuer if one is configured, else without (recovery then settles what it can)."""
+    from app.errors import NoIssuerConfigured
+
+    try:
+        return _core(p)
+    except NoIssuerConfigured:
+        return _core(p, need_issuer=False)
+
+
 def _where(entry: Any) -> str:
     return ", ".join(f"{r.store} {r.location}" for r in entry.stores)
 
@@ -116,13 +126,16 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
     p = paths()
     if args.command == "install":
         pin = _read_pin(args, lang)
-        outcome = _core(p).install(args.user_number, pin, kind=args.kind, store=args.store)
+        core = _core(p)
+        outcome = core.install(args.user_number, pin, kind=args.kind, store=args.store)
         e = outcome.entry
         text = (
             t("cli.installed", lang, name=e.name, where=_where(e), until=e.not_after)
             + "\n"
             + t("cli.installed.backup", lang)
         )
+        for note in core.waiting_notes(lang) if any(r[2] == "waiting" for r in outcome.recovered) else []:
+            print(note, file=sys.stderr)
         return {"installed": e.as_json(), "recovered": outcome.recovered}, text
     if args.command == "status":
         return _status(p, lang)
@@ -176,7 +189,10 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
         log_to_file(p)  # the recovery logs what it finished or rolled back
         try:  # a crash left work behind: finish it before reporting
-            _core(p).recover()
+            core = _core_if_configured(p)
+            core.recover()
+            for note in core.waiting_notes(lang):  # only its own issuer can settle it: say so
+                print(note, file=sys.stderr)
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
     if not p.wallet_file.exists():

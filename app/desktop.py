@@ -141,11 +141,13 @@ class Desktop:
 
         return self.default_folder() / backups.default_backup_name(user_number, self.now())
 
-    def make_backup(self, user_number: str, out: str | Path, passphrase: str, *, progress: Progress) -> Any:
+    def make_backup(self, user_number: str, out: str | Path, passphrase: str, *, progress: Progress,
+                    overwrite: bool = False) -> Any:
+        """The backup report; ``FileExists`` when ``out`` exists and the user has not agreed to replace it."""
         from app import backups
 
         return backups.make_backup(self.core(need_issuer=False), user_number, Path(out), passphrase,
-                                   progress=progress)
+                                   progress=progress, overwrite=overwrite)
 
     def inspect_backup(self, path: str | Path) -> Any:
         from app import backups

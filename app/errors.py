@@ -223,6 +223,18 @@ class BackupFolderMissing(BackupFileUnusable):
     key = "error.backup.folder_missing"
 
 
+class StoreFolderNotOurs(StoreProblem):
+    """A ``file:`` store folder that holds files ZorgCert did not write: never taken over."""
+
+    key = "error.store_folder_not_ours"
+
+
+class FileExists(UsageError):
+    """A backup or PFX target that already exists: overwritten only when the user says so (``--force``, a dialog)."""
+
+    key = "error.backup.file_exists"
+
+
 # --- trust boundaries of the issuer connection (issue 11) ---
 
 

@@ -293,6 +293,51 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "doctor.fail": {"nl": "MISLUKT", "en": "FAIL"},
     "doctor.warn": {"nl": "LET OP", "en": "WARN"},
+    "refusal.certificate-superseded": {
+        "nl": "Dit certificaat is vervangen door een nieuwer certificaat (bijvoorbeeld bij een vernieuwing) en "
+        "werkt niet meer.",
+        "en": "This certificate has been replaced by a newer one (for example by a renewal) and no longer works.",
+    },
+    "refusal.certificate-superseded.next": {
+        "nl": "Gebruik het nieuwste certificaat: zet de back-up terug die u na de laatste vernieuwing of "
+        "installatie maakte. Heeft u die niet, vraag Support dan het kwijtgeraakte certificaat in te trekken en "
+        "installeer daarna opnieuw met uw gebruikersnummer en pincode.",
+        "en": "Use the newest certificate: restore the backup you made after the last renewal or install. If "
+        "you have none, ask Support to revoke the lost certificate, then install again with your user number "
+        "and PIN.",
+    },
+    "recovery.waiting": {
+        "nl": "Een onderbroken {operation} van gebruikersnummer {user_number} is nog niet afgemaakt: alleen de "
+        "uitgever waarbij die begon ({issuer_url}) kan zeggen of er een certificaat is gemaakt, en ZorgCert wijst "
+        "nu naar {current}. De nieuwe sleutel blijft bewaard.",
+        "en": "An interrupted {operation} of user number {user_number} is not finished yet: only the issuer it "
+        "started with ({issuer_url}) can say whether a certificate was made, and ZorgCert now points at "
+        "{current}. The new key is kept.",
+    },
+    "recovery.waiting.next": {
+        "nl": "Wijs ZorgCert terug naar die uitgever (zorgcert config set issuer-url {issuer_url}, en issuer-ca met "
+        "het CA-bestand van die uitgever) en start zorgcert status: dan maakt ZorgCert het af. Daarna kunt u weer "
+        "overstappen.",
+        "en": "Point ZorgCert back at that issuer (zorgcert config set issuer-url {issuer_url}, and issuer-ca with "
+        "that issuer's CA file) and run zorgcert status: ZorgCert then finishes it. After that you can switch "
+        "again.",
+    },
+    "recovery.op.install": {"nl": "installatie", "en": "install"},
+    "recovery.op.renew": {"nl": "vernieuwing", "en": "renewal"},
+    "recovery.no_issuer": {"nl": "geen uitgever", "en": "no issuer"},
+    "recovery.unknown_issuer": {"nl": "onbekend", "en": "unknown"},
+    "error.store_folder_not_ours": {
+        "nl": "De map {store} bevat al bestanden die niet van ZorgCert zijn. ZorgCert neemt die map niet over en "
+        "overschrijft niets daarin.",
+        "en": "The folder {store} already holds files that are not ZorgCert's. ZorgCert does not take that "
+        "folder over and overwrites nothing in it.",
+    },
+    "error.store_folder_not_ours.next": {
+        "nl": "Kies een lege of nieuwe map voor de certificaatbestanden (bijvoorbeeld --store file:MAP/zorgcert). "
+        "Er is niets veranderd.",
+        "en": "Choose an empty or new folder for the certificate files (for example --store file:FOLDER/zorgcert). "
+        "Nothing was changed.",
+    },
     # --- trust boundaries of the issuer connection (issue 11) ---
     "error.issuer_not_https": {
         "nl": "Het adres van de uitgever ({url}, uit {source}) is geen beveiligd https-adres. ZorgCert stuurt "

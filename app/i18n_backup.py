@@ -392,4 +392,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "backup.stage.check": {"nl": "Certificaat controleren bij de uitgever", "en": "Checking with the issuer"},
     "backup.stage.install": {"nl": "Installeren in de certificaatopslag", "en": "Installing into the store"},
     "backup.stage.record": {"nl": "Vastleggen", "en": "Recording"},
+    # --- restore refusals: a backup is hostile input until checked ---
+    "restore.refused.user-number": {
+        "nl": "Deze back-up noemt geen geldig gebruikersnummer, of een ander gebruikersnummer dan dat van het "
+        "certificaat erin. Het bestand is gewijzigd of niet door ZorgCert gemaakt.",
+        "en": "This backup does not name a valid user number, or names another user number than the "
+        "certificate inside. The file has been altered or was not made by ZorgCert.",
+    },
+    "restore.refused.user-number.next": {
+        "nl": "Gebruik een andere kopie van uw back-up. Er is niets veranderd.",
+        "en": "Use another copy of your backup. Nothing was changed.",
+    },
+    "restore.refused.not-from-issuer": {
+        "nl": "Het certificaat in deze back-up is niet uitgegeven door de uitgever die ZorgCert vertrouwt "
+        "(het CA-bestand {ca_file}). ZorgCert zet het niet terug.",
+        "en": "The certificate in this backup was not issued by the issuer ZorgCert trusts (the CA file "
+        "{ca_file}). ZorgCert does not restore it.",
+    },
+    "restore.refused.not-from-issuer.next": {
+        "nl": "Gebruik de back-up van uw eigen certificaat, of controleer of ZorgCert naar de juiste uitgever "
+        "wijst (zorgcert config show). Er is niets veranderd.",
+        "en": "Use the backup of your own certificate, or check that ZorgCert points at the right issuer "
+        "(zorgcert config show). Nothing was changed.",
+    },
+    "restore.refused.superseded": {
+        "nl": "Er bestaat een nieuwer certificaat voor gebruikersnummer {user_number}: het certificaat in deze "
+        "back-up is vervangen (bijvoorbeeld bij een vernieuwing) en werkt niet meer.",
+        "en": "A newer certificate exists for user number {user_number}: the certificate in this backup has "
+        "been replaced (for example by a renewal) and no longer works.",
+    },
+    "restore.refused.superseded.next": {
+        "nl": "Zet de back-up terug die u na de laatste vernieuwing of installatie maakte. Heeft u die niet, "
+        "vraag Support dan het kwijtgeraakte certificaat in te trekken en installeer daarna opnieuw met uw "
+        "gebruikersnummer en pincode. Er is niets veranderd.",
+        "en": "Restore the backup you made after the last renewal or install. If you have none, ask Support to "
+        "revoke the lost certificate, then install again with your user number and PIN. Nothing was changed.",
+    },
+    "error.backup.file_exists": {
+        "nl": "Het bestand {path} bestaat al.",
+        "en": "The file {path} already exists.",
+    },
+    "error.backup.file_exists.next": {
+        "nl": "Kies een andere bestandsnaam. Wilt u het bestaande bestand echt vervangen, zeg dat dan (op de "
+        "opdrachtregel met --force). Er is niets veranderd.",
+        "en": "Choose another file name. If you really want to replace the existing file, say so (on the "
+        "command line with --force). Nothing was changed.",
+    },
 }

@@ -10,15 +10,41 @@ work it allows starts:
 
 The old certificate is removed only after the new one is installed, read back and
 recorded, so there is never a moment with neither.
+
+Each entry remembers its issuer (URL and the SHA-256 of the pinned CA certificate): a
+``key-made`` entry is asked about only at that issuer, and rolled back (its key deleted)
+only on that issuer's definite "not found" (see ``app.services.ZorgCert._recover``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from app.files import read_json, write_json
+
+_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
+
+
+def ca_fingerprints(ca_file: Path) -> list[str]:
+    """SHA-256 (hex) of each certificate's DER in a PEM file; the first is the pin a journal entry records."""
+    import base64
+    import binascii
+
+    try:
+        data = Path(ca_file).read_bytes()
+    except OSError:
+        return []
+    out = []
+    for block in _PEM.findall(data):
+        try:
+            out.append(hashlib.sha256(base64.b64decode(b"".join(block.split()), validate=True)).hexdigest())
+        except (binascii.Error, ValueError):
+            continue
+    return out
 
 
 @dataclass
@@ -33,6 +59,8 @@ class Operation:
     chain_pem: list[str] = field(default_factory=list)
     old_fingerprint: str | None = None
     entry: dict[str, Any] = field(default_factory=dict)  # facts for the wallet entry
+    issuer_url: str | None = None  # the issuer asked; None in entries written before ZorgCert recorded it
+    issuer_ca: str | None = None  # SHA-256 of the pinned issuer CA certificate (DER), hex
 
 
 def _new_id() -> str:
@@ -59,5 +87,6 @@ class Journal:
         for path in sorted(self.folder.glob("*.json")):
             data = read_json(path, None)
             if data:
-                ops.append(Operation(**data))
+                known = {f.name for f in fields(Operation)}
+                ops.append(Operation(**{k: v for k, v in data.items() if k in known}))
         return ops

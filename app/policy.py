@@ -127,6 +127,7 @@ class Refusal(enum.StrEnum):
     BAD_REQUEST = "bad-request"
     NOT_FOUND = "not-found"
     CERTIFICATE_EXPIRED = "certificate-expired"
+    SUPERSEDED = "certificate-superseded"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from app.errors import (
     IssuerRefused,
     IssuerUnreachable,
     NotInWallet,
+    StoreFolderNotOurs,
     StoreProblem,
     StoreToolsMissing,
     ZorgCertError,
@@ -46,9 +47,11 @@ def checkpoint(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _store_problem(exc: StoreError) -> StoreProblem:
+def _store_problem(exc: StoreError, where: str = "") -> StoreProblem:
     if exc.reason == "tool-missing":
         return StoreToolsMissing(exc.detail, store=exc.store, fix=exc.fix or "")
+    if exc.reason == "not-ours":
+        return StoreFolderNotOurs(exc.detail, store=where or exc.store, fix=exc.fix or "")
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
 
 
@@ -118,6 +121,7 @@ class ZorgCert:
                 stores=[spec_of(s) for s in stores],
                 old_fingerprint=old.fingerprint if old else None,
                 entry={"kind": kind, "policy": issuer_policy},
+                **self._issuer_fields(),
             )
             self.vault.put(op.key_id, Sealed(identity.key_der(key), None, ()))
             self.journal.save(op)
@@ -170,6 +174,7 @@ class ZorgCert:
                 stores=[self._spec_for_ref(r) for r in entry.stores],
                 old_fingerprint=entry.fingerprint,
                 entry={"kind": entry.kind, "policy": issuer_policy},
+                **self._issuer_fields(),
             )
             self.vault.put(op.key_id, Sealed(identity.key_der(key), None, ()))
             self.journal.save(op)
@@ -202,6 +207,8 @@ class ZorgCert:
             avail = store.available()
             if not avail.ok:
                 problem = StoreToolsMissing if avail.reason == "tool-missing" else StoreProblem
+                if avail.reason == "not-ours":
+                    raise StoreFolderNotOurs(avail.detail, store=store.location, fix=avail.fix or "")
                 raise problem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
 
     def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
@@ -239,12 +246,13 @@ class ZorgCert:
                     refs.append(store.install(ident))  # the chain goes in without any trust (no website trust)
                     drop_website_trust(store, self._issuer_ca_ders(chain))
                 except StoreError as exc:
-                    raise _store_problem(exc) from None
+                    raise _store_problem(exc, store.location) from None
                 checkpoint("installed-one")
             self.vault.put(fp, Sealed(pending.key_der, ident.cert_der, ident.chain_der))
             self.vault.delete(op.key_id)
             old = self.wallet.get(op.user_number)
-            entry = _entry_for(op, cert, refs, self.issuer.url if self.issuer else "", self.clock.now(), old)
+            issuer_url = op.issuer_url or (self.issuer.url if self.issuer else "")
+            entry = _entry_for(op, cert, refs, issuer_url, self.clock.now(), old)
             self.wallet.put(entry)
             op.stage = "recorded"
             self.journal.save(op)
@@ -315,11 +323,65 @@ class ZorgCert:
             done.append((op.kind, op.user_number, self._recover(op)))
         return done
 
+    def _issuer_fields(self) -> dict[str, str | None]:
+        """What a journal entry records of the issuer it asks: URL and the pinned CA's fingerprint."""
+        from app.journal import ca_fingerprints
+
+        if self.issuer is None:
+            return {"issuer_url": None, "issuer_ca": None}
+        pins = ca_fingerprints(self.issuer.ca_file)
+        return {"issuer_url": self.issuer.url, "issuer_ca": pins[0] if pins else ""}
+
+    def _asks_same_issuer(self, op: Operation) -> bool:
+        """Is the issuer configured now the one ``op`` was sent to (same URL, same pinned CA)?"""
+        from app.journal import ca_fingerprints
+
+        if self.issuer is None:
+            return False
+        if op.issuer_url is None:  # written before entries remembered their issuer: see _recover
+            return True
+        return self.issuer.url == op.issuer_url and op.issuer_ca in ca_fingerprints(self.issuer.ca_file)
+
+    def waiting_for_issuer(self) -> list[Operation]:
+        """Interrupted operations that only their own issuer can settle, which is not the one configured now."""
+        return [op for op in self.journal.pending() if op.stage == "key-made" and not self._asks_same_issuer(op)]
+
+    def waiting_notes(self, lang: str) -> list[str]:
+        """What to tell the user about each operation ``waiting_for_issuer`` returns: what happened, what to do."""
+        from app.i18n import t
+
+        notes = []
+        for op in self.waiting_for_issuer():
+            params = {
+                "operation": t(f"recovery.op.{op.kind}", lang),
+                "user_number": op.user_number,
+                "issuer_url": op.issuer_url or t("recovery.unknown_issuer", lang),
+                "current": self.issuer.url if self.issuer else t("recovery.no_issuer", lang),
+            }
+            notes.append(t("recovery.waiting", lang, **params) + "\n" + t("recovery.waiting.next", lang, **params))
+        return notes
+
     def _recover(self, op: Operation) -> str:
-        """Finish or roll back one interrupted operation (see app.journal)."""
+        """Finish or roll back one interrupted operation (see app.journal).
+
+        A ``key-made`` entry is asked about only at its own issuer; under another one (or none)
+        it stays pending with its key ("waiting"). Its key is deleted only on that issuer's
+        definite "not found". An entry from before issuers were recorded is completed when the
+        issuer configured now has its certificate; otherwise its key is kept in the vault (under
+        its key id) and the entry closed, because that certificate may exist at another issuer.
+        """
         if op.stage == "key-made":
+            if not self._asks_same_issuer(op):
+                log.warning("interrupted %s of %s waits for its issuer %s (configured now: %s)", op.kind,
+                            op.user_number, op.issuer_url, self.issuer.url if self.issuer else "none")
+                return "waiting"
             cert = self.client.certificate_for_key(op.key_id)  # IssuerUnreachable: decide next time
             if cert is None:
+                if op.issuer_url is None:
+                    self.journal.finish(op)
+                    log.warning("interrupted %s of %s from an older ZorgCert: not found at %s; key kept as %s",
+                                op.kind, op.user_number, self.issuer.url if self.issuer else "", op.key_id[:12])
+                    return "closed-key-kept"
                 self._roll_back(op)
                 log.info("rolled back interrupted %s of %s", op.kind, op.user_number)
                 return "rolled-back"

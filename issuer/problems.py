@@ -21,6 +21,7 @@ STATUS = {
     Refusal.BAD_REQUEST: 400,
     Refusal.NOT_FOUND: 404,
     Refusal.CERTIFICATE_EXPIRED: 403,
+    Refusal.SUPERSEDED: 403,
 }
 
 TITLE = {
@@ -36,6 +37,7 @@ TITLE = {
     Refusal.BAD_REQUEST: "Bad request",
     Refusal.NOT_FOUND: "Not found",
     Refusal.CERTIFICATE_EXPIRED: "Certificate has expired",
+    Refusal.SUPERSEDED: "Certificate has been replaced by a newer one",
 }
 
 

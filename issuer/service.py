@@ -522,6 +522,19 @@ class IssuerService:
             raise Problem(Refusal.REVOKED, "this certificate was revoked")
         if self.now() >= row.not_after:
             raise Problem(Refusal.CERTIFICATE_EXPIRED, "this certificate has expired")
+        # only the holder's current certificate authenticates: one issued later (a renewal, or an
+        # install after Support revoked this one as lost) supersedes it. Strictly later, so two
+        # certificates issued in the same second never lock each other out (see docs/issuer.md).
+        newer = s.scalars(
+            select(Certificate.serial)
+            .where(Certificate.user_number == row.user_number, Certificate.issued_at > row.issued_at)
+            .limit(1)
+        ).first()
+        if newer is not None:
+            raise Problem(
+                Refusal.SUPERSEDED,
+                "this certificate has been replaced by a newer one; use the newest certificate",
+            )
         return Holder(row.user_number, row.serial)
 
     def authenticate(self, cert_der: bytes | None) -> Holder:

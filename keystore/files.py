@@ -10,6 +10,11 @@ The folder (0700) holds:
 * ``ca.pem``: issuing CA and root;
 * ``zorgcert.json``: nickname, fingerprint and user number, written last: the commit marker.
 
+The folder is ZorgCert's only when it is new, empty, or holds nothing but these names (with
+a valid marker, or, after a crash, a ``cert.pem`` of the same user number): a folder with
+anything else in it belongs to someone else and is refused (``not-ours``), and only a folder
+this store created is made 0700.
+
 An install writes every file under a temporary name, fsyncs it, removes the old marker,
 renames the files into place, fsyncs the folder and only then writes the marker. ``find``
 trusts a set only when the marker names it, ``cert.pem`` has the marker's fingerprint
@@ -39,6 +44,8 @@ KEY_NAME = "key.pem"
 CA_NAME = "ca.pem"
 MARKER_NAME = "zorgcert.json"
 _DATA_FILES = (P12_NAME, CERT_NAME, KEY_NAME, CA_NAME)
+_OUR_NAMES = frozenset((*_DATA_FILES, MARKER_NAME))
+NOT_OURS_FIX = "choose an empty or new folder for the certificate files"
 _TMP_PREFIX = ".zorgcert-tmp-"
 _MODES = {P12_NAME: 0o600, KEY_NAME: 0o600, CERT_NAME: 0o644, CA_NAME: 0o644, MARKER_NAME: 0o644}
 
@@ -95,11 +102,16 @@ class FileStore:
         return f"FileStore({self.location!r})"
 
     def available(self) -> Availability:
-        """The folder exists and is writable, or can be created."""
+        """The folder exists, is ours (see the module docstring) and is writable, or can be created."""
         if self.folder.exists():
             if not self.folder.is_dir():
                 return Availability(False, f"{self.folder} is not a folder",
                                     "choose a folder for the certificate files")
+            strangers = self._strangers() or ([] if self._holder_here() is not None else
+                                              [n for n in _DATA_FILES if (self.folder / n).exists()])
+            if strangers:
+                return Availability(False, f"{self.folder} holds files that are not ZorgCert's "
+                                    f"({', '.join(strangers[:3])})", NOT_OURS_FIX, reason="not-ours")
             if not os.access(self.folder, os.W_OK | os.X_OK):
                 return Availability(False, f"{self.folder} is not writable for this user",
                                     f"give this user write access to {self.folder}")
@@ -109,6 +121,43 @@ class FileStore:
             return Availability(False, f"cannot create {self.folder}",
                                 f"create {self.folder} or make {parent} writable")
         return Availability(True, f"folder {self.folder} (will be created)")
+
+    # --- whose folder is it ------------------------------------------------------------------
+
+    def _strangers(self) -> list[str]:
+        """Names in the folder that ZorgCert did not write there (sorted; empty when it is ours or absent)."""
+        try:
+            names = sorted(entry.name for entry in os.scandir(self.folder))
+        except FileNotFoundError:
+            return []
+        except OSError:
+            return ["?"]
+        return [n for n in names if n not in _OUR_NAMES and not n.startswith(_TMP_PREFIX)]
+
+    def _holder_here(self) -> str | None:
+        """Whose files are these? The user number of a set we wrote (marker, or after a crash cert.pem);
+        "" for an empty folder; None when our file names hold something else (another program's key.pem)."""
+        if not any((self.folder / n).exists() for n in _DATA_FILES):
+            return ""
+        marker = self._marker()
+        if marker is not None:
+            return marker["user_number"]
+        # our names without a marker: an install interrupted before it wrote the marker leaves
+        # the certificate of a user number in cert.pem; a key.pem or cert.pem of another program does not
+        try:
+            leaf = x509.load_pem_x509_certificates((self.folder / CERT_NAME).read_bytes())[0]
+        except (OSError, ValueError, IndexError):
+            return None
+        numbers = leaf.subject.get_attributes_for_oid(x509.NameOID.SERIAL_NUMBER)
+        number = str(numbers[0].value) if numbers else ""
+        return number if len(number) == 14 and number.isascii() and number.isdigit() else None
+
+    def _ours_for(self, identity: Identity) -> bool:
+        """May an install of ``identity`` write here? Nothing foreign, and our names really ours."""
+        if self._strangers():
+            return False
+        holder = self._holder_here()
+        return holder is not None and (holder == "" or self._marker() is not None or holder == identity.user_number)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -219,12 +268,15 @@ class FileStore:
         ref = self.find(identity.fingerprint)
         if ref is not None:
             return ref
+        if self.folder.exists() and not self._ours_for(identity):
+            raise StoreError(STORE, "not-ours", f"{self.folder} holds files that are not ZorgCert's", NOT_OURS_FIX)
         key = self._open(identity)
         password = self._p12_password().encode()
         contents = self._contents(identity, key, password)
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(self.folder, 0o700)
+            if not self.folder.exists():  # only a folder made here is made owner-only
+                self.folder.mkdir(mode=0o700, parents=True)
+                os.chmod(self.folder, 0o700)
             self._clean_temps()
             temps = {name: self._write_temp(name, contents[name]) for name in _DATA_FILES}
             (self.folder / MARKER_NAME).unlink(missing_ok=True)  # from here the old set is no longer trusted

@@ -12,13 +12,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import ZorgCertError
+from app.errors import FileExists, ZorgCertError
 from app.explain import explain
 from ui.common import ExplanationBox, Notice
 from ui.strings import t
@@ -99,7 +100,7 @@ class BackupForm(QWidget):
     failed = Signal(object)
 
     def __init__(self, desktop: Any, lang: str, *, choose_file: Callable[[str], str] | None = None,
-                 embedded: bool = False):
+                 embedded: bool = False, confirm_overwrite: Callable[[str], bool] | None = None):
         super().__init__()
         self.desktop = desktop
         self.lang = lang
@@ -108,6 +109,7 @@ class BackupForm(QWidget):
         self.task: Task | None = None
         self.report: Any = None
         self.choose_file = choose_file or self._ask_file
+        self.confirm_overwrite = confirm_overwrite or self._ask_overwrite
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.which = QLabel()
@@ -191,8 +193,22 @@ class BackupForm(QWidget):
         self.make.setEnabled(bool(self.strength and self.strength.ok and same and self.path.text().strip()
                                   and self.user_number and self.task is None and self.report is None))
 
-    def start(self) -> None:
-        if not self.make.isEnabled():
+    def _ask_overwrite(self, path: str) -> bool:
+        """The confirmation dialog: replace the existing file? ('Do not replace' is the default)."""
+        box = QMessageBox(QMessageBox.Icon.Question, t("ui.bform.overwrite.title", self.lang),
+                          t("ui.bform.overwrite.question", self.lang, path=path), parent=self)
+        box.setObjectName("overwrite-dialog")
+        replace = box.addButton(t("ui.bform.overwrite.yes", self.lang), QMessageBox.ButtonRole.AcceptRole)
+        replace.setObjectName("overwrite-yes")
+        keep = box.addButton(t("ui.bform.overwrite.no", self.lang), QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("overwrite-no")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is replace
+
+    def start(self, *, overwrite: bool = False) -> None:
+        if not self.make.isEnabled() and not overwrite:
             return
         passphrase = self.passphrase.text()
         number, out, desktop = self.user_number, self.path.text().strip(), self.desktop
@@ -201,7 +217,8 @@ class BackupForm(QWidget):
         self.make.setEnabled(False)
 
         def work(report: Callable[[str], None], _token: object) -> Any:
-            return desktop.make_backup(number, out, passphrase, progress=report)
+            # the app decides whether the file exists (FileExists); the form only asks the user
+            return desktop.make_backup(number, out, passphrase, progress=report, overwrite=overwrite)
 
         self.task = run_task(work, on_success=self._made, on_failure=self._failed)
 
@@ -220,6 +237,9 @@ class BackupForm(QWidget):
     def _failed(self, error: ZorgCertError) -> None:
         self.task = None
         self.busy.hide()
+        if isinstance(error, FileExists) and self.confirm_overwrite(str(error.params.get("path", ""))):
+            self.start(overwrite=True)
+            return
         self.explanation.show_explanation(explain(error, self.lang))
         self._check()
         self.failed.emit(error)

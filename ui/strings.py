@@ -514,6 +514,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Het certificaat van {name} is niet vernieuwd. {message} {next}",
         "en": "The certificate of {name} was not renewed. {message} {next}",
     },
+    "ui.bform.overwrite.title": {"nl": "Bestand vervangen?", "en": "Replace the file?"},
+    "ui.bform.overwrite.question": {
+        "nl": "Het bestand {path} bestaat al. Wilt u het vervangen door deze back-up?",
+        "en": "The file {path} already exists. Do you want to replace it with this backup?",
+    },
+    "ui.bform.overwrite.yes": {"nl": "Vervangen", "en": "Replace"},
+    "ui.bform.overwrite.no": {"nl": "Niet vervangen", "en": "Do not replace"},
 }
 
 i18n.register(MESSAGES)

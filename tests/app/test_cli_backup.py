@@ -226,6 +226,14 @@ def test_older_then_expired_backup_is_refused(quick_issuer: RunningIssuer, tmp_p
     time.sleep(max(0.0, opens.timestamp() - time.time()) + 0.3)
     renewed = desk.run("renew", number)
     assert renewed.code == 0, renewed.err
+    # the lost computer's case: a new one knows nothing, so the issuer says the backup is superseded
+    fresh = _desk(quick_issuer, tmp_path, "fresh")
+    superseded = restore(fresh, old, PASSPHRASE, "--json")
+    assert superseded.code == 3, superseded.err
+    assert superseded.json["error"]["code"] == "superseded"
+    assert "nieuwer certificaat" in superseded.err and number in superseded.err
+    assert "Support" in superseded.err and "pincode" in superseded.err and "Er is niets veranderd" in superseded.err
+    assert fresh.status() == [] and not fresh.nssdb.exists()
     assert "geen back-up sinds de laatste installatie of vernieuwing" in desk.run("status").out  # R8 after renewal
     before = snapshot(desk)
     older = restore(desk, old)
@@ -238,3 +246,30 @@ def test_older_then_expired_backup_is_refused(quick_issuer: RunningIssuer, tmp_p
     assert expired.code == 3, expired.err
     assert "verlopen" in expired.err and "pincode" in expired.err
     assert snapshot(desk) == before
+
+
+def test_files_the_user_points_at_are_never_overwritten_without_consent(desk: Desk, issuer: RunningIssuer,
+                                                                         tmp_path: Path) -> None:
+    org = issuer.organisation("Praktijk Bestaand")
+    number, pin = issuer.user(org, name="Bea Bestaand", kind="system")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "key.pem").write_text("the HIS's own key\n")
+    taken = desk.install(number, pin, "--kind", "system", "--store", f"file:{shared}")
+    assert taken.code == 5, taken.err
+    assert "bevat al bestanden die niet van ZorgCert zijn" in taken.err and "lege of nieuwe map" in taken.err
+    assert (shared / "key.pem").read_text() == "the HIS's own key\n" and len(list(shared.iterdir())) == 1
+    second = desk.install(number, pin, "--kind", "system")
+    assert second.code == 0, second.out  # the PIN was not used up by the refusal
+
+    for command, flag, name in (("backup", "--out", "bea.zcbackup"), ("export", "--pfx", "bea.pfx")):
+        target = tmp_path / name
+        target.write_text("someone's file\n")
+        args = (command, number, flag, str(target), "--passphrase-stdin")
+        refused = desk.run(*args, stdin=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+        assert refused.code == 2, refused.err
+        assert "bestaat al" in refused.err and "--force" in refused.err, refused.err
+        assert target.read_text() == "someone's file\n"
+        forced = desk.run(*args, "--force", stdin=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+        assert forced.code == 0, forced.err
+        assert target.read_bytes() != b"someone's file\n"

@@ -8,9 +8,11 @@ roll back what was interrupted.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from app_harness import Desk
@@ -148,3 +150,70 @@ def test_a_second_instance_waits_for_no_one_and_says_so(desk: Desk, issuer: Runn
         blocked_install = desk.install(number, pin)
         assert blocked_install.code == 1
     assert desk.run("renew", number).code == 0
+
+
+@pytest.fixture(scope="module")
+def other_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
+    """A second, unrelated issuer (its own CA) the desk is pointed at after a crash."""
+    running = start_issuer(Path(tmp_path_factory.mktemp("other")) / "data", validity="PT2H",
+                           renewal_window="PT2H", install_window="PT1H")
+    yield running
+    running.stop()
+
+
+def _answer_lost(desk: Desk, issuer: RunningIssuer, number: str, pin: str) -> dict[str, Any]:
+    """Crash at key-made, then let the issuer issue for that key: as if killed right after its answer came."""
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    from app.vault import Vault
+
+    _crash(desk, "key-made", "install", "--user-number", number, "--pin-stdin", stdin=pin + "\n")
+    (entry,) = _pending(desk)
+    op = json.loads(entry.read_text())
+    sealed = Vault(desk.zorgcert_home / "data" / "vault").get(op["key_id"])
+    assert sealed is not None
+    assert issuer.enroll(number, pin, load_der_private_key(sealed.key_der, None)).status_code == 200
+    return dict(op)
+
+
+def test_recovery_asks_only_its_own_issuer_and_never_deletes_the_key(
+        desk: Desk, issuer: RunningIssuer, other_issuer: RunningIssuer) -> None:
+    number, pin = issuer.user(issuer.organisation("Praktijk Overstap"), name="Olga Overstap")
+    op = _answer_lost(desk, issuer, number, pin)
+    assert op["issuer_url"] == issuer.url and len(op["issuer_ca"]) == 64
+
+    elsewhere = desk.env(ZORGCERT_ISSUER_URL=other_issuer.url, ZORGCERT_ISSUER_CA=other_issuer.ca)
+    nowhere = {k: v for k, v in desk.env().items() if k not in ("ZORGCERT_ISSUER_URL", "ZORGCERT_ISSUER_CA")}
+    other_number, other_pin = other_issuer.user(other_issuer.organisation("Praktijk Elders"), name="Els Elders")
+    runs = [
+        ("status", desk.run("status", env=elsewhere), other_issuer.url),
+        ("install", desk.install(other_number, other_pin, env=elsewhere), other_issuer.url),
+        ("status", desk.run("status", env=nowhere), "geen uitgever"),
+    ]
+    for what, result, current in runs:
+        assert result.code == 0, (what, result.err)
+        assert op["key_id"] in _vault_ids(desk), what  # the key of an issued certificate stays
+        assert [json.loads(p.read_text())["id"] for p in _pending(desk)] == [op["id"]], what
+        assert "alleen de uitgever waarbij die begon" in result.err and issuer.url in result.err, (what, result.err)
+        assert current in result.err and "zorgcert config set issuer-url" in result.err, (what, result.err)
+
+    # pointed back at its own issuer: the certificate it issued is picked up and installed
+    rows = {r["user_number"]: r for r in desk.status()}
+    assert not _pending(desk)
+    assert rows[number]["state"] in ("valid", "renewal-open")
+    assert op["key_id"] not in _vault_ids(desk) and rows[number]["fingerprint"] in _vault_ids(desk)
+    assert rows[number]["fingerprint"] in _ours(desk.nssdb)
+
+
+def test_an_entry_from_an_older_zorgcert_keeps_its_key(desk: Desk, issuer: RunningIssuer) -> None:
+    """No issuer recorded: completed if the issuer configured now has it; else closed, but the key is kept."""
+    number, pin = issuer.user(issuer.organisation("Praktijk Oud"), name="Otto Oud")
+    _crash(desk, "key-made", "install", "--user-number", number, "--pin-stdin", stdin=pin + "\n")
+    (entry,) = _pending(desk)
+    op = json.loads(entry.read_text())
+    for field in ("issuer_url", "issuer_ca"):
+        del op[field]
+    entry.write_text(json.dumps(op))
+    assert desk.status() == [] and not _pending(desk)
+    assert op["key_id"] in _vault_ids(desk)  # not found here, but it might exist at another issuer
+    assert desk.install(number, pin).code == 0  # the PIN was never used: a fresh install works

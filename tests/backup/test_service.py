@@ -48,7 +48,13 @@ class FixedClock:
 
 
 @pytest.fixture()
-def core(tmp_path: Path, secret_service: dict[str, str]) -> ZorgCert:
+def core(tmp_path: Path, secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ZorgCert:
+    """No issuer to ask, but the test CA pinned: a restore checks the backup against it offline."""
+    from tests.keystore.identities import authority
+
+    ca = tmp_path / "pinned-ca.pem"
+    ca.write_bytes(authority().root.public_bytes(Encoding.PEM))
+    monkeypatch.setenv("ZORGCERT_ISSUER_CA", str(ca))
     paths = Paths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
     return ZorgCert(paths, None, clock=FixedClock(datetime.now().astimezone()))
 
@@ -108,7 +114,7 @@ def test_a_backup_that_does_not_read_back_leaves_the_old_file(core: ZorgCert, tm
 
     monkeypatch.setattr(backups.envelope, "open_", broken_disk)
     with pytest.raises(BackupNotVerified):
-        backups.make_backup(core, ident.user_number, out, PASSPHRASE, kdf=CHEAP)
+        backups.make_backup(core, ident.user_number, out, PASSPHRASE, kdf=CHEAP, overwrite=True)
     assert out.read_bytes() == b"the previous backup"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert core.wallet.get(ident.user_number).last_backup_at is None  # type: ignore[union-attr]

@@ -381,4 +381,4 @@ def test_simplereenroll_after_the_window_opens(est: RunningIssuer, installed: In
 
     # the replaced certificate renews no more
     reply = curl.post_csr(f"{EST}/simplereenroll", good, *tls)
-    assert_problem(reply, 403, "not-authorised")
+    assert_problem(reply, 403, "certificate-superseded")

@@ -65,7 +65,7 @@ def test_install_renew_reinstall_through_expiry(short: RunningIssuer, tmp_path: 
     assert c2.not_valid_after_utc - c2.not_valid_before_utc == timedelta(seconds=VALIDITY)
     assert c2.not_valid_before_utc >= opens
     # the replaced certificate renews no more; the new one is the current one
-    problem(first.renew(rsa_key()), 403, "not-authorised")
+    problem(first.renew(rsa_key()), 403, "certificate-superseded")
     me = second.get("/api/v1/me").json()
     assert (
         me["certificate"]["serial"] == format(c2.serial_number, "x") and me["certificate"]["how"] == "renew"

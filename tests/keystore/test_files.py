@@ -179,3 +179,58 @@ def test_unwritable_folder_gives_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         FileStore(tmp_path / "a-file" / "sub", p12_password=lambda: "x").install(make_identity())
     assert caught.value.reason == "tool-failed" and caught.value.fix
+
+
+def _tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mode) for p in folder.iterdir()}
+
+
+def test_a_shared_folder_with_another_programs_files_is_never_taken_over(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o755)
+    (shared / "key.pem").write_text("the HIS's own key\n")
+    (shared / "notes.txt").write_text("not ours\n")
+    store = FileStore(shared, p12_password=lambda: P12_PASSWORD)
+    availability = store.available()
+    assert not availability.ok and availability.reason == "not-ours" and "empty or new folder" in (
+        availability.fix or "")
+    before = _tree(shared)
+    with pytest.raises(StoreError) as caught:
+        store.install(make_identity())
+    assert caught.value.reason == "not-ours"
+    assert _tree(shared) == before and shared.stat().st_mode & 0o777 == 0o755
+
+
+def test_our_file_names_written_by_another_program_are_not_ours(tmp_path: Path) -> None:
+    """key.pem and cert.pem are common names: without our marker they count only if they are this holder's."""
+    other = tmp_path / "other-program"
+    other.mkdir()
+    someone = make_identity("49032852822010", "Iemand Anders")
+    (other / "cert.pem").write_bytes(x509.load_der_x509_certificate(someone.cert_der).public_bytes(
+        serialization.Encoding.PEM))
+    (other / "key.pem").write_bytes(someone.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    before = _tree(other)
+    lone = tmp_path / "lone-key"
+    lone.mkdir()
+    (lone / "key.pem").write_text("another program's key\n")
+    # said before anything is asked of the issuer: an install checks availability first
+    assert FileStore(lone, p12_password=lambda: P12_PASSWORD).available().reason == "not-ours"
+    with pytest.raises(StoreError) as caught:
+        FileStore(other, p12_password=lambda: P12_PASSWORD).install(make_identity())
+    assert caught.value.reason == "not-ours" and _tree(other) == before
+
+
+def test_an_existing_empty_folder_is_used_but_not_chmodded(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    os.chmod(empty, 0o750)
+    store = FileStore(empty, p12_password=lambda: P12_PASSWORD)
+    assert store.available().ok
+    anna = make_identity()
+    assert store.find(store.install(anna).fingerprint) is not None
+    assert empty.stat().st_mode & 0o777 == 0o750  # a folder we did not create keeps its permissions
+    assert (empty / "key.pem").stat().st_mode & 0o777 == 0o600
+    assert store.available().ok  # from now on it holds only our files: ours for the renewal
+    assert store.install(renewed(anna)) is not None
