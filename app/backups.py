@@ -694,7 +694,7 @@ def _check_available(stores: list[CertStore]) -> None:
 def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,
                  sealed: Sealed) -> list[Any]:
     """Vault copy first, then every store; on a failure take out again what was not there before."""
-    had_vault = core.vault.get(fp) is not None
+    had_vault = core.vault.holds(fp)  # an entry another keyring sealed is replaced, not opened (issue 12)
     had_store = [s.find(fp) is not None for s in stores]
     core.vault.put(fp, sealed)
     refs = []

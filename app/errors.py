@@ -261,3 +261,25 @@ class IssuerRejectedCertificate(ZorgCertError):
 
     key = "error.certificate_rejected"
     exit_code = 3
+
+
+# --- the keyring and the vault (issue 12: no keyring, a keyring that does not answer, another keyring) ---
+
+
+class KeyringTimeout(KeyringUnavailable):
+    """The Secret Service (or another OS keyring) did not answer in time: ZorgCert stops waiting."""
+
+    key = "error.keyring_timeout"
+
+
+class NoSessionBus(KeyringUnavailable):
+    """Linux without a D-Bus session (a server, SSH, a minimal desktop): there is no keyring to ask."""
+
+    key = "error.keyring_no_bus"
+
+
+class VaultKeyChanged(StoreProblem):
+    """The vault entry does not open with the vault key in this keyring (another or a reset keyring), and the
+    stores do not hold a matching key to rebuild it from."""
+
+    key = "error.vault_key_changed"

@@ -409,6 +409,52 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Sluit Firefox en Chromium en start zorgcert doctor opnieuw.",
         "en": "Close Firefox and Chromium and run zorgcert doctor again.",
     },
+    "error.keyring_timeout": {
+        "nl": "De sleutelbos van het systeem (Secret Service) antwoordde niet binnen {seconds} seconden; ZorgCert "
+        "wacht niet langer. Er is niets veranderd.",
+        "en": "The system keyring (Secret Service) did not answer within {seconds} seconds; ZorgCert stopped "
+        "waiting. Nothing was changed.",
+    },
+    "error.keyring_timeout.next": {
+        "nl": "Staat er een venster open dat vraagt de sleutelbos te ontgrendelen? Ontgrendel hem en probeer het "
+        "opnieuw. Anders: log uit en weer in (of herstart gnome-keyring-daemon) en probeer het opnieuw.",
+        "en": "Is a window asking to unlock the keyring? Unlock it and try again. Otherwise log out and in again "
+        "(or restart gnome-keyring-daemon) and try again.",
+    },
+    "error.keyring_no_bus": {
+        "nl": "Er is geen sleutelbos: deze sessie heeft geen D-Bus (DBUS_SESSION_BUS_ADDRESS is leeg), zoals op een "
+        "server, via SSH of op een minimaal bureaublad. ZorgCert bewaart de sleutel van zijn kluis alleen in de "
+        "sleutelbos van het systeem. Er is niets veranderd.",
+        "en": "There is no keyring: this session has no D-Bus (DBUS_SESSION_BUS_ADDRESS is empty), as on a server, "
+        "over SSH or on a minimal desktop. ZorgCert keeps its vault key only in the system keyring. Nothing was "
+        "changed.",
+    },
+    "error.keyring_no_bus.next": {
+        "nl": "Gebruik ZorgCert op een bureaublad met GNOME Keyring of KWallet. Zonder bureaublad: start een "
+        "sessie met een eigen sleutelbos, zoals beschreven in docs/app.md (\"Zonder sleutelbos\"), of probeer "
+        "ZorgCert eerst met zorgcert demo, dat zijn eigen sleutelbos meebrengt.",
+        "en": "Use ZorgCert on a desktop with GNOME Keyring or KWallet. Without a desktop: start a session with a "
+        "keyring of its own as docs/app.md describes (\"Without a keyring\"), or try ZorgCert first with "
+        "zorgcert demo, which brings its own keyring.",
+    },
+    "error.vault_key_changed": {
+        "nl": "ZorgCert kan de bewaarde privésleutel van dit certificaat niet openen: de sleutelbos van het systeem "
+        "heeft een andere (of geen) kluissleutel dan toen het certificaat werd geïnstalleerd. Dat gebeurt als de "
+        "sleutelbos is gewist of vervangen, of als u in een andere sessie werkt. De certificaatopslag heeft ook "
+        "geen bijpassende sleutel meer. Er is niets veranderd.",
+        "en": "ZorgCert cannot open the private key it kept for this certificate: the system keyring holds another "
+        "(or no) vault key than when the certificate was installed. That happens when the keyring was wiped or "
+        "replaced, or in another session. The certificate store no longer has a matching key either. Nothing was "
+        "changed.",
+    },
+    "error.vault_key_changed.next": {
+        "nl": "Werkt u in een andere sessie? Probeer het dan in de sessie waarin u installeerde. Zet anders de "
+        "back-up terug die u na de installatie of laatste vernieuwing maakte (in de app: Back-up terugzetten; op "
+        "de opdrachtregel: zorgcert restore BESTAND). Geen back-up en het certificaat is nog geldig: bel Support.",
+        "en": "Working in another session? Try in the session you installed in. Otherwise restore the backup you "
+        "made after installing or last renewing (in the app: Restore backup; on the command line: zorgcert "
+        "restore FILE). No backup and the certificate is still valid: call Support.",
+    },
 }
 
 

@@ -137,4 +137,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Gebruik die, of stop hem eerst met Ctrl+C in zijn terminal.",
         "en": "Use that one, or stop it first with Ctrl+C in its terminal.",
     },
+    # --- the demo's own keyring (issue 12) ---
+    "demo.keyring": {
+        "nl": "De demo heeft een eigen sleutelbos (een eigen D-Bus-sessie met gnome-keyring); die stopt met de "
+        "demo. Logboek: {log}",
+        "en": "The demo has a keyring of its own (a D-Bus session of its own with gnome-keyring); it stops with "
+        "the demo. Log: {log}",
+    },
+    "demo.keyring_failed": {
+        "nl": "De eigen sleutelbos van de demo kon niet starten (stap {step}): {reason}",
+        "en": "The demo's own keyring could not start (step {step}): {reason}",
+    },
+    "demo.keyring_failed.next": {
+        "nl": "Kijk in {log}. Begin anders opnieuw met zorgcert demo --fresh.",
+        "en": "Look in {log}. Otherwise start over with zorgcert demo --fresh.",
+    },
+    "demo.keyring_missing": {
+        "nl": "De demo brengt een eigen sleutelbos mee, maar {tool} ontbreekt op deze computer.",
+        "en": "The demo brings a keyring of its own, but {tool} is missing on this computer.",
+    },
+    "demo.keyring_missing.next": {
+        "nl": "Installeer de pakketten gnome-keyring en dbus (sudo apt install gnome-keyring dbus-x11, of "
+        "scripts/setup) en start de demo opnieuw.",
+        "en": "Install the packages gnome-keyring and dbus (sudo apt install gnome-keyring dbus-x11, or "
+        "scripts/setup) and start the demo again.",
+    },
+    # --- the story holds together on a rerun (issue 12) ---
+    "demo.user_reused": {
+        "nl": "{name} uit de vorige demo kan haar certificaat nog installeren; de demo gebruikt haar opnieuw.",
+        "en": "{name} from the previous demo can still install her certificate; the demo uses her again.",
+    },
+    "demo.install_by.short": {
+        "nl": "Installeer vóór {at} (klok van deze computer): daarna verwijdert de uitgever het certificaat van "
+        "{name} (installatietermijn). Te laat? Start de demo opnieuw (zorgcert demo --short): dan komt er een "
+        "nieuwe gebruiker. Helemaal opnieuw beginnen: zorgcert demo --short --fresh.",
+        "en": "Install before {at} (this computer's clock): after that the issuer deletes {name}'s certificate "
+        "(install window). Too late? Start the demo again (zorgcert demo --short) for a new user. To start over "
+        "completely: zorgcert demo --short --fresh.",
+    },
+    "demo.install_by.real": {
+        "nl": "Installeer vóór {at}: daarna verwijdert de uitgever het certificaat van {name} (installatietermijn). "
+        "Opnieuw beginnen: zorgcert demo --fresh.",
+        "en": "Install before {at}: after that the issuer deletes {name}'s certificate (install window). To start "
+        "over: zorgcert demo --fresh.",
+    },
 }

@@ -32,7 +32,7 @@ from app.journal import Journal, Operation
 from app.lock import InstanceLock
 from app.paths import Paths
 from app.stores import open_stores, spec_of, store_for
-from app.vault import Sealed, Vault
+from app.vault import Sealed, Vault, keys_from_stores
 from app.wallet import Entry, Wallet
 from keystore.base import CertStore, StoreError, StoreRef
 
@@ -69,7 +69,7 @@ class ZorgCert:
         self.issuer = issuer
         self.clock = clock or SystemClock()
         self.wallet = Wallet(paths.wallet_file)
-        self.vault = Vault(paths.vault_dir)
+        self.vault = Vault(paths.vault_dir, rescue=keys_from_stores(paths))  # issue 12: another keyring
         self.journal = Journal(paths.journal_dir)
         self._client: Any = None
 

@@ -200,6 +200,21 @@ class FileStore:
             return None
         return StoreRef(STORE, self.location, marker["nickname"], marker["fingerprint"])
 
+    def export_pfx(self, fingerprint: str, password: str) -> bytes | None:
+        """This certificate with its private key (key.pem) as a PKCS#12 under ``password``, built in memory.
+
+        None when the folder does not hold this certificate with its key. Used to rebuild the
+        app's vault after the keyring lost the vault key (and with it this folder's .p12 password).
+        """
+        if self.find(fingerprint) is None:
+            return None
+        key = serialization.load_pem_private_key((self.folder / KEY_NAME).read_bytes(), password=None)
+        certs = x509.load_pem_x509_certificates((self.folder / CERT_NAME).read_bytes())
+        return pkcs12.serialize_key_and_certificates(
+            None, key, certs[0], certs[1:],  # type: ignore[arg-type]
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+
     def list_ours(self) -> list[StoreRef]:
         """The one identity in this folder, if its set of files is complete."""
         marker = self._marker()

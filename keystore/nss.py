@@ -471,6 +471,29 @@ class NssStore:
                 self._certutil(["-A", "-n", _renamed(cert.label, twin), "-t", ",,"], input=twin)
         return None
 
+    def export_pfx(self, fingerprint: str, password: str) -> bytes | None:
+        """This certificate with its private key as a PKCS#12 under ``password``, read back through a pipe.
+
+        None when the database does not hold the certificate with its key. Used to rebuild the
+        app's vault after the keyring lost the vault key (issue 12); nothing touches the disk.
+        """
+        if not self._exists():
+            return None
+        self._ensure_ready()
+        cert = next((c for c in self._certs() if c.fingerprint == fingerprint.lower()), None)
+        if cert is None or cert.key_id is None or cert.key_id not in self._key_ids():
+            return None
+        result = _run.run(
+            ["pk12util", "-o", "/dev/stdout", "-n", _uri(cert.label, cert.key_id), "-w", "{secret:pfxpw}",
+             "-k", "{secret:dbpw}", "-d", self.location],
+            secrets={"pfxpw": password.encode(), **self._secrets()}, store=STORE, check=False,
+        )
+        if result.returncode != 0:
+            raise StoreError(STORE, "tool-failed", _run.failure_detail(result, {"pfxpw": password.encode(),
+                                                                                **self._secrets()}))
+        # pk12util writes the PKCS#12 to the path given and its success line to stdout: the same pipe
+        return result.stdout.replace(b"pk12util: PKCS12 EXPORT SUCCESSFUL\n", b"") or None
+
     def drop_website_trust(self, ca_ders: list[bytes]) -> list[str]:
         """Take website trust (``C``/``T`` in the SSL column) off these CA certificates; their labels.
 
