@@ -233,3 +233,15 @@ class FileExists(UsageError):
     """A backup or PFX target that already exists: overwritten only when the user says so (``--force``, a dialog)."""
 
     key = "error.backup.file_exists"
+
+
+class StateFileUnusable(ZorgCertError):
+    """One of ZorgCert's own files (wallet, journal, settings) is damaged and cannot even be moved aside."""
+
+    key = "error.state_file"
+
+
+class StateFileNewer(ZorgCertError):
+    """A state file written by a newer ZorgCert: kept as it is, never moved aside or overwritten."""
+
+    key = "error.state_file_newer"
