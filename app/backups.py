@@ -698,7 +698,9 @@ def resume(core: Any, op: Operation) -> str:
         log.info("interrupted %s of %s: removed %d temporary file(s) beside %s", op.kind, op.user_number,
                  len(removed), op.target)
         return "cleaned"
-    assert op.kind == "restore" and op.cert_pem is not None
+    if op.kind != "restore" or op.cert_pem is None:  # not ours to settle (a newer ZorgCert's): kept as it is
+        log.warning("interrupted %s of %s left as it is: unknown here", op.kind, op.user_number)
+        return "unknown"
     cert = x509.load_pem_x509_certificate(op.cert_pem.encode())
     if op.stage == "restoring":
         sealed = core.vault.get(op.key_id)

@@ -10,15 +10,12 @@ what they can (the wallet from the vault and the stores, see ``app.wallet.load``
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-log = logging.getLogger("zorgcert")
 
 BAD_MARK = ".bad-"  # wallet.json -> wallet.json.bad-20261130T182713Z
 # the temporary files write_atomic makes: ".<name>." + mkstemp's 8 random characters + ".tmp"
@@ -75,7 +72,10 @@ def remove_temps(target: Path) -> list[Path]:
             os.unlink(entry.path)
             removed.append(Path(entry.path))
         except OSError as exc:
-            log.warning("could not remove the leftover temporary file %s: %s", entry.path, exc)
+            import logging  # only here: reading state (status) never needs logging
+
+            logging.getLogger("zorgcert").warning("could not remove the leftover temporary file %s: %s",
+                                                  entry.path, exc)
     return removed
 
 
