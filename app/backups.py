@@ -678,7 +678,10 @@ def _record_restore(core: Any, op: Operation, cert: Any, refs: list[Any]) -> Ent
 
 
 def _after_restore(core: Any, op: Operation) -> None:
-    if op.old_fingerprint and op.old_fingerprint != op.key_id:
+    """Remove the certificate the restore replaced: only once the wallet records the restored one."""
+    now_held = Wallet(core.paths.wallet_file).get(op.user_number)
+    if (op.old_fingerprint and op.old_fingerprint != op.key_id and now_held is not None
+            and now_held.fingerprint == op.key_id):
         core._remove_everywhere(op.old_fingerprint)  # a newer certificate from the backup replaces it
         core.vault.delete(op.old_fingerprint)
     core.journal.finish(op)

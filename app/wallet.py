@@ -79,6 +79,9 @@ def _parsed(raw: Any) -> dict[str, Entry]:
         texts = (entry.user_number, entry.kind, entry.fingerprint, entry.not_after, entry.installed_at)
         if not all(isinstance(v, str) for v in texts) or not isinstance(entry.policy, dict):
             raise DamagedFile("a wallet entry of the wrong shape")
+        if not isinstance(entry.last_backup_at, str | None) or not all(
+                isinstance(v, str) for r in entry.stores for v in (r.store, r.location, r.fingerprint)):
+            raise DamagedFile("a wallet entry of the wrong shape")
         entry.not_after_dt.isoformat()  # ValueError when it is no time
         datetime.fromisoformat(entry.not_before)
         policy.Durations.from_iso(**{k: entry.policy[k] for k in ("validity", "renewal_window", "install_window")})
