@@ -717,10 +717,7 @@ def resume(core: Any, op: Operation) -> str:
         for spec in op.stores:  # an install is idempotent: the stores that have it already keep it
             store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=core.paths)[0]
             try:
-                refs.append(store.install(ident))
-                trust = getattr(store, "trust_ca", None)
-                if trust is not None and chain:
-                    trust(chain[-1].public_bytes(_der()), chain[-1].subject.rfc4514_string())
+                refs.append(store.install(ident))  # the chain goes in without website trust
             except StoreError as exc:  # keep the entry (and the key): the next run tries again
                 if exc.reason == "not-ours":
                     raise StoreFolderNotOurs(exc.detail, store=exc.store, fix=exc.fix or "") from None
@@ -811,8 +808,6 @@ def _check_available(stores: list[CertStore]) -> None:
 def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,
                  sealed: Sealed) -> list[Any]:
     """Vault copy first, then every store; on a failure take out again what was not there before."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     had_vault = core.vault.get(fp) is not None
     had_store = [s.find(fp) is not None for s in stores]
     core.vault.put(fp, sealed)
@@ -820,10 +815,7 @@ def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any
     refs = []
     try:
         for s in stores:
-            refs.append(s.install(ident))
-            trust = getattr(s, "trust_ca", None)
-            if trust is not None and chain:
-                trust(chain[-1].public_bytes(Encoding.DER), chain[-1].subject.rfc4514_string())
+            refs.append(s.install(ident))  # the chain goes in without website trust
             checkpoint("restore-installed-one")
     except StoreError as exc:
         for s, had in zip(stores, had_store, strict=True):

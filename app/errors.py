@@ -235,6 +235,34 @@ class FileExists(UsageError):
     key = "error.backup.file_exists"
 
 
+# --- trust boundaries of the issuer connection (issue 11) ---
+
+
+class InsecureIssuerUrl(NoIssuerConfigured):
+    """The issuer address is not ``https://HOST``: nothing is sent to it (no PIN in clear)."""
+
+    key = "error.issuer_not_https"
+
+
+class IssuerChainUntrusted(IssuerUntrusted):
+    """``/cacerts`` returned a CA certificate that is not the pinned CA nor on its chain."""
+
+    key = "error.untrusted_chain"
+
+
+class IssuedCertificateUntrusted(IssuerUntrusted):
+    """A certificate the issuer returned does not chain to the pinned CA or does not carry our public key."""
+
+    key = "error.untrusted_certificate"
+
+
+class IssuerRejectedCertificate(ZorgCertError):
+    """The issuer refused our client certificate in the TLS handshake (it never saw the request)."""
+
+    key = "error.certificate_rejected"
+    exit_code = 3
+
+
 class StateFileUnusable(ZorgCertError):
     """One of ZorgCert's own files (wallet, journal, settings) is damaged and cannot even be moved aside."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def load_csr(data: bytes) -> x509.CertificateSigningRequest:
             csr = x509.load_pem_x509_csr(data)
         else:
             csr = x509.load_der_x509_csr(data)
-    except ValueError as exc:
-        raise CsrRejected("malformed", f"the request is not a valid PKCS#10 CSR: {exc}") from None
+    except ValueError:
+        # the parser's own words stay out: they describe its internals, not what the client should fix
+        raise CsrRejected("malformed", "the request is not a valid PKCS#10 certificate request (CSR)") from None
     try:
         key = csr.public_key()
     except (UnsupportedAlgorithm, ValueError):
@@ -68,18 +70,47 @@ def load_csr(data: bytes) -> x509.CertificateSigningRequest:
     return csr
 
 
+UB_NAME = 64
+"""RFC 5280 upper bounds: ub-common-name and ub-organization-name, in characters."""
+
+_NOT_IN_NAMES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+"""Unicode categories never allowed in a subject name: controls (newline, tab, NUL), format
+characters (bidi controls such as U+202E, zero-width ones), surrogates, private use, unassigned,
+line and paragraph separators."""
+
+
+def subject_text(value: str, what: str = "the name", limit: int = UB_NAME) -> str:
+    """``value`` as it may go into a certificate subject: NFC, trimmed, printable, within ``limit``.
+
+    Raises ValueError with a sentence for the person who typed it.
+    """
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise ValueError(f"{what} must not be empty")
+    bad = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _NOT_IN_NAMES})
+    if bad:
+        shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise ValueError(
+            f"{what} contains control, direction or other invisible characters ({shown}); "
+            "type it again without them (no line breaks or tabs)"
+        )
+    if len(text) > limit:
+        raise ValueError(f"{what} has {len(text)} characters; a certificate allows at most {limit}")
+    return text
+
+
 def client_subject(*, name: str, organisation: str, user_number: str, kind: str) -> x509.Name:
     """Client certificate subject: C=NL, O=organisation, OU=Persoonlijk|Systeem, CN=name, serialNumber."""
     units = {"personal": "Persoonlijk", "system": "Systeem"}
     if kind not in units:
         raise ValueError(f"kind must be 'personal' or 'system', not {kind!r}")
-    if not (name and organisation and user_number):
-        raise ValueError("name, organisation and user_number must not be empty")
+    if not user_number:
+        raise ValueError("user_number must not be empty")
     return _name(
         (NameOID.COUNTRY_NAME, "NL"),
-        (NameOID.ORGANIZATION_NAME, organisation),
+        (NameOID.ORGANIZATION_NAME, subject_text(organisation, "the organisation name")),
         (NameOID.ORGANIZATIONAL_UNIT_NAME, units[kind]),
-        (NameOID.COMMON_NAME, name),
+        (NameOID.COMMON_NAME, subject_text(name, "the name")),
         (NameOID.SERIAL_NUMBER, user_number),
     )
 

@@ -47,14 +47,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--client-cert-header",
         metavar="NAME",
-        help="behind a TLS terminator: plain HTTP, client certificate from this header",
+        help="behind a TLS terminator: plain HTTP, client certificate from this header (needs --trusted-proxy)",
     )
     p.add_argument(
         "--trusted-proxy",
         action="append",
         default=[],
         metavar="ADDR",
-        help="address allowed to set that header (default 127.0.0.1 and ::1)",
+        help="address or network of the TLS terminator, the only peer whose header counts (repeatable; no default)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="connections held at once (default and upper bound: the descriptor limit minus a margin)",
+    )
+    p.add_argument(
+        "--handshake-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time a new connection has to finish its TLS handshake (default 10)",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="a connection without a request is closed after this (default 15)",
     )
 
     org = sub.add_parser("org", help="organisations").add_subparsers(dest="org_command", required=True)
@@ -133,7 +153,6 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.INFO)
-        trusted = frozenset(args.trusted_proxy) if args.trusted_proxy else frozenset({"127.0.0.1", "::1"})
         asyncio.run(
             serve(
                 load_config(args.data),
@@ -141,7 +160,10 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
                 host=args.host,
                 port=args.port,
                 proxy_header=args.client_cert_header,
-                trusted_proxies=trusted,
+                trusted_proxies=args.trusted_proxies,
+                max_connections=args.max_connections,
+                handshake_timeout=args.handshake_timeout,
+                idle_timeout=args.idle_timeout,
             )
         )
         return {"stopped": True}, ""
@@ -200,8 +222,33 @@ def _fail(args: argparse.Namespace, message: str) -> int:
     return 1
 
 
+def _check_serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """TLS-terminator mode only with explicit proxy addresses (exit 2 with the reason otherwise)."""
+    from issuer.web import trusted_networks
+
+    if args.client_cert_header and not args.trusted_proxy:
+        parser.error(
+            "--client-cert-header needs --trusted-proxy ADDR: the address of the TLS terminator, the only "
+            "peer whose header is believed (there is no default: any local program could otherwise send "
+            "that header with someone's certificate and act as them)"
+        )
+    if args.max_connections is not None and args.max_connections < 1:
+        parser.error("--max-connections must be at least 1")
+    if not (0 < args.handshake_timeout <= 300 and 0 < args.idle_timeout <= 3600):
+        parser.error("--handshake-timeout must be in (0, 300] and --idle-timeout in (0, 3600] seconds")
+    if args.trusted_proxy and not args.client_cert_header:
+        parser.error("--trusted-proxy has no use without --client-cert-header")
+    try:
+        args.trusted_proxies = trusted_networks(args.trusted_proxy)
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        _check_serve(parser, args)
     args.data = args.data.expanduser().resolve()
     try:
         result, text = run(args)

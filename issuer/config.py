@@ -27,9 +27,10 @@ max_pin_attempts = {max_pin_attempts}        # R12: wrong PINs in a row before t
 [server]
 hostnames = {hostnames}
 ips = {ips}
-# Where the secret that opens the CA keys and sealed messages lives. Keep it off the
-# database host's backups; in production point this at a credentials store (tmpfs,
-# systemd-creds), never at a world-readable path.
+# Where the secret that opens the CA keys and sealed messages lives; the PIN pepper is
+# derived from it too, so the database alone cannot be used to test PIN guesses. Keep it
+# off the database host's backups; in production point this at a credentials store (tmpfs,
+# systemd-creds), never at a world-readable path. Changing it makes every issued PIN useless.
 secret_file = {secret_file}   # relative to this folder, or absolute
 # Database URL; empty means the SQLite file issuer.db in this folder.
 database = {database}

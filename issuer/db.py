@@ -143,6 +143,24 @@ class Message(Base):
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class PinThrottle(Base):
+    """Wrong-PIN counters for user numbers that have no user row (unknown numbers).
+
+    A fixed number of slots (``THROTTLE_SLOTS``), chosen by a keyed hash of the number:
+    storage stays bounded whatever an attacker tries, and an unknown number counts its
+    wrong PINs and ends "blocked" like a known one (docs/issuer.md, "Enumeration").
+    """
+
+    __tablename__ = "pin_throttle"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(String(64))  # which number holds the slot now (keyed hash, hex)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
+THROTTLE_SLOTS = 2**16
+
+
 def sqlite_url(data_dir: Path) -> str:
     """The default database: a SQLite file in the data folder."""
     return f"sqlite:///{(data_dir / 'issuer.db').resolve()}"

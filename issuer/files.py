@@ -1,14 +1,15 @@
-"""Atomic file writes: a file is either absent or whole, never half-written."""
+"""Atomic file writes (a file is either absent or whole, never half-written) and private modes."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
 def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a folder the issuer makes is its own
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)  # before any byte is written
@@ -35,3 +36,44 @@ def write_private(path: Path, data: bytes) -> None:
 def write_public(path: Path, data: bytes) -> None:
     """Write ``data`` readable by everyone (certificates, configuration)."""
     _write_atomic(path, data, 0o644)
+
+
+class NotOurs(Exception):
+    """A file or folder the issuer would use belongs to another user."""
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) with the folder itself 0700; refuse one that belongs to someone else."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tighten(path)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file 0600 unless it exists (e.g. the SQLite database, before SQLite opens it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    tighten(path)
+
+
+def tighten(path: Path) -> tuple[int, int] | None:
+    """Take group and other permissions away from ``path``; (old, new) mode if it changed, None if not.
+
+    Nothing happens to a path that does not exist. Raises NotOurs when it belongs to another
+    user: the issuer does not adopt a file or folder someone else controls.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if st.st_uid != os.geteuid():
+        raise NotOurs(
+            f"{path} belongs to user id {st.st_uid}, not to the user running the issuer "
+            f"(user id {os.geteuid()}); refusing to use it. Give it to the issuer's user "
+            "(chown) or choose another folder"
+        )
+    old = stat.S_IMODE(st.st_mode)
+    new = old & 0o700
+    if new == old:
+        return None
+    os.chmod(path, new)
+    return old, new

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from app.policy import Refusal
@@ -64,3 +65,43 @@ class Problem(Exception):
             "code": self.code.value,
             **self.extensions,
         }
+
+
+class EdgeProblem(Exception):
+    """A refusal at the HTTP edge, before any lifecycle rule: a cross-site request, a wrong media type.
+
+    Same document shape as :class:`Problem` (``type`` ends in ``code``), but the codes are not
+    :class:`Refusal` members: no lifecycle rule is involved and the app never sends such requests.
+    """
+
+    def __init__(self, status: int, code: str, title: str, detail: str, **extensions: Any):
+        super().__init__(detail)
+        self.status, self.code, self.title, self.detail = status, code, title, detail
+        self.extensions = extensions
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "type": TYPE_PREFIX + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            **self.extensions,
+        }
+
+
+def cross_site(detail: str) -> EdgeProblem:
+    return EdgeProblem(403, "cross-site-request", "Cross-site request refused", detail)
+
+
+def unsupported_media_type(detail: str) -> EdgeProblem:
+    return EdgeProblem(415, "unsupported-media-type", "Unsupported media type", detail)
+
+
+def plain_http(status: int) -> dict[str, Any]:
+    """The document for an HTTP status with no code of ours (RFC 9457 §4.2.1: about:blank)."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    return {"type": "about:blank", "title": title, "status": status}

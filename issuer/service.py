@@ -7,7 +7,9 @@ inside one write transaction that re-reads what it decides on.
 
 from __future__ import annotations
 
+import re
 import secrets as _random
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,9 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import idna
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
@@ -39,8 +43,15 @@ from app.policy import (
     whole_seconds,
 )
 from issuer import pins
-from issuer.ca import CertificateAuthority, CsrRejected, client_subject, load_csr, public_key_fingerprint
-from issuer.db import Authorisation, Certificate, Message, Organisation, User
+from issuer.ca import (
+    CertificateAuthority,
+    CsrRejected,
+    client_subject,
+    load_csr,
+    public_key_fingerprint,
+    subject_text,
+)
+from issuer.db import THROTTLE_SLOTS, Authorisation, Certificate, Message, Organisation, PinThrottle, User
 from issuer.outbox import Outbox
 from issuer.problems import Problem
 
@@ -83,6 +94,8 @@ class IssuerService:
         seal: pins.MessageSeal,
         clock: Clock,
         write_sessions: sessionmaker[Session] | None = None,
+        *,
+        pin_hasher: pins.PinHasher,
     ):
         self._sessions = sessions  # reads
         self._write_sessions = write_sessions or sessions
@@ -91,6 +104,7 @@ class IssuerService:
         self.outbox = outbox
         self._seal = seal
         self._clock = clock
+        self._pins = pin_hasher
 
     def now(self) -> datetime:
         return whole_seconds(self._clock.now())
@@ -114,10 +128,13 @@ class IssuerService:
 
     def add_organisation(self, name: str, agb: str | None = None) -> int:
         """R1: register (aanmelden) an organisation; it has no agreement yet."""
-        if not name.strip():
-            raise Problem(Refusal.BAD_REQUEST, "an organisation needs a name")
+        name = _subject_field(name, "the organisation name", "name")
+        if agb is not None:
+            agb = agb.strip()
+            if not (len(agb) == 8 and agb.isascii() and agb.isdigit()):
+                raise Problem(Refusal.BAD_REQUEST, "an AGB code is 8 digits", field="agb")
         with self._tx() as s:
-            org = Organisation(name=name.strip(), agb=agb, created_at=self.now())
+            org = Organisation(name=name, agb=agb, created_at=self.now())
             s.add(org)
             s.flush()
             return org.id
@@ -150,11 +167,12 @@ class IssuerService:
     ) -> NewUser:
         """R1 (paper route): staff add an approved user; R2: number by e-mail, PIN by letter."""
         _check_kind(kind)
-        _check_email(email)
+        name = _subject_field(name, "the name", "name")
+        email = _check_email(email)
         if contact_person and kind != "personal":
             raise Problem(Refusal.BAD_REQUEST, "a contact person holds a personal certificate")
         pin = pins.new_pin()
-        pin_hash = pins.hash_pin(pin)  # slow: outside the transaction
+        pin_hash = self._pins.hash(pin)  # slow: outside the transaction
         with self._tx() as s:
             org = s.get(Organisation, org_id)
             if org is None:
@@ -169,8 +187,8 @@ class IssuerService:
                 user_number=self._new_user_number(s),
                 org_id=org_id,
                 kind=kind,
-                name=name.strip(),
-                email=email.strip(),
+                name=name,
+                email=email,
                 is_contact_person=contact_person,
                 status="approved",
                 requested_at=now,
@@ -199,7 +217,7 @@ class IssuerService:
     def approve_user(self, user_number: str) -> dict[str, Any]:
         """R1/R2 (user-management route): approve; number by e-mail, PIN to the message box."""
         pin = pins.new_pin()
-        pin_hash = pins.hash_pin(pin)
+        pin_hash = self._pins.hash(pin)
         with self._tx() as s:
             user = self._user(s, user_number, lock=True)
             if user.status != "pending":
@@ -209,6 +227,7 @@ class IssuerService:
                 raise Problem(Refusal.BAD_REQUEST, "the organisation has no contact person to deliver to")
             now = self.now()
             user.status, user.approved_at, user.pin_hash = "approved", now, pin_hash
+            user.failed_pin_attempts, user.blocked = 0, False  # a new PIN: guesses before it count no more
             mail = self.outbox.mail_user_number(
                 to_name=cp.name,
                 to_email=cp.email,
@@ -235,7 +254,7 @@ class IssuerService:
     def reset_pin(self, user_number: str) -> Path:
         """R12: Support resets a lost PIN; the new PIN goes to the contact person by letter."""
         pin = pins.new_pin()
-        pin_hash = pins.hash_pin(pin)
+        pin_hash = self._pins.hash(pin)
         with self._tx() as s:
             user = self._user(s, user_number, lock=True)
             if user.status != "approved":
@@ -315,58 +334,74 @@ class IssuerService:
                 if user.certificates or user.approved_at is None:
                     continue
                 if now >= install_deadline(user.approved_at, self.durations):
-                    user.status, user.pin_hash = "purged", None
+                    # the (peppered) hash stays: the PIN installs nothing any more, but its holder
+                    # is told why, and only the holder (docs/issuer.md, "Enumeration")
+                    user.status = "purged"
                     purged.append(user.user_number)
         return purged
 
     # --- EST ------------------------------------------------------------------------
 
     def enroll_with_pin(self, user_number: str, pin: str, csr_der: bytes) -> x509.Certificate:
-        """R4 first install and R6 reinstall after expiry, authenticated by user number + PIN."""
+        """R4 first install and R6 reinstall after expiry, authenticated by user number + PIN.
+
+        Until the PIN is verified every user number answers alike (docs/issuer.md,
+        "Enumeration"): the same hash work, and a wrong-PIN count for unknown numbers too;
+        pending, purged and blocked are told only after the right PIN, and a blocked
+        number answers as any number whose count is used up, whatever PIN it is sent.
+        """
         user_number = normalise_user_number(user_number)
         csr = _load_csr(csr_der)
+        # anything but 14 digits with a check digit is no one's number: not looked up (no odd
+        # bytes reach the database), but counted and answered like any other unknown number
+        well_formed = is_valid_user_number(user_number)
         with self._sessions() as s:
-            user = s.get(User, user_number)
+            user = s.get(User, user_number) if well_formed else None
             stored_hash = user.pin_hash if user else None
-            self._refuse_before_pin(user, self.now())
-        matched = pins.pin_matches(pin, stored_hash)  # slow: outside any transaction
+        matched = self._pins.verify(pin, stored_hash)  # slow, the same for every number: outside any transaction
         with self._tx() as s:
-            user = s.scalars(select(User).where(User.user_number == user_number).with_for_update()).first()
+            q = select(User).where(User.user_number == user_number).with_for_update()
+            user = s.scalars(q).first() if well_formed else None
             now = self.now()
-            self._refuse_before_pin(user, now)
-            assert user is not None
-            if not matched or user.pin_hash != stored_hash:
+            if user is None:
+                refusal = self._count_unknown(s, user_number)
+            elif user.blocked:
+                refusal = _blocked()  # no count, no reset, no hint whether this PIN was the right one
+            elif not matched or user.pin_hash != stored_hash:
                 refusal = self._count_wrong_pin(user)
             else:
                 user.failed_pin_attempts = 0
-                decision = pin_enrollment(self._facts(user), self.durations, now)
-                if decision.allowed:
-                    assert decision.action is not None
-                    subject = client_subject(
-                        name=user.name,
-                        organisation=user.organisation.name,
-                        user_number=user.user_number,
-                        kind=user.kind,
-                    )
-                    return self._issue(s, user, csr, subject, decision.action, now)
-                assert decision.refusal is not None
-                refusal = self._refusal(decision.refusal, user)
+                outcome = self._after_right_pin(s, user, csr, now)
+                if isinstance(outcome, x509.Certificate):
+                    return outcome
+                refusal = outcome
         raise refusal  # after the commit, so a wrong PIN is counted and a right one resets the count
 
-    def _refuse_before_pin(self, user: User | None, now: datetime) -> None:
-        if user is None:
-            raise Problem(Refusal.PIN_INVALID, "user number or PIN is wrong")
-        if user.status == "purged" or (
-            user.status == "approved"
-            and not user.certificates
-            and user.approved_at is not None
-            and now >= install_deadline(user.approved_at, self.durations)
-        ):
-            raise self._refusal(Refusal.INSTALL_WINDOW_EXPIRED, user)
-        if user.status == "pending":
-            raise Problem(Refusal.NOT_APPROVED, "this user is waiting for the issuer's approval")
-        if user.blocked:
-            raise self._refusal(Refusal.USER_BLOCKED, user)
+    def _after_right_pin(
+        self, s: Session, user: User, csr: x509.CertificateSigningRequest, now: datetime
+    ) -> x509.Certificate | Problem:
+        """What the holder of the right PIN gets: a certificate, or why not."""
+        if user.status == "purged":
+            return self._refusal(Refusal.INSTALL_WINDOW_EXPIRED, user)
+        decision = pin_enrollment(self._facts(user), self.durations, now)
+        if not decision.allowed:
+            assert decision.refusal is not None
+            return self._refusal(decision.refusal, user)
+        assert decision.action is not None
+        try:
+            subject = client_subject(
+                name=user.name,
+                organisation=user.organisation.name,
+                user_number=user.user_number,
+                kind=user.kind,
+            )
+        except ValueError as exc:  # a name stored before names were checked at creation
+            return Problem(
+                Refusal.BAD_REQUEST,
+                f"the name registered for this user number cannot go in a certificate ({exc}); "
+                "ask Support to correct it",
+            )
+        return self._issue(s, user, csr, subject, decision.action, now)
 
     def _count_wrong_pin(self, user: User) -> Problem:
         """R12: count a wrong PIN, block at the limit; the refusal to raise after commit."""
@@ -374,8 +409,39 @@ class IssuerService:
         left = pin_attempts_left(user.failed_pin_attempts, self.durations)
         if left == 0:
             user.blocked = True
-            return self._refusal(Refusal.USER_BLOCKED, user)
+            return _blocked()
         return Problem(Refusal.PIN_INVALID, "user number or PIN is wrong", attempts_left=left)
+
+    def _count_unknown(self, s: Session, user_number: str) -> Problem:
+        """A wrong PIN for a number without a user: counted in its throttle slot, answered alike."""
+        slot, tag = self._pins.throttle_slot(user_number, THROTTLE_SLOTS)
+        dialect = s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(PinThrottle).values(slot=slot, tag=tag, failures=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[PinThrottle.slot],
+            # another number in this slot: it starts again from one
+            set_={"failures": case((PinThrottle.tag == tag, PinThrottle.failures + 1), else_=1), "tag": tag},
+        ).returning(PinThrottle.failures)
+        failures = s.execute(stmt).scalar_one()
+        left = pin_attempts_left(failures, self.durations)
+        if left == 0:
+            return _blocked()
+        return Problem(Refusal.PIN_INVALID, "user number or PIN is wrong", attempts_left=left)
+
+    def upgrade_pin_hashes(self) -> int:
+        """Re-key PIN hashes made before the pepper (``pins.LEGACY``) with it; how many.
+
+        Needs no PIN, so every stored hash is useless without the pepper from the first start on.
+        """
+        count = 0
+        with self._tx() as s:
+            for user in s.scalars(select(User).where(User.pin_hash.like(f"{pins.LEGACY}$%"))):
+                wrapped = self._pins.wrap_legacy(user.pin_hash or "")
+                if wrapped:
+                    user.pin_hash = wrapped
+                    count += 1
+        return count
 
     def renew(self, holder_cert_der: bytes, csr_der: bytes) -> x509.Certificate:
         """R5: renewal authenticated by the current certificate (TLS client authentication)."""
@@ -474,12 +540,7 @@ class IssuerService:
                 deadline=install_deadline(user.approved_at, self.durations).isoformat(),
             )
         if code is Refusal.USER_BLOCKED:
-            who = "the contact person" if user.kind == "personal" else "Support"
-            return Problem(
-                code,
-                f"too many wrong PINs: this user number is blocked; {who} can unblock it",
-                unblocked_by="contact-person" if user.kind == "personal" else "support",
-            )
+            return _blocked()
         if code is Refusal.REVOKED:
             return Problem(code, "this certificate was revoked and cannot be renewed or reinstalled")
         if code is Refusal.NOT_APPROVED:
@@ -625,9 +686,8 @@ class IssuerService:
     ) -> dict[str, Any]:
         """R1 (user-management route): the contact person requests a user, pending approval."""
         _check_kind(kind)
-        _check_email(email)
-        if not name.strip():
-            raise Problem(Refusal.BAD_REQUEST, "a user needs a name")
+        name = _subject_field(name, "the name", "name")
+        email = _check_email(email)
         with self._tx() as s:
             me = self._check_manages(s, by)
             if me.organisation.agreement_signed_at is None:
@@ -637,8 +697,8 @@ class IssuerService:
                 user_number=self._new_user_number(s),
                 org_id=me.org_id,
                 kind=kind,
-                name=name.strip(),
-                email=email.strip(),
+                name=name,
+                email=email,
                 is_contact_person=False,
                 status="pending",
                 requested_at=now,
@@ -722,10 +782,33 @@ def _contact_person(org: Organisation) -> User | None:
 
 
 def _grant(user: User, services: tuple[str, ...] | list[str], now: datetime) -> None:
+    """Add authorisations; one already held (or named twice) is no error and no second row."""
     for service in services:
         if service not in SERVICES:
             raise Problem(Refusal.BAD_REQUEST, f"unknown service {service!r}; known: {', '.join(SERVICES)}")
-        user.authorisations.append(Authorisation(service=service, granted_at=now))
+        if service not in {a.service for a in user.authorisations}:
+            user.authorisations.append(Authorisation(service=service, granted_at=now))
+
+
+def _blocked() -> Problem:
+    """R12: the one answer of a blocked number (or a used-up count), the same for every number.
+
+    It names no kind: who unblocks (contact person or Support) depends on the kind, and the
+    kind is not told to someone who does not know the PIN; the client knows what it installs.
+    """
+    return Problem(
+        Refusal.USER_BLOCKED,
+        "too many wrong PINs: this user number is blocked; the contact person unblocks the user "
+        "number of a personal certificate, Support that of a system certificate",
+    )
+
+
+def _subject_field(value: str, what: str, field: str) -> str:
+    """A name that goes into a certificate subject, NFC; else a bad-request problem naming ``field``."""
+    try:
+        return subject_text(value, what)
+    except ValueError as exc:
+        raise Problem(Refusal.BAD_REQUEST, str(exc), field=field) from None
 
 
 def _check_kind(kind: str) -> None:
@@ -733,10 +816,42 @@ def _check_kind(kind: str) -> None:
         raise Problem(Refusal.BAD_REQUEST, "kind must be 'personal' or 'system'")
 
 
-def _check_email(email: str) -> None:
-    local, _, domain = email.strip().partition("@")
-    if not local or "." not in domain or any(c.isspace() for c in email.strip()):
-        raise Problem(Refusal.BAD_REQUEST, f"not an e-mail address: {email!r}")
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _check_email(email: str) -> str:
+    """The address as stored and put in certificates: ASCII (RFC 5280 rfc822Name), domain in IDNA form.
+
+    The local part is a plain dot-atom (RFC 5322, no quoting, no comments); the domain has at
+    least two labels. Control characters, spaces and header tricks cannot pass.
+    """
+
+    def refuse(why: str) -> Problem:
+        return Problem(Refusal.BAD_REQUEST, f"not a usable e-mail address: {why}", field="email")
+
+    text = unicodedata.normalize("NFC", email).strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain:
+        raise refuse("it needs one @ with a name before it and a domain after it")
+    if len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        raise refuse("before the @ only letters a-z, digits and . ! # $ % & ' * + / = ? ^ _ ` { | } ~ - are allowed")
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise refuse("the part after the @ is not a domain name") from None
+    labels = ascii_domain.split(".")
+    if (
+        len(labels) < 2
+        or not all(_DNS_LABEL.fullmatch(label) for label in labels)
+        or not (labels[-1].isalpha() or labels[-1].startswith("xn--"))
+        or len(ascii_domain) > 253
+    ):
+        raise refuse("the part after the @ is not a domain name")
+    address = f"{local}@{ascii_domain}"
+    if len(address) > 254:
+        raise refuse("it is longer than 254 characters")
+    return address
 
 
 def _load_csr(der: bytes) -> x509.CertificateSigningRequest:

@@ -11,7 +11,10 @@ import asyncio
 import base64
 import binascii
 import functools
+import hashlib
 import html
+import ipaddress
+import json
 import logging
 import secrets
 import urllib.parse
@@ -21,18 +24,21 @@ from typing import Any
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
 from app.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
 from issuer.ca import pkcs7_certs_only
-from issuer.problems import Problem
+from issuer.problems import EdgeProblem, Problem, cross_site, plain_http, unsupported_media_type
 from issuer.service import Holder, IssuerService
 
 log = logging.getLogger("zorgcert.issuer")
 
 SERVICE: web.AppKey[IssuerService] = web.AppKey("service", IssuerService)
-PROXY: web.AppKey[tuple[str, frozenset[str]] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+PROXY: web.AppKey[tuple[str, Networks] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
+
+BODY_TIMEOUT: web.AppKey[float] = web.AppKey("body_timeout", float)
 
 PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -58,13 +64,15 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)
     except Problem as p:
         return _problem_response(p)
+    except EdgeProblem as p:
+        return web.json_response(p.body(), status=p.status, content_type="application/problem+json")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         if exc.status in (400, 404):
             body = Problem(Refusal.BAD_REQUEST if exc.status == 400 else Refusal.NOT_FOUND, exc.reason).body()
         else:  # 405, 413 ...: no code of ours, the plain HTTP meaning (RFC 9457 §4.2.1)
-            body = {"type": "about:blank", "title": exc.reason, "status": exc.status}
+            body = plain_http(exc.status)
         response = web.json_response(body, status=exc.status, content_type="application/problem+json")
         if "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
@@ -82,6 +90,93 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         return web.json_response(body, status=500, content_type="application/problem+json")
 
 
+# --- state changes only from the issuer's own clients -------------------------------
+
+API_HEADER = "X-ZorgCert-Request"
+"""Every state change under /api/v1/ carries ``X-ZorgCert-Request: 1``. An HTML form cannot set a
+header, and a cross-site ``fetch()`` that sets one must first pass a CORS preflight, which the
+issuer never grants (it sends no CORS headers at all)."""
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+EST_PREFIX = "/.well-known/est/"
+
+
+def _origin_tuple(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port or {"https": 443, "http": 80}.get(parts.scheme)
+
+
+def _same_origin(request: web.Request, origin: str) -> bool:
+    """``Origin`` equals the issuer's own origin: the scheme (https, or the scheme served here behind
+    a TLS terminator), the host and the port the browser addressed (the ``Host`` header)."""
+    theirs = _origin_tuple(origin)
+    if theirs is None:
+        return False
+    ours = {_origin_tuple(f"{scheme}://{request.host}") for scheme in {"https", request.scheme}}
+    return theirs in ours
+
+
+def _refuse_cross_site(request: web.Request) -> None:
+    """Raise unless this state-changing request can only come from the issuer's own clients."""
+    origin = request.headers.get("Origin")
+    if origin is not None and not _same_origin(request, origin):
+        raise cross_site("requests from another web site are refused (Origin)")
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise cross_site("requests from another web site are refused (Sec-Fetch-Site)")
+    if request.path.startswith(EST_PREFIX):
+        if request.content_type != "application/pkcs10":
+            raise unsupported_media_type("the body must be application/pkcs10 (RFC 7030 §4.2.1)")
+        return
+    if request.content_type != "application/json":
+        raise unsupported_media_type("the body must be application/json")
+    if request.headers.get(API_HEADER) != "1":
+        raise cross_site(f"a state change needs the header {API_HEADER}: 1")
+
+
+@web.middleware
+async def same_origin_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """State changes (any method but GET/HEAD/OPTIONS) only as the issuer's clients send them.
+
+    The contact person's browser offers their client certificate to the issuer on every
+    request, also when another web site starts it: ambient authentication, so every state
+    change must carry what an HTML form cannot (see :data:`API_HEADER`).
+    """
+    if request.method not in SAFE_METHODS and request.match_info.http_exception is None:
+        _refuse_cross_site(request)
+    return await handler(request)
+
+
+_STYLE = "body{font-family:sans-serif;max-width:40em;margin:2em auto} dt{font-weight:bold}"
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+
+SERVER_NAME = "ZorgCert"
+"""The ``Server`` header: no product or version banner (aiohttp would send its own if unset)."""
+
+SECURITY_HEADERS = {
+    "Server": SERVER_NAME,
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
+        "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+    ),
+}
+"""On every answer, the portal's HTML and the API's JSON alike (the CSP allows only the
+portal's own style sheet, by hash)."""
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
+
+
 # --- who is calling ----------------------------------------------------------------
 
 
@@ -90,8 +185,8 @@ def client_cert_der(request: web.Request) -> bytes | None:
     proxy = request.app[PROXY]
     if proxy is not None:
         header, trusted = proxy
-        if request.remote not in trusted:
-            return None
+        if not from_trusted_proxy(request.remote, trusted):
+            return None  # anyone else's header is ignored: not authenticated
         value = request.headers.get(header)
         return _verify_forwarded(request.app[SERVICE], value) if value else None
     transport = request.transport
@@ -99,6 +194,28 @@ def client_cert_der(request: web.Request) -> bytes | None:
     if ssl_object is None:
         return None
     return ssl_object.getpeercert(binary_form=True) or None
+
+
+def trusted_networks(addresses: list[str] | tuple[str, ...]) -> Networks:
+    """``--trusted-proxy`` values (addresses or networks) as networks; ValueError names a bad one."""
+    out = []
+    for a in addresses:
+        try:
+            out.append(ipaddress.ip_network(a.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"--trusted-proxy {a!r} is not an IP address or network") from None
+    return tuple(out)
+
+
+def from_trusted_proxy(remote: str | None, trusted: Networks) -> bool:
+    """The peer is one of the configured TLS terminators (never by default: ``trusted`` is explicit)."""
+    try:
+        ip = ipaddress.ip_address((remote or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in trusted)
 
 
 def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
@@ -111,7 +228,12 @@ def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
     # check the chain as of a moment inside the certificate's life: expiry is the service's call,
     # so an expired certificate gets its own explanation instead of a bare refusal
     moment = min(service.now(), cert.not_valid_after_utc)
-    verifier = PolicyBuilder().store(store).time(moment).build_client_verifier()
+    # the Web PKI client profile, except that a subjectAltName is optional: system certificates have none
+    leaf_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
+        x509.SubjectAlternativeName, Criticality.NON_CRITICAL, None)
+    verifier = (PolicyBuilder().store(store).time(moment)
+                .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=leaf_policy)
+                .build_client_verifier())
     try:
         verifier.verify(cert, [service.ca.issuing_cert])
     except VerificationError:
@@ -124,9 +246,19 @@ async def holder(request: web.Request) -> Holder:
     return await _run(request, svc.authenticate, client_cert_der(request))
 
 
+async def _body(request: web.Request) -> bytes:
+    """The request body, which must arrive within the body timeout (a trickled body holds a
+    connection that is never idle, so the connection cap could not reclaim it)."""
+    try:
+        async with asyncio.timeout(request.app[BODY_TIMEOUT]):
+            return await request.read()
+    except TimeoutError:
+        raise EdgeProblem(408, "request-timeout", "Request timeout", "the request body came too slowly") from None
+
+
 async def _json(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
+        body = json.loads(await _body(request))
     except ValueError:
         raise Problem(Refusal.BAD_REQUEST, "the body must be a JSON object") from None
     if not isinstance(body, dict):
@@ -152,7 +284,7 @@ def _b64_response(der: bytes, content_type: str) -> web.Response:
 
 
 async def _csr_body(request: web.Request) -> bytes:
-    raw = await request.read()
+    raw = await _body(request)
     if not raw.strip():
         raise Problem(Refusal.BAD_REQUEST, "the body must hold a base64 PKCS#10 request")
     if raw.lstrip().startswith(b"-----BEGIN"):  # PEM from lenient clients; load_csr reads it
@@ -271,18 +403,31 @@ async def org_authorisation(request: web.Request) -> web.Response:
     return web.json_response({"authorisations": result})
 
 
+REVOKE_REASONS = ("key-compromise", "affiliation-changed", "superseded", "cessation")
+"""What a contact person may give as the reason (RFC 5280 keyCompromise, affiliationChanged,
+superseded, cessationOfOperation). Never a default: a revocation without a reason is refused.
+(``lost`` is Support's, R7: passed on, so the service refuses it with not-authorised.)"""
+
+
 async def org_revoke(request: web.Request) -> web.Response:
     h = await holder(request)
-    body = await _json(request) if request.can_read_body else {}
-    reason = body.get("reason", "unspecified")
+    body = await _json(request)
+    reason = body.get("reason")
+    if reason not in (*REVOKE_REASONS, "lost"):
+        raise Problem(
+            Refusal.BAD_REQUEST,
+            f"field 'reason' is required, one of: {', '.join(REVOKE_REASONS)}",
+            allowed_reasons=list(REVOKE_REASONS),
+        )
     serials = await _run(
-        request, request.app[SERVICE].revoke, request.match_info["user_number"], str(reason), by=h
+        request, request.app[SERVICE].revoke, request.match_info["user_number"], reason, by=h
     )
     return web.json_response({"revoked": serials})
 
 
 async def org_unblock(request: web.Request) -> web.Response:
     h = await holder(request)
+    await _json(request)  # a JSON object, even if empty: no state change from a body-less POST
     await _run(request, request.app[SERVICE].unblock, request.match_info["user_number"], by=h)
     return web.json_response({"unblocked": request.match_info["user_number"]})
 
@@ -313,7 +458,7 @@ async def cov_check(request: web.Request) -> web.Response:
 
 _PORTAL = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>ZorgCert portaal</title>
-<style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}} dt{{font-weight:bold}}</style></head>
+<style>{style}</style></head>
 <body><h1>Welkom {name} (gebruikersnummer {user_number})</h1>
 <p>U bent ingelogd met uw {kind} bij {org}.</p>
 <dl><dt>Contactpersoon</dt><dd>{contact}</dd>
@@ -328,6 +473,7 @@ async def portal(request: web.Request) -> web.Response:
     info = await _run(request, request.app[SERVICE].me, h)
     cp = info["contact_person"]
     page = _PORTAL.format(
+        style=_STYLE,
         name=html.escape(info["name"]),
         user_number=html.escape(info["user_number"]),
         kind="persoonlijk certificaat" if info["kind"] == "personal" else "systeemcertificaat",
@@ -339,11 +485,20 @@ async def portal(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
-def make_app(service: IssuerService, *, proxy: tuple[str, frozenset[str]] | None = None) -> web.Application:
-    """The aiohttp application; ``proxy`` = (header, trusted addresses) behind a TLS terminator."""
-    app = web.Application(middlewares=[problems], client_max_size=64 * 1024)
+def make_app(
+    service: IssuerService, *, proxy: tuple[str, Networks] | None = None, body_timeout: float = 15.0
+) -> web.Application:
+    """The aiohttp application; ``proxy`` = (header, trusted networks) behind a TLS terminator.
+
+    Without ``proxy`` no header authenticates anyone: the certificate comes from our own TLS only.
+    """
+    if proxy is not None and not proxy[1]:
+        raise ValueError("a client-certificate header needs at least one trusted proxy address")
+    app = web.Application(middlewares=[problems, same_origin_only], client_max_size=64 * 1024)
+    app.on_response_prepare.append(_security_headers)
     app[SERVICE] = service
     app[PROXY] = proxy
+    app[BODY_TIMEOUT] = body_timeout
     est = "/.well-known/est"
     app.router.add_get(f"{est}/cacerts", est_cacerts)
     app.router.add_get(f"{est}/csrattrs", est_csrattrs)

@@ -26,6 +26,9 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 ISSUER = [sys.executable, "-m", "issuer.cli"]
 
+API_HEADERS = {"X-ZorgCert-Request": "1"}
+"""What the issuer's JSON API asks of every state change, besides application/json (issue 11 point 4)."""
+
 
 def admin(data: Path, *args: str, check: bool = True) -> Any:
     """Run one admin command with ``--data`` and ``--json``; the parsed JSON output."""
@@ -171,11 +174,16 @@ def start_issuer(
     return serve_issuer(data, extra_serve_args)
 
 
-def serve_issuer(data: Path, extra_serve_args: tuple[str, ...] = ()) -> RunningIssuer:
-    """``serve`` an existing data folder on a free port; returns once it listens."""
+def serve_issuer(
+    data: Path, extra_serve_args: tuple[str, ...] = (), *, command_prefix: tuple[str, ...] = ()
+) -> RunningIssuer:
+    """``serve`` an existing data folder on a free port; returns once it listens.
+
+    ``command_prefix`` runs it under another command, e.g. ``("prlimit", "--nofile=256:256")``.
+    """
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [*ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
+        [*command_prefix, *ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -238,9 +246,12 @@ class Holder:
         return self.issuer.get(path, cert=self.tls)
 
     def post(self, path: str, **kw: Any) -> requests.Response:
+        """A POST as the issuer's own clients send it (with :data:`API_HEADERS`)."""
+        kw["headers"] = {**API_HEADERS, **kw.get("headers", {})}
         return self.issuer.post(path, cert=self.tls, **kw)
 
     def request(self, method: str, path: str, **kw: Any) -> requests.Response:
+        kw["headers"] = {**API_HEADERS, **kw.get("headers", {})}
         return requests.request(
             method, self.issuer.url + path, cert=self.tls, verify=self.issuer.ca, timeout=30, **kw
         )

@@ -109,6 +109,7 @@ def test_system_certificate_in_a_file_store_calls_the_web_service(desk: Desk, is
     assert r.code == 0, r.err
     assert (folder / "key.pem").stat().st_mode & 0o077 == 0
     answer = requests.post(issuer.url + "/api/v1/cov/check", json={"bsn": "123456782"}, verify=issuer.ca,
+                           headers={"X-ZorgCert-Request": "1"},
                            cert=(str(folder / "cert.pem"), str(folder / "key.pem")), timeout=30)
     assert answer.status_code == 200, answer.text
     assert answer.json()["checked_for"]["user_number"] == number

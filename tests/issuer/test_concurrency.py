@@ -132,3 +132,24 @@ def test_twenty_simultaneous_wrong_pins_block_after_five(
     assert answer.status_code == 200, answer.text
     (cert,) = certs_from_pkcs7_b64(answer.content)
     assert cert.subject.get_attributes_for_oid(x509.NameOID.SERIAL_NUMBER)[0].value == number
+
+
+def test_twenty_simultaneous_wrong_pins_for_an_unknown_number_block_after_five(
+    issuer: RunningIssuer, keys: list[rsa.RSAPrivateKey]
+) -> None:
+    """An unknown number counts its wrong PINs like a known one (docs/issuer.md, "Enumeration")."""
+    import secrets
+
+    from app.policy import make_user_number
+
+    number = make_user_number(str(secrets.randbelow(9 * 10**12) + 10**12))
+    csr = base64.b64encode(csr_der(keys[0]))
+
+    answers = simultaneously(
+        20, lambda _i: issuer.post(EST_ENROLL, auth=(number, "00000000"), data=csr, headers=HEADERS)
+    )
+
+    codes = Counter(r.json().get("code") for r in answers)
+    assert codes == {"pin-invalid": 4, "user-blocked": 16}, codes
+    left = sorted(problem(r, 401, "pin-invalid")["attempts_left"] for r in answers if r.status_code == 401)
+    assert left == [1, 2, 3, 4]

@@ -106,7 +106,7 @@ def test_behind_a_tls_terminator(fresh: RunningIssuer, tmp_path: Path) -> None:
     cert = h.take(fresh.enroll(number, pin, h.key))
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
 
-    behind = serve_issuer(fresh.data, ("--client-cert-header", "X-Client-Cert"))
+    behind = serve_issuer(fresh.data, ("--client-cert-header", "X-Client-Cert", "--trusted-proxy", "127.0.0.1"))
     untrusting = serve_issuer(
         fresh.data, ("--client-cert-header", "X-Client-Cert", "--trusted-proxy", "10.9.9.9")
     )

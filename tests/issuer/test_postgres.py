@@ -41,7 +41,7 @@ psycopg = pytest.importorskip("psycopg", reason="needs the 'postgres' extra: pip
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 ROLE, DATABASE = "zorgcert", "zorgcert_issuer"
-TABLES = {"organisations", "users", "certificates", "authorisations", "messages"}
+TABLES = {"organisations", "users", "certificates", "authorisations", "messages", "pin_throttle"}
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def user_row(cluster: Cluster, number: str) -> tuple[int, bool, int]:
 
 
 def test_init_creates_the_schema_through_alembic(cluster: Cluster, pg_issuer: RunningIssuer) -> None:
-    assert cluster.rows("SELECT version_num FROM alembic_version") == [("0001",)]
+    assert cluster.rows("SELECT version_num FROM alembic_version") == [("0002",)]
     tables = {t for (t,) in cluster.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert tables >= TABLES | {"alembic_version"}
     # the tables belong to the issuer's role, not to the superuser
@@ -208,7 +208,7 @@ def test_init_creates_the_schema_through_alembic(cluster: Cluster, pg_issuer: Ru
     engine = make_engine(f"postgresql+psycopg://{ROLE}@127.0.0.1:{cluster.port}/{DATABASE}")
     try:
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0002",)]
     finally:
         engine.dispose()
 
@@ -291,6 +291,22 @@ def test_simultaneous_wrong_pins_block_after_five(
     assert user_row(cluster, number) == (5, True, 0)
 
 
+def test_simultaneous_wrong_pins_for_an_unknown_number_block_after_five(pg_issuer: RunningIssuer) -> None:
+    """Unknown numbers count wrong PINs too (INSERT ... ON CONFLICT on PostgreSQL), none lost to the race."""
+    import secrets
+
+    from app.policy import make_user_number
+
+    number = make_user_number(str(secrets.randbelow(9 * 10**12) + 10**12))
+    key = rsa_key()
+
+    answers = simultaneously(10, lambda i: pg_issuer.enroll(number, "00000000", key))
+
+    codes = Counter((r.status_code, r.json().get("code")) for r in answers)
+    assert codes == {(401, "pin-invalid"): 4, (403, "user-blocked"): 6}, codes
+    assert sorted(r.json()["attempts_left"] for r in answers if r.status_code == 401) == [1, 2, 3, 4]
+
+
 def test_no_pin_is_stored_in_clear(
     cluster: Cluster, pg_issuer: RunningIssuer, issued_pins: list[str], tmp_path: Path
 ) -> None:
@@ -323,7 +339,7 @@ def test_no_pin_is_stored_in_clear(
             for row in conn.execute(f'SELECT * FROM "{schema}"."{table}"'):
                 seen.extend(v if isinstance(v, bytes | str) else str(v) for v in row if v is not None)
     hashes = [h for (h,) in cluster.rows("SELECT pin_hash FROM users WHERE pin_hash IS NOT NULL")]
-    assert hashes and all(h.startswith("scrypt$") for h in hashes)
+    assert hashes and all(h.startswith("zc-scrypt-hmac$") for h in hashes)  # peppered
     for pin in issued_pins:
         for value in seen:
             if isinstance(value, bytes):

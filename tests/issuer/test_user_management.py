@@ -102,7 +102,8 @@ def test_request_approve_and_install_through_the_message_box(practice: dict, iss
     )
     assert r.status_code == 202 and r.json()["status"] == "pending"
     number = r.json()["user_number"]
-    problem(issuer.enroll(number, "12345678", rsa_key()), 403, "not-approved")
+    # pending: no PIN yet, so any PIN is a wrong one, answered as for any number (see test_enumeration)
+    assert problem(issuer.enroll(number, "12345678", rsa_key()), 401, "pin-invalid")["attempts_left"] == 4
 
     approved = issuer.admin("user", "approve", number)
     assert approved["message_box"] == practice["cp_number"]
@@ -127,10 +128,10 @@ def test_request_approve_and_install_through_the_message_box(practice: dict, iss
     check = system.post("/api/v1/cov/check", json={"bsn": "123456782"})
     assert check.status_code == 200 and check.json()["bsn"] == "123456782"
     problem(practice["user"].post("/api/v1/cov/check", json={"bsn": "123456782"}), 403, "not-authorised")
-    gone = cp.request("DELETE", f"/api/v1/org/users/{number}/authorisations/cov")
+    gone = cp.request("DELETE", f"/api/v1/org/users/{number}/authorisations/cov", json={})
     assert gone.status_code == 200 and gone.json()["authorisations"] == []
     problem(system.post("/api/v1/cov/check", json={"bsn": "123456782"}), 403, "not-authorised")
-    back = cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/cov")
+    back = cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/cov", json={})
     assert back.json()["authorisations"] == ["cov"]
     assert system.post("/api/v1/cov/check", json={"bsn": "123456782"}).status_code == 200
 
@@ -164,7 +165,8 @@ def test_policy_is_public(issuer: RunningIssuer) -> None:
 
 
 def test_bad_json_and_unknown_routes_are_problems(practice: dict, issuer: RunningIssuer) -> None:
-    problem(practice["cp"].post("/api/v1/org/users", data=b"{not json"), 400, "bad-request")
+    problem(practice["cp"].post(
+        "/api/v1/org/users", data=b"{not json", headers={"Content-Type": "application/json"}), 400, "bad-request")
     problem(
         practice["cp"].post("/api/v1/org/users", json={"kind": "robot", "name": "R", "email": "r@x.nl"}),
         400,
