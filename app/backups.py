@@ -6,6 +6,12 @@ in place; the wallet records when. A restore checks everything it can before it 
 anything (passphrase, expiry, the issuer's word on revocation, the wallet's newer
 certificate, key and certificate together) and then installs like an install does.
 Passphrases stay in memory: never in argv, a log, a file or the keyring.
+
+Both are journaled (``app.journal``), under the one lock: a restore writes its entry before
+the vault or any store is touched, so a kill at any point is finished by the next run
+(``resume``: install in every store, record, remove the replaced certificate); a backup or
+export records its target before its temporary file exists, so the next run removes exactly
+the temporary files a kill left beside it (``app.files.remove_temps``) and nothing else.
 """
 
 from __future__ import annotations
@@ -49,9 +55,10 @@ from app.errors import (
     ZorgCertError,
 )
 from app.i18n import current_lang, t
+from app.journal import Operation
 from app.lock import InstanceLock
-from app.services import Outcome
-from app.stores import open_stores, store_for
+from app.services import Outcome, checkpoint
+from app.stores import open_stores, spec_of, store_for
 from app.vault import Sealed
 from app.wallet import Entry, Wallet
 from backup import envelope, strength
@@ -344,8 +351,10 @@ def _write_verified(out: Path, data: bytes, verify: Callable[[bytes], None], pro
             verify(written)
         except (envelope.BackupFormatError, ValueError) as exc:
             raise BackupNotVerified(f"{type(exc).__name__}: {exc}") from None
+        checkpoint("backup-written")
         _check_target(out, overwrite)  # again: the file may have appeared while this one was written
         os.replace(tmp, out)
+        checkpoint("backup-replaced")
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -383,6 +392,7 @@ def make_backup(
         raise NotInWallet("unknown", user_number=user_number)
     require_strong(passphrase, user_inputs=_holder_inputs(entry))
     with InstanceLock(core.paths.lock_file):
+        _clean_leftovers(core)
         wallet = _fresh_wallet(core)
         progress("read")
         held = _held(core, wallet, user_number)
@@ -429,7 +439,8 @@ def make_backup(
                 raise ValueError("the certificate read back differs")
 
         progress("write")
-        _write_verified(out, data, verify, progress, overwrite)
+        with _journaled_write(core, "backup", user_number, out):
+            _write_verified(out, data, verify, progress, overwrite)
         progress("record")
         entry.last_backup_at = now.isoformat()
         wallet.put(entry)
@@ -607,36 +618,139 @@ def restore_backup(
         kind = _kind(cert, contents, meta, old)
         stores = _target_stores(core, store, kind, user_number, old)
         _check_available(stores)
+        op = Operation(
+            kind="restore",
+            user_number=user_number,
+            key_id=fp,  # the vault keeps the restored key under the certificate's fingerprint
+            stores=[spec_of(s) for s in stores],
+            stage="restoring",
+            cert_pem=cert.public_bytes(_pem()).decode(),
+            chain_pem=[c.public_bytes(_pem()).decode() for c in chain],
+            old_fingerprint=old.fingerprint if old is not None else None,
+            entry={"kind": kind, "policy": _policy(issuer_policy, contents, old), "issuer_url": issuer_url,
+                   "at": core.clock.now().isoformat()},
+        )
+        core.journal.save(op)  # before the first vault or store write: a kill from here on is finished next run
+        checkpoint("restore-journaled")
         progress("install")
         ident = identity.make_identity(user_number, key, cert, chain)
-        refs = _install_all(core, stores, ident, chain, fp, sealed)
+        try:
+            refs = _install_all(core, stores, ident, chain, fp, sealed)
+        except ZorgCertError:
+            core.journal.finish(op)  # _install_all took out again what was not there before
+            raise
         progress("record")
-        now = core.clock.now()
-        entry = Entry(
-            user_number=user_number,
-            kind=kind,
-            name=_attr(cert, NameOID.COMMON_NAME),
-            organisation=_attr(cert, NameOID.ORGANIZATION_NAME),
-            subject=cert.subject.rfc4514_string(),
-            serial=format(cert.serial_number, "x"),
-            fingerprint=fp,
-            not_before=cert.not_valid_before_utc.isoformat(),
-            not_after=not_after.isoformat(),
-            installed_at=now.isoformat(),
-            how="restore",
-            issuer_url=issuer_url,
-            policy=_policy(issuer_policy, contents, old),
-            stores=refs,
-            # the file just restored is a backup of exactly this certificate: R8 is met
-            last_backup_at=now.isoformat(),
-        )
-        wallet.put(entry)
-        if old is not None and old.fingerprint != fp:
-            core._remove_everywhere(old.fingerprint)  # a newer certificate from the backup replaces it
-            core.vault.delete(old.fingerprint)
+        entry = _record_restore(core, op, cert, refs)
     log.info("restored %s (%s) from %s; issuer checked: %s", user_number, fp[:12], path, checked)
     return RestoreOutcome(entry, [], info=info, warnings=[] if checked else ["restore.warn.unchecked"],
                           issuer_checked=checked)
+
+
+def _record_restore(core: Any, op: Operation, cert: Any, refs: list[Any]) -> Entry:
+    """Write the restored certificate's wallet entry, then remove the one it replaces; close the journal entry."""
+    from cryptography.x509.oid import NameOID
+
+    at = op.entry["at"]
+    entry = Entry(
+        user_number=op.user_number,
+        kind=op.entry["kind"],
+        name=_attr(cert, NameOID.COMMON_NAME),
+        organisation=_attr(cert, NameOID.ORGANIZATION_NAME),
+        subject=cert.subject.rfc4514_string(),
+        serial=format(cert.serial_number, "x"),
+        fingerprint=op.key_id,
+        not_before=cert.not_valid_before_utc.isoformat(),
+        not_after=cert.not_valid_after_utc.isoformat(),
+        installed_at=at,
+        how="restore",
+        issuer_url=op.entry.get("issuer_url") or "",
+        policy=op.entry["policy"],
+        stores=refs,
+        # the file just restored is a backup of exactly this certificate: R8 is met
+        last_backup_at=at,
+    )
+    _fresh_wallet(core).put(entry)
+    op.stage = "recorded"
+    core.journal.save(op)
+    checkpoint("restore-recorded")
+    _after_restore(core, op)
+    return entry
+
+
+def _after_restore(core: Any, op: Operation) -> None:
+    """Remove the certificate the restore replaced: only once the wallet records the restored one."""
+    now_held = Wallet(core.paths.wallet_file).get(op.user_number)
+    if (op.old_fingerprint and op.old_fingerprint != op.key_id and now_held is not None
+            and now_held.fingerprint == op.key_id):
+        core._remove_everywhere(op.old_fingerprint)  # a newer certificate from the backup replaces it
+        core.vault.delete(op.old_fingerprint)
+    core.journal.finish(op)
+
+
+def resume(core: Any, op: Operation) -> str:
+    """Finish what a kill interrupted (under the lock, from ``ZorgCert._recover``): a restore is completed
+    (or, when nothing reached the vault yet, closed); a backup's or export's temporary files are removed."""
+    from cryptography import x509
+
+    from app import identity
+    from app.files import remove_temps
+
+    if op.kind in ("backup", "export"):
+        removed = remove_temps(Path(op.target)) if op.target else []
+        core.journal.finish(op)
+        log.info("interrupted %s of %s: removed %d temporary file(s) beside %s", op.kind, op.user_number,
+                 len(removed), op.target)
+        return "cleaned"
+    if op.kind != "restore" or op.cert_pem is None:  # not ours to settle (a newer ZorgCert's): kept as it is
+        log.warning("interrupted %s of %s left as it is: unknown here", op.kind, op.user_number)
+        return "unknown"
+    cert = x509.load_pem_x509_certificate(op.cert_pem.encode())
+    if op.stage == "restoring":
+        sealed = core.vault.get(op.key_id)
+        if sealed is None or sealed.cert_der is None:  # killed before the vault write: nothing changed anywhere
+            core.journal.finish(op)
+            log.info("interrupted restore of %s had changed nothing; closed", op.user_number)
+            return "rolled-back"
+        chain = [x509.load_pem_x509_certificate(c.encode()) for c in op.chain_pem]
+        ident = identity.make_identity(op.user_number, identity.load_key(sealed.key_der), cert, chain)
+        refs = []
+        for spec in op.stores:  # an install is idempotent: the stores that have it already keep it
+            store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=core.paths)[0]
+            try:
+                refs.append(store.install(ident))  # the chain goes in without website trust
+            except StoreError as exc:  # keep the entry (and the key): the next run tries again
+                if exc.reason == "not-ours":
+                    raise StoreFolderNotOurs(exc.detail, store=exc.store, fix=exc.fix or "") from None
+                raise StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "") from None
+        _record_restore(core, op, cert, refs)
+    else:
+        _after_restore(core, op)
+    log.info("completed interrupted restore of %s (%s)", op.user_number, op.key_id[:12])
+    return "completed"
+
+
+def _clean_leftovers(core: Any) -> None:
+    """Under the lock: the temporary files of a killed backup or export (other interrupted work waits for
+    ``status``, which may need the issuer)."""
+    for op in core.journal.pending():
+        if op.kind in ("backup", "export"):
+            resume(core, op)
+
+
+class _journaled_write:  # noqa: N801 - used as a context manager like a function
+    """Journal a backup's or export's target while its temporary file may exist (see ``resume``)."""
+
+    def __init__(self, core: Any, kind: str, user_number: str, out: Path):
+        self.core = core
+        self.op = Operation(kind=kind, user_number=user_number, key_id="", stores=[], stage="writing",
+                            target=str(out))
+
+    def __enter__(self) -> Operation:
+        self.core.journal.save(self.op)
+        return self.op
+
+    def __exit__(self, *exc: object) -> None:
+        self.core.journal.finish(self.op)  # a failed write removed its own temporary file
 
 
 def _refuse_older(old: Entry | None, fp: str, not_after: datetime) -> None:
@@ -697,10 +811,12 @@ def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any
     had_vault = core.vault.holds(fp)  # an entry another keyring sealed is replaced, not opened (issue 12)
     had_store = [s.find(fp) is not None for s in stores]
     core.vault.put(fp, sealed)
+    checkpoint("restore-vault")
     refs = []
     try:
         for s in stores:
             refs.append(s.install(ident))  # the chain goes in without website trust
+            checkpoint("restore-installed-one")
     except StoreError as exc:
         for s, had in zip(stores, had_store, strict=True):
             if not had:
@@ -750,11 +866,14 @@ def export_pfx(core: Any, user_number: str, out: Path, passphrase: str, profile:
     key, cert, _extra = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
     if cert is None or key is None or fingerprint(cert.public_bytes(_der())) != entry.fingerprint:
         raise BackupNotVerified("the PFX did not read back")
-    _check_target(out, overwrite)
-    try:
-        write_atomic(out, data)
-    except OSError as exc:
-        raise BackupFileUnusable(exc.strerror or type(exc).__name__, path=str(out)) from None
+    with InstanceLock(core.paths.lock_file):  # recovery (under the lock) never meets a live export's temp file
+        _clean_leftovers(core)
+        _check_target(out, overwrite)
+        with _journaled_write(core, "export", user_number, out):
+            try:
+                write_atomic(out, data)
+            except OSError as exc:
+                raise BackupFileUnusable(exc.strerror or type(exc).__name__, path=str(out)) from None
     log.info("exported %s as a %s PFX to %s", user_number, profile, out)
     return out
 
@@ -763,6 +882,12 @@ def _der() -> Any:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return Encoding.DER
+
+
+def _pem() -> Any:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.PEM
 
 
 __all__ = [

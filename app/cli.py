@@ -195,7 +195,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
                 print(note, file=sys.stderr)
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
-    if not p.wallet_file.exists():
+    if not p.wallet_file.exists() and not any(p.data_dir.glob("wallet.json.bad-*")):  # nothing yet or to rebuild
         return [], t("cli.no_certificates", lang)
     rows = status_rows(p, SystemClock().now())  # not via app.services: status starts faster without it
     lines = []
@@ -284,6 +284,20 @@ def _desktop_app(args: argparse.Namespace, lang: str) -> int:
     return ui_app.agent_main(["--lang", lang, *(["--once"] if args.once else [])])
 
 
+def _tell_notices(lang: str) -> None:
+    """Say what ZorgCert did on its own (a damaged file set aside, the wallet rebuilt): on stderr, JSON stays clean."""
+    from app.files import notices
+
+    if not notices:
+        return
+    from app.statefiles import pending_texts
+
+    log_to_file(paths())
+    for text in pending_texts(lang):
+        log.warning("told the user: %s", text.splitlines()[0])
+        print(text, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _quick_status(argv) or build_parser().parse_args(argv)
@@ -293,7 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("gui", "agent"):
         return _desktop_app(args, lang)
     try:
-        result, text = run(args, lang)
+        try:
+            result, text = run(args, lang)
+        finally:
+            _tell_notices(lang)
     except ZorgCertError as exc:
         log_to_file(paths())
         log.info("%s refused or failed: %s (%s)", args.command, exc.key, exc.details)

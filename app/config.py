@@ -26,8 +26,13 @@ class IssuerSettings:
     ca_file: Path
 
 
+def _valid(data: object) -> bool:
+    return isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items())
+
+
 def load(paths: Paths) -> dict[str, str]:
-    return dict(read_json(paths.config_file, {}))
+    """The settings ``zorgcert config set`` saved; {} when none (or the file was damaged: it is moved aside)."""
+    return dict(read_json(paths.config_file, {}, valid=_valid, what="config.json"))
 
 
 def set_value(paths: Paths, key: str, value: str) -> str:

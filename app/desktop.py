@@ -61,15 +61,23 @@ class Desktop:
 
         if Journal(self.paths.journal_dir).pending():  # rare: only then the whole core (vault, stores, issuer)
             core = self.core(need_issuer=False)
-            if core.issuer is not None:
-                try:
-                    core.recover()
-                except ZorgCertError as exc:
-                    log.warning("recovery before status failed: %s", exc.details)
+            try:  # without an issuer, what only the issuer can settle waits (app.services); the rest is finished
+                core.recover()
+            except ZorgCertError as exc:
+                log.warning("recovery before status failed: %s", exc.details)
             return list(core.status())
         from app import status  # the light path ``zorgcert status`` takes: wallet, policy, store listings
 
         return status.rows(self.paths, self.clock.now())
+
+    def notices(self, lang: str) -> list[str]:
+        """What ZorgCert did on its own since last asked (a damaged file set aside, the wallet rebuilt), in words."""
+        from app.statefiles import pending_texts
+
+        texts = pending_texts(lang)
+        for text in texts:
+            log.warning("told the user: %s", text.splitlines()[0])
+        return texts
 
     def install(self, user_number: str, pin: str, *, kind: str, store: str, progress: Progress) -> Any:
         """Install (or reinstall) with user number and PIN; the wallet entry. A cancel rolls back at once."""

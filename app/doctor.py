@@ -78,7 +78,15 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
             t("doctor.pending.next", lang),
         )
     )
+    checks += _state_file_checks(paths, lang)
     return checks
+
+
+def _state_file_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
+    """ZorgCert's own files: damaged ones set aside (issue 12, point 3; the words in app.statefiles)."""
+    from app.statefiles import doctor_check
+
+    return [doctor_check(paths, lang)]
 
 
 def _issuer_cas(core: Any, chain: list[Any] | None) -> list[bytes]:

@@ -283,3 +283,15 @@ class VaultKeyChanged(StoreProblem):
     stores do not hold a matching key to rebuild it from."""
 
     key = "error.vault_key_changed"
+
+
+class StateFileUnusable(ZorgCertError):
+    """One of ZorgCert's own files (wallet, journal, settings) is damaged and cannot even be moved aside."""
+
+    key = "error.state_file"
+
+
+class StateFileNewer(ZorgCertError):
+    """A state file written by a newer ZorgCert: kept as it is, never moved aside or overwritten."""
+
+    key = "error.state_file_newer"

@@ -1,11 +1,25 @@
-"""Atomic, owner-only file writes for the app's state (wallet, vault, journal, config)."""
+"""Atomic, owner-only file writes for the app's state (wallet, vault, journal, config).
+
+A state file that cannot be read (empty, not UTF-8, not JSON, the wrong shape, a folder in
+its place, no permission) is never fatal: ``read_json`` moves it aside as
+``<name>.bad-<UTC time>`` in the same folder (kept for Support, never deleted), notes it in
+``notices`` for the CLI and the app to say, and returns the default. The callers rebuild
+what they can (the wallet from the vault and the stores, see ``app.wallet.load``).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+BAD_MARK = ".bad-"  # wallet.json -> wallet.json.bad-20261130T182713Z
+# the temporary files write_atomic makes: ".<name>." + mkstemp's 8 random characters + ".tmp"
+_TEMP_TAIL = re.compile(r"\.[A-Za-z0-9_]{8}\.tmp")
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -32,13 +46,150 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             os.close(dir_fd)
 
 
+def is_temp_of(name: str, target: Path) -> bool:
+    """Is ``name`` a temporary file that ``write_atomic`` (or a backup) makes for ``target``, and nothing else?"""
+    prefix = f".{target.name}"
+    return name.startswith(prefix) and _TEMP_TAIL.fullmatch(name[len(prefix):]) is not None
+
+
+def remove_temps(target: Path) -> list[Path]:
+    """Remove what a killed write of ``target`` left beside it: only our own temporary files (regular files
+    of this user whose names are exactly ``write_atomic``'s pattern for ``target``); the removed paths."""
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        if not is_temp_of(entry.name, target):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            import stat
+
+            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
+                continue
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError as exc:
+            import logging  # only here: reading state (status) never needs logging
+
+            logging.getLogger("zorgcert").warning("could not remove the leftover temporary file %s: %s",
+                                                  entry.path, exc)
+    return removed
+
+
 def write_json(path: Path, value: Any) -> None:
     write_atomic(path, (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def read_json(path: Path, default: Any) -> Any:
-    """The JSON in ``path``, or ``default`` when the file does not exist."""
+def create_json(path: Path, value: Any) -> bool:
+    """Write ``path`` only if it does not exist (atomic: a link, never a replace); False when it already did."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        os.chmod(tmp, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write((json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+# --- damaged state files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should be told once: an i18n ``key`` (with ``key.next``) and its parameters."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+notices: list[Notice] = []  # this process's, in order; the CLI prints them, the app shows them
+
+
+def notify(key: str, **params: Any) -> None:
+    notices.append(Notice(key, params))
+
+
+def take_notices() -> list[Notice]:
+    """The notices not yet shown (and forget them)."""
+    taken = list(notices)
+    del notices[: len(taken)]
+    return taken
+
+
+class DamagedFile(ValueError):
+    """Raised by a ``valid`` check of ``read_json``: the content is JSON but not what the file must hold."""
+
+
+def quarantine(path: Path, reason: str, what: str = "") -> Path:
+    """Move a damaged state file (or a folder in its place) aside, beside it; the new path.
+
+    Raises ``app.errors.StateFileUnusable`` when it cannot even be moved (read-only folder).
+    """
+    from app.clock import utcnow
+
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.name}{BAD_MARK}{stamp}")
+    n = 1
+    while kept.exists() or kept.is_symlink():
+        n += 1
+        kept = path.with_name(f"{path.name}{BAD_MARK}{stamp}-{n}")
+    try:
+        os.rename(path, kept)
+    except FileNotFoundError:  # another ZorgCert moved it a moment ago
+        return kept
+    except OSError as exc:
+        from app.errors import StateFileUnusable
+
+        raise StateFileUnusable(f"{path}: {reason}; cannot move it aside: {exc.strerror}", path=str(path)) from None
+    # logged where it is told (the CLI, the app): status has no log file until it has something to say
+    notify("state.quarantined", what=what or path.name, path=str(path), kept=str(kept), reason=reason)
+    return kept
+
+
+def read_json(path: Path, default: Any, *, valid: Callable[[Any], Any] | None = None, what: str = "") -> Any:
+    """The JSON in ``path``; ``default`` when the file does not exist, or when it is damaged (then it is
+    moved aside, see ``quarantine``). ``valid`` checks the shape: it returns false or raises
+    (``DamagedFile``, ``TypeError``, ``ValueError``, ``KeyError``, ``AttributeError``) when it is wrong."""
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError:
         return default
+    except OSError as exc:  # a folder in its place, no permission, an I/O error
+        quarantine(path, f"unreadable ({type(exc).__name__})", what)
+        return default
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        quarantine(path, "empty" if not raw.strip() else f"not JSON ({type(exc).__name__})", what)
+        return default
+    if valid is not None:
+        try:
+            ok = valid(value) is not False
+        except (DamagedFile, TypeError, ValueError, KeyError, AttributeError) as exc:
+            ok, value = False, exc
+        if not ok:
+            quarantine(path, f"not the expected content ({value if isinstance(value, Exception) else 'shape'})",
+                       what)
+            return default
+    return value
+
+
+def kept_copies(folder: Path, name: str = "*") -> list[Path]:
+    """The damaged files moved aside in ``folder`` (for ``name``, or any)."""
+    try:
+        return sorted(folder.glob(f"{name}{BAD_MARK}*"))
+    except OSError:
+        return []

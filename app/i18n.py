@@ -455,6 +455,76 @@ MESSAGES: dict[str, dict[str, str]] = {
         "made after installing or last renewing (in the app: Restore backup; on the command line: zorgcert "
         "restore FILE). No backup and the certificate is still valid: call Support.",
     },
+    "state.quarantined": {
+        "nl": "Let op: het bestand {what} van ZorgCert was beschadigd of onleesbaar. ZorgCert heeft het apart gezet "
+        "als {kept} (het blijft bewaard) en gaat verder zonder.",
+        "en": "Note: ZorgCert's file {what} was damaged or unreadable. ZorgCert set it aside as {kept} (it is "
+        "kept) and carries on without it.",
+    },
+    "state.quarantined.next": {
+        "nl": "Controleer met zorgcert status (of in de app) of uw certificaten er nog zijn en of de instellingen "
+        "kloppen; zorgcert doctor noemt het apart gezette bestand. Klopt alles, dan kunt u dat bestand verwijderen.",
+        "en": "Check with zorgcert status (or in the app) that your certificates are still there and the settings "
+        "are right; zorgcert doctor names the file set aside. If all is well you may delete that file.",
+    },
+    "state.wallet_rebuilt": {
+        "nl": "ZorgCert heeft het overzicht van uw certificaten opnieuw opgebouwd uit de kluis en de "
+        "certificaatopslag: {count} certificaat/certificaten teruggevonden ({numbers}).",
+        "en": "ZorgCert rebuilt the list of your certificates from the vault and the certificate stores: {count} "
+        "certificate(s) found again ({numbers}).",
+    },
+    "state.wallet_rebuilt.next": {
+        "nl": "Maak van elk certificaat een nieuwe back-up (zorgcert backup). Ontbreekt er een (bijvoorbeeld een "
+        "systeemcertificaat in een map die u zelf koos), zet dan de back-up ervan terug met zorgcert restore.",
+        "en": "Make a new backup of each certificate (zorgcert backup). If one is missing (for example a system "
+        "certificate in a folder you chose yourself), restore its backup with zorgcert restore.",
+    },
+    "state.wallet_not_rebuilt": {
+        "nl": "ZorgCert kon het overzicht van uw certificaten nu niet opnieuw opbouwen ({reason}).",
+        "en": "ZorgCert could not rebuild the list of your certificates now ({reason}).",
+    },
+    "state.wallet_not_rebuilt.next": {
+        "nl": "Zorg dat de sleutelbos van het systeem bereikbaar is (meld u opnieuw aan) en start zorgcert status "
+        "nog eens: dan probeert ZorgCert het opnieuw. Uw certificaten in de browser blijven werken.",
+        "en": "Make sure the system keyring is available (log in again) and run zorgcert status once more: "
+        "ZorgCert then tries again. Your certificates in the browser keep working.",
+    },
+    "error.state_file": {
+        "nl": "Een bestand van ZorgCert ({path}) is beschadigd en kan niet opzij gezet worden.",
+        "en": "One of ZorgCert's files ({path}) is damaged and cannot be set aside.",
+    },
+    "error.state_file.next": {
+        "nl": "Controleer of u in die map mag schrijven en of de schijf niet vol is, en zet het bestand zelf "
+        "opzij (hernoemen). Start daarna ZorgCert opnieuw.",
+        "en": "Check that you may write in that folder and that the disk is not full, and set the file aside "
+        "yourself (rename it). Then start ZorgCert again.",
+    },
+    "error.state_file_newer": {
+        "nl": "Het bestand {path} is geschreven door een nieuwere versie van ZorgCert.",
+        "en": "The file {path} was written by a newer version of ZorgCert.",
+    },
+    "error.state_file_newer.next": {
+        "nl": "Gebruik de nieuwere versie van ZorgCert weer; het bestand is niet veranderd.",
+        "en": "Use the newer version of ZorgCert again; the file was not changed.",
+    },
+    "doctor.state": {"nl": "Bestanden van ZorgCert leesbaar", "en": "ZorgCert's own files readable"},
+    "doctor.state.kept": {
+        "nl": "apart gezet na beschadiging: {files}",
+        "en": "set aside after damage: {files}",
+    },
+    "doctor.state.next": {
+        "nl": "ZorgCert heeft beschadigde bestanden apart gezet en opnieuw opgebouwd wat kon. Controleer "
+        "zorgcert status en maak een nieuwe back-up; klopt alles, verwijder dan de genoemde bestanden.",
+        "en": "ZorgCert set damaged files aside and rebuilt what it could. Check zorgcert status and make a new "
+        "backup; if all is well, delete the files named.",
+    },
+    "doctor.state.not_rebuilt": {
+        "nl": "het overzicht van de certificaten kon nog niet opnieuw opgebouwd worden",
+        "en": "the list of certificates could not be rebuilt yet",
+    },
+    "recovery.op.restore": {"nl": "terugzetting", "en": "restore"},
+    "recovery.op.backup": {"nl": "back-up", "en": "backup"},
+    "recovery.op.export": {"nl": "export", "en": "export"},
 }
 
 

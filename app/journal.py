@@ -14,6 +14,15 @@ recorded, so there is never a moment with neither.
 Each entry remembers its issuer (URL and the SHA-256 of the pinned CA certificate): a
 ``key-made`` entry is asked about only at that issuer, and rolled back (its key deleted)
 only on that issuer's definite "not found" (see ``app.services.ZorgCert._recover``).
+
+A restore is journaled too (``kind="restore"``, see ``app.backups``): ``restoring`` is written
+before the vault or any store is touched, ``recorded`` once the wallet has it; the next run
+finishes it (never rolls back what reached the vault). A backup or PFX export journals its
+target (``kind="backup"|"export"``, stage ``writing``) before its temporary file is made, so the
+next run removes exactly the temporary files a kill left beside that target.
+
+An entry that cannot be read (empty, not JSON, the wrong shape) is moved aside as
+``<id>.json.bad-<time>`` (``app.files.quarantine``); the keys it named stay in the vault.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.files import read_json, write_json
+from app.files import DamagedFile, read_json, write_json
 
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
 
@@ -61,6 +70,30 @@ class Operation:
     entry: dict[str, Any] = field(default_factory=dict)  # facts for the wallet entry
     issuer_url: str | None = None  # the issuer asked; None in entries written before ZorgCert recorded it
     issuer_ca: str | None = None  # SHA-256 of the pinned issuer CA certificate (DER), hex
+    target: str | None = None  # backup/export: the file being written (its temporary files are removed)
+
+
+KINDS = ("install", "renew", "restore", "backup", "export")
+STAGES = ("key-made", "issued", "recorded", "restoring", "writing")  # restore: restoring, recorded
+
+
+def _operation(data: object) -> Operation:
+    """The operation in a journal file's JSON; ``DamagedFile`` when it is not one."""
+    if not isinstance(data, dict):
+        raise DamagedFile("not a journal entry")
+    known = {f.name for f in fields(Operation)}
+    op = Operation(**{k: v for k, v in data.items() if k in known})
+    texts = (op.kind, op.user_number, op.key_id, op.stage, op.id)
+    # kinds and stages are not checked against today's lists: a newer ZorgCert's entry is kept, not set aside
+    if not all(isinstance(v, str) and v for v in texts[:2] + texts[3:]) or not isinstance(op.key_id, str):
+        raise DamagedFile("a journal entry of the wrong shape")
+    if not isinstance(op.stores, list) or not all(isinstance(v, str) for v in op.stores):
+        raise DamagedFile("a journal entry with bad stores")
+    if not isinstance(op.entry, dict) or not isinstance(op.chain_pem, list):
+        raise DamagedFile("a journal entry of the wrong shape")
+    if op.stage != "key-made" and op.kind in ("install", "renew", "restore") and not isinstance(op.cert_pem, str):
+        raise DamagedFile("a journal entry without its certificate")
+    return op
 
 
 def _new_id() -> str:
@@ -83,10 +116,15 @@ class Journal:
         self._path(op).unlink(missing_ok=True)
 
     def pending(self) -> list[Operation]:
+        """The operations a crash left (a damaged entry is moved aside, see the module docstring)."""
         ops = []
-        for path in sorted(self.folder.glob("*.json")):
-            data = read_json(path, None)
-            if data:
-                known = {f.name for f in fields(Operation)}
-                ops.append(Operation(**{k: v for k, v in data.items() if k in known}))
+        try:
+            paths = sorted(self.folder.glob("*.json"))
+        except OSError:
+            paths = []
+        for path in paths:
+            found: list[Operation] = []
+            read_json(path, None, valid=lambda data, found=found: found.append(_operation(data)),
+                      what=f"journal/{path.name}")
+            ops += found
         return ops

@@ -15,9 +15,10 @@ class Preferences:
 
 
 def load(paths: Paths) -> Preferences:
-    """The saved preferences (defaults when none were saved or the file is from elsewhere)."""
-    data = read_json(paths.config_dir / "preferences.json", {})
-    lang = data.get("lang", "") if isinstance(data, dict) else ""
+    """The saved preferences (defaults when none were saved, or the file is damaged: then it is moved aside)."""
+    data = read_json(paths.config_dir / "preferences.json", {}, what="preferences.json",
+                     valid=lambda d: isinstance(d, dict) and isinstance(d.get("lang", ""), str))
+    lang = data.get("lang", "")
     return Preferences(lang=lang if lang in LANGS else "")
 
 

@@ -34,6 +34,7 @@ from app.paths import Paths
 from app.stores import open_stores, spec_of, store_for
 from app.vault import Sealed, Vault, keys_from_stores
 from app.wallet import Entry, Wallet
+from app.wallet import load as load_wallet
 from keystore.base import CertStore, StoreError, StoreRef
 
 log = logging.getLogger("zorgcert")
@@ -68,7 +69,7 @@ class ZorgCert:
         self.paths = paths
         self.issuer = issuer
         self.clock = clock or SystemClock()
-        self.wallet = Wallet(paths.wallet_file)
+        self.wallet: Wallet = load_wallet(paths)  # rebuilt if a damaged one was set aside
         self.vault = Vault(paths.vault_dir, rescue=keys_from_stores(paths))  # issue 12: another keyring
         self.journal = Journal(paths.journal_dir)
         self._client: Any = None
@@ -372,6 +373,10 @@ class ZorgCert:
         issuer configured now has its certificate; otherwise its key is kept in the vault (under
         its key id) and the entry closed, because that certificate may exist at another issuer.
         """
+        if op.kind not in ("install", "renew"):  # restore, backup, export: see app.backups.resume
+            from app.backups import resume
+
+            return resume(self, op)
         if op.stage == "key-made":
             if not self._asks_same_issuer(op):
                 log.warning("interrupted %s of %s waits for its issuer %s (configured now: %s)", op.kind,

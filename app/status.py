@@ -14,13 +14,13 @@ from typing import Any
 from app import policy
 from app.errors import ZorgCertError
 from app.paths import Paths
-from app.wallet import Wallet
+from app.wallet import Wallet, load
 from keystore.base import StoreError, StoreRef
 
 
 def rows(paths: Paths, now: datetime, wallet: Wallet | None = None) -> list[dict[str, Any]]:
     """Every certificate in the wallet with its state at ``now`` (``lost`` when a store lost it)."""
-    wallet = wallet or Wallet(paths.wallet_file)
+    wallet = wallet or load(paths)  # rebuilt from the vault and the stores if it was damaged
     listing: dict[str, set[str]] = {}
     out = []
     for entry in wallet.entries():

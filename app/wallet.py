@@ -1,6 +1,11 @@
 """What this machine holds: one entry per user number, in ``wallet.json``.
 
 Plain JSON and nothing heavy to import, so ``zorgcert status`` starts fast.
+
+A damaged ``wallet.json`` is moved aside (``app.files.quarantine``) and ``load`` rebuilds the
+wallet from what this machine still holds: every certificate the vault keeps with its key
+that one of the usual stores (Chromium's and Firefox's NSS databases, the platform store,
+the file store under the data folder) also holds comes back.
 """
 
 from __future__ import annotations
@@ -8,10 +13,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.files import read_json, write_json
+from app.files import DamagedFile, create_json, kept_copies, notify, read_json, write_json
 from keystore.base import StoreRef
+
+if TYPE_CHECKING:
+    from app.paths import Paths
 
 VERSION = 1
 
@@ -57,13 +65,48 @@ class Entry:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def _parsed(raw: Any) -> dict[str, Entry]:
+    """The entries of a wallet file's JSON; ``DamagedFile`` (or TypeError...) when it is not a wallet."""
+    from app import policy
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("certificates", []), list):
+        raise DamagedFile("not a wallet")
+    entries = {}
+    for item in raw.get("certificates", []):
+        if not isinstance(item, dict) or not isinstance(item.get("stores", []), list):
+            raise DamagedFile("not a wallet entry")
+        entry = Entry.from_json(item)
+        texts = (entry.user_number, entry.kind, entry.fingerprint, entry.not_after, entry.installed_at)
+        if not all(isinstance(v, str) for v in texts) or not isinstance(entry.policy, dict):
+            raise DamagedFile("a wallet entry of the wrong shape")
+        if not isinstance(entry.last_backup_at, str | None) or not all(
+                isinstance(v, str) for r in entry.stores for v in (r.store, r.location, r.fingerprint)):
+            raise DamagedFile("a wallet entry of the wrong shape")
+        entry.not_after_dt.isoformat()  # ValueError when it is no time
+        datetime.fromisoformat(entry.not_before)
+        policy.Durations.from_iso(**{k: entry.policy[k] for k in ("validity", "renewal_window", "install_window")})
+        entries[entry.user_number] = entry
+    return entries
+
+
 class Wallet:
     def __init__(self, path: Path):
         self.path = path
-        raw = read_json(path, {"version": VERSION, "certificates": []})
-        if raw.get("version", VERSION) > VERSION:
-            raise ValueError(f"{path} was written by a newer ZorgCert")
-        self._entries = {e["user_number"]: Entry.from_json(e) for e in raw.get("certificates", [])}
+        found: dict[str, dict[str, Entry]] = {}
+
+        def valid(raw: Any) -> bool:
+            version = raw.get("version", VERSION) if isinstance(raw, dict) else None
+            if isinstance(version, int) and version > VERSION:
+                return True  # a newer ZorgCert's: refused below, never moved aside
+            found["entries"] = _parsed(raw)
+            return True
+
+        raw = read_json(path, {"version": VERSION, "certificates": []}, valid=valid, what="wallet.json")
+        if isinstance(raw.get("version"), int) and raw["version"] > VERSION:
+            from app.errors import StateFileNewer
+
+            raise StateFileNewer(f"{path} was written by a newer ZorgCert", path=str(path))
+        self._entries = found.get("entries", {})
 
     def entries(self) -> list[Entry]:
         return sorted(self._entries.values(), key=lambda e: e.not_after)
@@ -76,5 +119,136 @@ class Wallet:
         self._entries[entry.user_number] = entry
         self.save()
 
+    def rebuild(self, paths: Paths) -> None:
+        """Fill this wallet from the vault and the stores (after a damaged one was moved aside)."""
+        _rebuild(self, paths)
+
     def save(self) -> None:
         write_json(self.path, {"version": VERSION, "certificates": [e.as_json() for e in self._entries.values()]})
+
+
+# --- a wallet rebuilt from the vault and the stores --------------------------------------------------
+
+
+def load(paths: Paths) -> Wallet:
+    """The wallet; rebuilt from the vault and the stores when a damaged one was moved aside and none replaced it."""
+    wallet = Wallet(paths.wallet_file)
+    if not wallet.path.exists() and kept_copies(wallet.path.parent, wallet.path.name):
+        wallet.rebuild(paths)
+    return wallet
+
+
+KINDS = {"Persoonlijk": "personal", "Systeem": "system"}  # the OU the issuer writes (issuer/ca.py)
+DEFAULT_POLICY = {"validity": "P2Y", "renewal_window": "P1M", "install_window": "P60D"}
+
+
+def _candidate_stores(paths: Paths, user_numbers: set[str]) -> list[Any]:
+    """The usual places a certificate of ours is: every NSS database, the platform store, the file stores."""
+    from app.stores import open_stores
+
+    stores: list[Any] = []
+    for spec, kind, number in [("auto", "personal", "")] + [("auto", "system", n) for n in sorted(user_numbers)]:
+        try:
+            stores += open_stores(spec, kind=kind, user_number=number, paths=paths)
+        except Exception as exc:  # noqa: BLE001 - a store that cannot even be opened is skipped
+            import logging
+
+            logging.getLogger("zorgcert").info("rebuild: store %s (%s) skipped: %s", spec, kind, exc)
+    return stores
+
+
+def rebuilt_entries(paths: Paths, issuer_url: str = "") -> list[Entry]:
+    """An entry for every certificate that the vault keeps with its key and a store holds (its newest per user)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from app import policy
+    from app.vault import Vault
+    from keystore.base import StoreError, fingerprint
+
+    vault = Vault(paths.vault_dir)
+    certs = []
+    for ident in vault.ids():
+        try:
+            sealed = vault.get(ident)  # KeyringUnavailable: the caller says it could not rebuild
+        except ValueError:
+            continue
+        if sealed is None or sealed.cert_der is None or fingerprint(sealed.cert_der) != ident:
+            continue  # a pending key (no certificate yet): the journal's, never touched here
+        cert = x509.load_der_x509_certificate(sealed.cert_der)
+
+        def attr(oid: Any, cert: Any = cert) -> str:
+            values = cert.subject.get_attributes_for_oid(oid)
+            return str(values[0].value) if values else ""
+
+        number = attr(NameOID.SERIAL_NUMBER)
+        if policy.is_valid_user_number(number):
+            certs.append((number, ident, cert, attr))
+    listings: dict[str, list[StoreRef]] = {}
+    stores = _candidate_stores(paths, {c[0] for c in certs})
+    for store in stores:
+        key = f"{store.name}:{store.location}"
+        if key in listings:
+            continue
+        listings[key] = []
+        try:
+            if store.name == "nss" and not (Path(store.location.removeprefix("sql:")) / "cert9.db").exists():
+                continue  # never create a database while rebuilding
+            if store.name == "file" and not Path(store.location).is_dir():
+                continue
+            if store.available().ok:
+                listings[key] = store.list_ours()
+        except (StoreError, Exception) as exc:  # noqa: BLE001 - one store's trouble must not stop the others
+            import logging
+
+            logging.getLogger("zorgcert").info("rebuild: could not list %s: %s", key, exc)
+    entries: dict[str, Entry] = {}
+    for number, fp, cert, attr in certs:
+        refs = [r for refs in listings.values() for r in refs if r.fingerprint == fp]
+        if not refs:
+            continue
+        entry = Entry(
+            user_number=number,
+            kind=KINDS.get(attr(NameOID.ORGANIZATIONAL_UNIT_NAME), "personal"),
+            name=attr(NameOID.COMMON_NAME),
+            organisation=attr(NameOID.ORGANIZATION_NAME),
+            subject=cert.subject.rfc4514_string(),
+            serial=format(cert.serial_number, "x"),
+            fingerprint=fp,
+            not_before=cert.not_valid_before_utc.isoformat(),
+            not_after=cert.not_valid_after_utc.isoformat(),
+            installed_at=cert.not_valid_before_utc.isoformat(),  # unknown; issued then
+            how="rebuilt",
+            issuer_url=issuer_url,
+            policy=dict(DEFAULT_POLICY),  # the issuer's own durations come back with the next renewal
+            stores=refs,
+        )
+        if number not in entries or entries[number].not_after < entry.not_after:
+            entries[number] = entry
+    return list(entries.values())
+
+
+def _rebuild(self: Wallet, paths: Paths) -> None:
+    """Fill this (empty) wallet from the vault and the stores and write it, unless another ZorgCert did first."""
+    from app.errors import ZorgCertError
+
+    issuer_url = ""
+    try:
+        from app import config
+
+        issuer_url = config.issuer(paths).url
+    except ZorgCertError:
+        pass
+    try:
+        entries = rebuilt_entries(paths, issuer_url)
+    except ZorgCertError as exc:  # no keyring: nothing can be opened; the next run tries again
+        notify("state.wallet_not_rebuilt", reason=exc.details)
+        return
+    self._entries = {e.user_number: e for e in entries}
+    data = {"version": VERSION, "certificates": [e.as_json() for e in entries]}
+    if not create_json(self.path, data):  # written meanwhile by another ZorgCert: that one counts
+        self._entries = Wallet(self.path)._entries
+        return
+    notify("state.wallet_rebuilt", count=len(entries),
+           numbers=", ".join(sorted(self._entries)) or "-")
+

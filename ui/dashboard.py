@@ -179,6 +179,10 @@ class Dashboard(QWidget):
         self.notice.setObjectName("dashboard-notice")
         self.notice.hide()
         outer.addWidget(self.notice)
+        self.state_notice = Notice("", "notice")  # what ZorgCert did on its own: a damaged file set aside
+        self.state_notice.setObjectName("dashboard-state-notice")
+        self.state_notice.hide()
+        outer.addWidget(self.state_notice)
         self.explanation = ExplanationBox(lang)
         self.explanation.setObjectName("explanation")
         self.explanation.action.connect(lambda offer: self.action.emit(offer, {}))
@@ -245,3 +249,8 @@ class Dashboard(QWidget):
         self.explanation.clear()
         self.notice.set_text(text)
         self.notice.setVisible(bool(text))
+
+    def show_notices(self, texts: list[str]) -> None:
+        """What ZorgCert did on its own since the last look (a damaged file set aside, the wallet rebuilt)."""
+        self.state_notice.set_text("\n\n".join(texts))
+        self.state_notice.setVisible(bool(texts))

@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.rows = rows
         self.dashboard.set_busy("")
         self.dashboard.set_rows(rows)
+        self.dashboard.show_notices(self.desktop.notices(self.lang))
         self.refreshed.emit()
 
     def _status_failed(self, error: ZorgCertError) -> None:

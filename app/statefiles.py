@@ -1,0 +1,56 @@
+"""ZorgCert's own files after damage: what the CLI and the app say, and ``doctor``'s check.
+
+``app.files.read_json`` moves a damaged state file aside and notes it (``app.files.notices``);
+this module turns those notes into sentences and lets ``doctor`` name the files kept aside.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.files import Notice, kept_copies, take_notices
+from app.i18n import t
+from app.paths import Paths
+
+
+def words(notice: Notice, lang: str) -> tuple[str, str]:
+    """(message, next step) of one notice in ``lang``."""
+    return t(notice.key, lang, **notice.params), t(notice.key + ".next", lang, **notice.params)
+
+
+def pending_texts(lang: str) -> list[str]:
+    """Every notice not yet shown, each as its message and next step (and forget them)."""
+    return ["\n".join(w for w in words(n, lang) if w) for n in take_notices()]
+
+
+def kept_files(paths: Paths) -> list[Path]:
+    """The damaged files set aside in ZorgCert's folders."""
+    return [*kept_copies(paths.config_dir), *kept_copies(paths.data_dir), *kept_copies(paths.journal_dir)]
+
+
+def doctor_check(paths: Paths, lang: str) -> dict[str, Any]:
+    """One line: pass, warn (files were set aside; the next step says what to check), fail (no wallet yet)."""
+    from app import config, preferences
+    from app.errors import ZorgCertError
+    from app.journal import Journal
+    from app.wallet import load
+
+    name = t("doctor.state", lang)
+    try:  # read each file once more: a damaged one is set aside now and named below
+        config.load(paths)
+        preferences.load(paths)
+        Journal(paths.journal_dir).pending()
+        load(paths)
+    except ZorgCertError as exc:
+        return {"check": name, "result": "fail", "detail": t(exc.key, lang, **exc.params),
+                "next": t(exc.key + ".next", lang, **exc.params)}
+    kept = kept_files(paths)
+    if not kept:
+        return {"check": name, "result": "pass", "detail": "", "next": ""}
+    detail = t("doctor.state.kept", lang, files=", ".join(str(p) for p in kept))
+    not_rebuilt = not paths.wallet_file.exists() and kept_copies(paths.data_dir, paths.wallet_file.name)
+    if not_rebuilt:
+        detail += "; " + t("doctor.state.not_rebuilt", lang)
+    return {"check": name, "result": "fail" if not_rebuilt else "warn", "detail": detail,
+            "next": t("state.wallet_not_rebuilt.next" if not_rebuilt else "doctor.state.next", lang)}
