@@ -122,7 +122,7 @@ class CertificateCard(QFrame):
         state = certview.live_state(row, now)
         self.badge.set_state(state, lang)
         left = certview.countdown(row, now)
-        self.fields["left"].setText(t(left.key, lang, **left.params))
+        self.fields["left"].setText(left.text(lang))
         self.fields["left"].setStyleSheet(f"color: {STATE_COLOURS[state]};")
         if row.get("last_backup"):
             text = fmt_date(row["last_backup"], lang)

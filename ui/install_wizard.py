@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app import certview, wizard
 from app.errors import Cancelled, ZorgCertError
-from app.explain import explain
+from app.explain import report
 from app.wizard import InstallState, Page
 from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
@@ -319,7 +319,7 @@ class ProgressPage(WizardPage):
         self.status.setText(t("ui.progress.done", self.lang))
 
     def failed(self, error: ZorgCertError) -> None:
-        words = explain(error, self.lang)
+        words = report(error, self.lang, "install")
         self.status.setText("")
         offers = wizard.failure_offers(words.code)
         if not isinstance(error, Cancelled):
@@ -482,7 +482,7 @@ class InstallWizard(WizardFrame):
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.install(number, pin, kind=kind, store=store, progress=report)
 
-        self.task = run_task(work, on_success=self._succeeded, on_failure=self._failed,
+        self.task = run_task(work, on_success=self._succeeded, on_failure=self._failed, what="install",
                              on_progress=self.progress.at, cancel_points=wizard.CANCEL_POINTS)
         self.refresh_buttons()
 
@@ -510,7 +510,7 @@ class InstallWizard(WizardFrame):
         if isinstance(error, Cancelled):
             self.reject()
             return
-        words = explain(error, self.lang)
+        words = report(error, self.lang, "install")
         self.state.failure = words.code
         self.cancel_button.setEnabled(True)
         target = wizard.page_after_failure(words.code)

@@ -25,11 +25,11 @@ if TYPE_CHECKING:  # built on first use: their modules are imported then, not at
 LAZY_TABS = (("support", "info", "ui.tab.support"), ("settings", "", "ui.tab.settings"))
 
 
-def explain(error: ZorgCertError, lang: str) -> Any:
-    """``app.explain.explain``, imported when something is to be explained."""
-    from app.explain import explain as words_for
+def explain(error: ZorgCertError, lang: str, where: str = "") -> Any:
+    """``app.explain.report``: logged with a reference (shown too), imported when something is to be explained."""
+    from app.explain import report
 
-    return words_for(error, lang)
+    return report(error, lang, where)
 
 
 class MainWindow(QMainWindow):
@@ -141,7 +141,8 @@ class MainWindow(QMainWindow):
         """Read the certificates again (stores are listed: off the GUI thread)."""
         self.dashboard.set_busy(t("ui.dashboard.loading", self.lang))
         desktop = self.desktop
-        run_task(lambda _r, _t: desktop.status(), on_success=self._status, on_failure=self._status_failed)
+        run_task(lambda _r, _t: desktop.status(), on_success=self._status, on_failure=self._status_failed,
+                 what="status")
 
     def _status(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
             on_failure=self._renew_failed,
             on_progress=lambda stage: self.dashboard.set_busy(t(f"ui.stage.{stage}.busy", self.lang)),
             cancel_points=RENEW_CANCEL_POINTS,
+            what="renew",
         )
 
     def _renewed(self, entry: Any) -> None:

@@ -325,7 +325,7 @@ def test_passphrase_meter(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
     wizard = every_backup_page(qtbot, desktop, "nl", "make")
     form = wizard.form
     assert form.meter.bar.value() <= 2 and "te makkelijk te raden" in form.meter.verdict.text()
-    assert "Kraaktijd:" in form.meter.verdict.text()
+    assert "Hoe lang raden duurt" in form.meter.verdict.text()
     form.passphrase.setText("Kaasschaaf Vlinderdas Molenwiek Sneeuwbal")
     form.confirmation.setText("Kaasschaaf Vlinderdas Molenwiek Sneeuwbal")
     assert form.meter.bar.value() == 4 and "Sterk genoeg." in form.meter.verdict.text()
