@@ -245,3 +245,9 @@ class Dashboard(QWidget):
         self.explanation.clear()
         self.notice.set_text(text)
         self.notice.setVisible(bool(text))
+
+    def clear_banners(self) -> None:
+        """Forget what an earlier action said (its news or its failure): another action starts, or it is over."""
+        self.explanation.clear()
+        self.notice.set_text("")
+        self.notice.hide()

@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
         self.rows: list[dict[str, Any]] = []
         self.wizard: InstallWizard | BackupWizard | None = None
         self.renewing: Task | None = None
+        # what the dashboard's banner (notice or explanation) is about: ("status" | "renew" | "install", number)
+        self.banner: tuple[str, str] | None = None
         self.setWindowIcon(icon("zorgcert"))
         self.setStyleSheet(STYLE)
         self.resize(860, 680)
@@ -148,12 +150,33 @@ class MainWindow(QMainWindow):
         self.rows = rows
         self.dashboard.set_busy("")
         self.dashboard.set_rows(rows)
+        if self.banner is not None and self._banner_over(rows):
+            self.dashboard.clear_banners()
+            self.banner = None
         self.refreshed.emit()
+
+    def _banner_over(self, rows: list[dict[str, Any]]) -> bool:
+        """Whether the state the banner describes is over: status reads again, a failed renewal is done since."""
+        source, number = self.banner or ("", "")
+        if source == "status":
+            return True
+        if source == "renew" and self.dashboard.explanation.isVisible():
+            from app.certview import live_state
+
+            now = self.desktop.now()
+            return not any(r["user_number"] == number and live_state(r, now) == "renewal-open" for r in rows)
+        return False
 
     def _status_failed(self, error: ZorgCertError) -> None:
         self.dashboard.set_busy("")
-        self.dashboard.explanation.show_explanation(explain(error, self.lang), ["support"])
+        self.dashboard.explanation.show_explanation(explain(error, self.lang, "status"), ["support"])
+        self.banner = ("status", "")
         self.refreshed.emit()
+
+    def start_action(self, source: str = "", number: str = "") -> None:
+        """Another action starts: what the last one said is over."""
+        self.dashboard.clear_banners()
+        self.banner = (source, number) if source else None
 
     # --- card actions ---------------------------------------------------------------------------
 
@@ -171,13 +194,14 @@ class MainWindow(QMainWindow):
             if name == "doctor":
                 self.support.run_checks()
         elif name == "retry":
+            self.start_action()
             self.refresh()
 
     def renew(self, row: dict[str, Any]) -> None:
         if self.renewing is not None:
             return
         number, desktop = row["user_number"], self.desktop
-        self.dashboard.explanation.clear()
+        self.start_action("renew", number)
         self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.get("name") or number))
         for card in self.dashboard.cards:
             card.setEnabled(False)
@@ -210,7 +234,7 @@ class MainWindow(QMainWindow):
             card.setEnabled(True)
         from app.wizard import failure_offers
 
-        words = explain(error, self.lang)
+        words = explain(error, self.lang, "renew")
         self.dashboard.explanation.show_explanation(words, failure_offers(words.code))
         self.refresh()
 
@@ -219,17 +243,24 @@ class MainWindow(QMainWindow):
     def open_install(self, *, user_number: str = "", kind: str = "personal") -> InstallWizard:
         from ui.install_wizard import InstallWizard
 
+        self.start_action()
+
         dialog = InstallWizard(self.desktop, self.lang, user_number=user_number, kind=kind, parent=self,
                                choose_folder=self.choosers.get("folder"),
                                choose_backup_file=self.choosers.get("backup_file"))
         dialog.installed.connect(lambda _e: self.refresh())
-        dialog.failed_in_background.connect(
-            lambda e: self.dashboard.explanation.show_explanation(explain(e, self.lang), ["support"]))
+        dialog.failed_in_background.connect(self._install_failed_in_background)
         dialog.wants.connect(lambda offer: self.on_action(offer, {"user_number": user_number}))
         return self._open(dialog)
 
+    def _install_failed_in_background(self, error: ZorgCertError) -> None:
+        self.dashboard.explanation.show_explanation(explain(error, self.lang, "install"), ["support"])
+        self.banner = ("install", "")
+
     def open_backup(self, mode: str = "make", user_number: str = "") -> BackupWizard:
         from ui.backup_wizard import BackupWizard
+
+        self.start_action()
 
         dialog = BackupWizard(self.desktop, self.lang, self.rows, mode=mode, user_number=user_number, parent=self,
                               choose_backup_file=self.choosers.get("backup_file"),
