@@ -612,6 +612,7 @@ def restore_backup(
         refs = _install_all(core, stores, ident, chain, fp, sealed)
         progress("record")
         now = core.clock.now()
+        same = old is not None and old.fingerprint == fp
         entry = Entry(
             user_number=user_number,
             kind=kind,
@@ -622,8 +623,9 @@ def restore_backup(
             fingerprint=fp,
             not_before=cert.not_valid_before_utc.isoformat(),
             not_after=not_after.isoformat(),
-            installed_at=now.isoformat(),
-            how="restore",
+            # the same certificate keeps when it was installed (or renewed); the restore itself is in the log
+            installed_at=old.installed_at if same else now.isoformat(),
+            how=old.how if same else "restore",
             issuer_url=issuer_url,
             policy=_policy(issuer_policy, contents, old),
             stores=refs,

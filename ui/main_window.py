@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         source, number = self.banner or ("", "")
         if source == "status":
             return True
-        if source == "renew" and self.dashboard.explanation.isVisible():
+        if source == "renew" and not self.dashboard.explanation.isHidden():
             from app.certview import live_state
 
             now = self.desktop.now()
