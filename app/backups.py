@@ -624,8 +624,8 @@ def restore_backup(
             not_before=cert.not_valid_before_utc.isoformat(),
             not_after=not_after.isoformat(),
             # the same certificate keeps when it was installed (or renewed); the restore itself is in the log
-            installed_at=old.installed_at if same else now.isoformat(),
-            how=old.how if same else "restore",
+            installed_at=old.installed_at if old is not None and same else now.isoformat(),
+            how=old.how if old is not None and same else "restore",
             issuer_url=issuer_url,
             policy=_policy(issuer_policy, contents, old),
             stores=refs,
