@@ -696,18 +696,13 @@ def _check_available(stores: list[CertStore]) -> None:
 def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,
                  sealed: Sealed) -> list[Any]:
     """Vault copy first, then every store; on a failure take out again what was not there before."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     had_vault = core.vault.get(fp) is not None
     had_store = [s.find(fp) is not None for s in stores]
     core.vault.put(fp, sealed)
     refs = []
     try:
         for s in stores:
-            refs.append(s.install(ident))
-            trust = getattr(s, "trust_ca", None)
-            if trust is not None and chain:
-                trust(chain[-1].public_bytes(Encoding.DER), chain[-1].subject.rfc4514_string())
+            refs.append(s.install(ident))  # the chain goes in without website trust
     except StoreError as exc:
         for s, had in zip(stores, had_store, strict=True):
             if not had:

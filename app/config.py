@@ -1,12 +1,18 @@
-"""Which issuer the app talks to: environment first, then ``zorgcert config set``, then the shipped default."""
+"""Which issuer the app talks to: environment first, then ``zorgcert config set``, then the shipped default.
+
+Whatever the source (environment, a hand-edited config file, ``config set``), the URL
+must be ``https://HOST[:PORT][/PATH]``: anything else is refused here, before a client
+exists, so a PIN never travels in clear (``app.est.IssuerClient`` refuses it once more).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import NoIssuerConfigured, UsageError
+from app.errors import InsecureIssuerUrl, NoIssuerConfigured, UsageError
 from app.files import read_json, write_json
 from app.paths import Paths
 
@@ -29,9 +35,7 @@ def set_value(paths: Paths, key: str, value: str) -> str:
     if key not in KEYS:
         raise UsageError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
     if key == "issuer-url":
-        if not value.startswith("https://"):
-            raise UsageError("issuer-url must start with https://")
-        value = value.rstrip("/")
+        value = https_url(value, source="zorgcert config set issuer-url")
     else:
         path = Path(value).expanduser().resolve()
         if not path.is_file() or b"BEGIN CERTIFICATE" not in path.read_bytes():
@@ -46,11 +50,38 @@ def set_value(paths: Paths, key: str, value: str) -> str:
 def issuer(paths: Paths) -> IssuerSettings:
     """The issuer URL and the CA that pins it."""
     data = load(paths)
-    url = os.environ.get(KEYS["issuer-url"]) or data.get("issuer-url")
+    env_url = os.environ.get(KEYS["issuer-url"])
+    url = env_url or data.get("issuer-url")
     ca = os.environ.get(KEYS["issuer-ca"]) or data.get("issuer-ca")
     if not url:
         raise NoIssuerConfigured("no issuer URL")
+    url = https_url(str(url), source=KEYS["issuer-url"] if env_url else str(paths.config_file))
     ca_path = Path(ca).expanduser() if ca else SHIPPED_CA
     if not ca_path.is_file():
         raise NoIssuerConfigured(f"no issuer CA file ({ca_path})")
-    return IssuerSettings(url.rstrip("/"), ca_path)
+    return IssuerSettings(url, ca_path)
+
+
+def https_url(value: str, *, source: str) -> str:
+    """``value`` as an issuer base URL (no trailing slash) if it is ``https://`` with a host; else refused.
+
+    Refused too: credentials in the URL, a query or a fragment (an issuer address has none).
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    text = value.strip()
+    shown = re.sub(r"//[^/@]*@", "//***@", text)  # never echo credentials someone put in the URL
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    refused = InsecureIssuerUrl(f"not an https issuer URL: {shown!r}", url=shown, source=source)
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise refused
+    try:
+        parts = urlsplit(text)
+        ok = (parts.scheme.lower() == "https" and bool(parts.hostname) and parts.username is None
+              and parts.password is None and not parts.query and not parts.fragment)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise refused
+    return urlunsplit(("https", parts.netloc, parts.path.rstrip("/"), "", ""))

@@ -8,7 +8,7 @@ from typing import Any
 
 from app import config
 from app.clock import SystemClock
-from app.errors import IssuerUntrusted, ZorgCertError
+from app.errors import IssuerUnreachable, IssuerUntrusted, ZorgCertError
 from app.i18n import t
 from app.paths import Paths
 
@@ -36,6 +36,7 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
         settings = None
 
     core = ZorgCert(paths, settings)
+    chain: list[Any] | None = None  # the issuer's CA chain, checked against the pin
     if settings is not None:
         try:
             core.client.policy()
@@ -57,8 +58,17 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
             checks.append(_check(t("doctor.trust", lang), "fail", *_explain(exc, lang)))
         except ZorgCertError as exc:
             checks.append(_check(t("doctor.reachable", lang), "fail", *_explain(exc, lang)))
+        else:
+            try:
+                chain = core.client.cacerts()
+                checks.append(_check(t("doctor.chain", lang), "pass", ", ".join(
+                    c.subject.rfc4514_string() for c in chain)))
+            except ZorgCertError as exc:
+                checks.append(_check(t("doctor.chain", lang), "fail", *_explain(exc, lang)))
 
-    checks += _store_checks(core, paths, lang)
+    checks += _store_checks(core, paths, lang, _issuer_cas(core, chain))
+    if chain is not None:
+        checks += _accepted_checks(core, lang)
     pending = core.journal.pending()
     checks.append(
         _check(
@@ -71,7 +81,50 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
     return checks
 
 
-def _store_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
+def _issuer_cas(core: Any, chain: list[Any] | None) -> list[bytes]:
+    """DER of the issuer's CA certificates: the pinned file, the checked ``/cacerts``, our certificates' chains."""
+    ders = list(core._issuer_ca_ders(chain or []))
+    for entry in core.wallet.entries():
+        try:
+            sealed = core.vault.get(entry.fingerprint)
+        except ZorgCertError:
+            continue
+        if sealed is not None:
+            ders += list(sealed.chain_der)
+    return ders
+
+
+def _accepted_checks(core: Any, lang: str) -> list[dict[str, Any]]:
+    """Per valid certificate: does the issuer accept it for TLS client authentication (``/api/v1/me``)?"""
+    from cryptography import x509
+
+    from app.identity import load_key
+
+    checks = []
+    now = SystemClock().now()
+    for entry in core.wallet.entries():
+        if entry.revoked or now >= entry.not_after_dt:
+            continue
+        try:
+            sealed = core.vault.get(entry.fingerprint)
+        except ZorgCertError:
+            continue  # the key check says so
+        if sealed is None or sealed.cert_der is None:
+            continue
+        name = t("doctor.accepted", lang, user_number=entry.user_number)
+        try:
+            core.client.me(x509.load_der_x509_certificate(sealed.cert_der), load_key(sealed.key_der))
+        except IssuerUnreachable:
+            continue  # reported above
+        except ZorgCertError as exc:
+            checks.append(_check(name, "fail", *_explain(exc, lang)))
+        else:
+            checks.append(_check(name, "pass", entry.fingerprint[:16]))
+    return checks
+
+
+def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes]) -> list[dict[str, Any]]:
+    from app.services import drop_website_trust
     from keystore.base import StoreError
 
     checks = []
@@ -97,6 +150,15 @@ def _store_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
         checks.append(_check(t("doctor.store", lang, store=label), "pass" if avail.ok else "fail", avail.detail, fix))
         if not avail.ok:
             continue
+        if store.name == "nss":
+            trust_name = t("doctor.website_trust", lang, store=label)
+            try:
+                removed = drop_website_trust(store, issuer_cas)
+            except StoreError as exc:
+                checks.append(_check(trust_name, "fail", exc.detail, t("doctor.website_trust.next", lang)))
+            else:
+                detail = t("doctor.website_trust.removed", lang, names=", ".join(removed)) if removed else ""
+                checks.append(_check(trust_name, "pass", detail or store.location))
         for entry in core.wallet.entries():
             if entry.kind != "personal" and store.name == "nss":
                 continue

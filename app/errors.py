@@ -253,3 +253,29 @@ class AlreadyInstalled(ZorgCertError):
     @property
     def key(self) -> str:  # type: ignore[override]
         return "error.already_installed_renew" if self.renewal_open else "error.already_installed"
+# --- trust boundaries of the issuer connection (issue 11) ---
+
+
+class InsecureIssuerUrl(NoIssuerConfigured):
+    """The issuer address is not ``https://HOST``: nothing is sent to it (no PIN in clear)."""
+
+    key = "error.issuer_not_https"
+
+
+class IssuerChainUntrusted(IssuerUntrusted):
+    """``/cacerts`` returned a CA certificate that is not the pinned CA nor on its chain."""
+
+    key = "error.untrusted_chain"
+
+
+class IssuedCertificateUntrusted(IssuerUntrusted):
+    """A certificate the issuer returned does not chain to the pinned CA or does not carry our public key."""
+
+    key = "error.untrusted_certificate"
+
+
+class IssuerRejectedCertificate(ZorgCertError):
+    """The issuer refused our client certificate in the TLS handshake (it never saw the request)."""
+
+    key = "error.certificate_rejected"
+    exit_code = 3

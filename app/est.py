@@ -4,17 +4,26 @@ Pinning: ``requests`` lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` override a
 session's ``verify``, so every call passes ``verify=<issuer CA>`` itself and the TLS
 context for client certificates trusts only that CA. Proxies from the environment
 are honoured. Only GETs are retried; an enrollment is never sent twice by us.
+
+Trust boundaries (issue 11): the base URL must be ``https://`` (``http://`` has an adapter
+that refuses to send); what ``/cacerts`` returns must be the pinned CA or chain to it,
+and every certificate the issuer returns must chain to the pinned CA and carry the public
+key we asked for, before anything reaches a store. A client certificate the issuer
+refuses in the TLS handshake is ``IssuerRejectedCertificate``, not "unreachable".
+The PIN travels in a Basic header we build ourselves: UTF-8 of the NFC form (RFC 7617).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import ssl
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,12 +33,25 @@ from typing import Any
 
 import requests
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from app.errors import IssuerProtocolError, IssuerRefused, IssuerUnreachable, IssuerUntrusted, RenewalNotOpen
+from app.config import https_url
+from app.errors import (
+    InsecureIssuerUrl,
+    IssuedCertificateUntrusted,
+    IssuerChainUntrusted,
+    IssuerProtocolError,
+    IssuerRefused,
+    IssuerRejectedCertificate,
+    IssuerUnreachable,
+    IssuerUntrusted,
+    RenewalNotOpen,
+    ZorgCertError,
+)
 
 TIMEOUT = (5.0, 30.0)  # connect, read
 EST = "/.well-known/est"
@@ -49,6 +71,105 @@ class _PinnedAdapter(HTTPAdapter):
     def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["ssl_context"] = self._context
         return super().proxy_manager_for(*args, **kwargs)
+
+
+class _RefuseCleartext(HTTPAdapter):
+    """Mounted on ``http://``: nothing goes out unencrypted, not even after a redirect."""
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        raise InsecureIssuerUrl("refused to send over http://", url=str(request.url).split("?", 1)[0][:80],
+                                source="ZorgCert")
+
+
+def basic_authorization(user: str, secret: str) -> str:
+    """An HTTP Basic ``Authorization`` value: base64 of the UTF-8 of the NFC form of ``user:secret`` (RFC 7617).
+
+    ``requests`` would encode Latin-1: a PIN with ``é`` would differ from the issuer's and one
+    with ``€`` would not encode at all. NFC makes a composed and a decomposed ``é`` the same.
+    """
+    raw = unicodedata.normalize("NFC", f"{user}:{secret}").encode("utf-8")
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+# TLS alerts (OpenSSL reason names) by which a server refuses the client certificate we presented
+_REJECTION_ALERTS = (
+    "ALERT_BAD_CERTIFICATE", "ALERT_UNKNOWN_CA", "ALERT_CERTIFICATE_UNKNOWN", "ALERT_CERTIFICATE_REVOKED",
+    "ALERT_CERTIFICATE_EXPIRED", "ALERT_CERTIFICATE_REQUIRED", "ALERT_DECRYPT_ERROR",
+    "ALERT_UNSUPPORTED_CERTIFICATE", "ALERT_ACCESS_DENIED",
+)
+# how a server that closes without an alert looks (asyncio/aiohttp does; TLS 1.3 shows it at the first read)
+_DROPPED = ("UNEXPECTED_EOF", "EOF occurred", "RemoteDisconnected", "Connection reset", "ConnectionResetError",
+            "Connection aborted", "BrokenPipe")
+
+
+def _exception_text(exc: BaseException) -> str:
+    """The text of an exception and everything it wraps (requests nests urllib3 nests ssl)."""
+    parts, seen = [], set()
+    todo: list[object] = [exc]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        parts.append(f"{type(current).__name__}: {current}")
+        todo += [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+    return " | ".join(parts)
+
+
+def load_pinned(ca_file: Path) -> list[x509.Certificate]:
+    """The certificates of the pinned CA file (one or more PEM certificates)."""
+    try:
+        return x509.load_pem_x509_certificates(Path(ca_file).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise IssuerUntrusted(f"cannot read the issuer CA file ({exc.__class__.__name__})", url=str(ca_file)) from None
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Did ``parent`` (a CA) sign ``child``? Names and signature, by ``cryptography``."""
+    if not _is_ca(parent):
+        return False
+    try:
+        child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def chain_to_pin(cert: x509.Certificate, intermediates: list[x509.Certificate],
+                 pinned: list[x509.Certificate], *, max_depth: int = 4) -> bool:
+    """Is ``cert`` a pinned certificate, or signed (through ``intermediates``, each a CA) by one?"""
+    current, depth = cert, 0
+    while depth <= max_depth:
+        if current in pinned or any(_issued_by(current, p) for p in pinned):
+            return True
+        parent = next((c for c in intermediates if c != current and _issued_by(current, c)), None)
+        if parent is None:
+            return False
+        current, depth = parent, depth + 1
+    return False
+
+
+def verified_chain(certs: list[x509.Certificate], pinned: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``certs`` (from ``/cacerts``) if each is a CA that is pinned or chains to the pin, else ``IssuerChainUntrusted``.
+
+    (A pin on an issuing CA alone does not work anyway: OpenSSL wants the TLS chain to end in a root.)
+    """
+    if not certs:
+        raise IssuerChainUntrusted("/cacerts returned no certificate")
+    for cert in certs:
+        if not _is_ca(cert):
+            raise IssuerChainUntrusted(f"/cacerts holds a non-CA certificate: {cert.subject.rfc4514_string()}")
+        if not chain_to_pin(cert, certs, pinned):
+            raise IssuerChainUntrusted(f"/cacerts holds {cert.subject.rfc4514_string()}, which does not chain to "
+                                       "the pinned CA")
+    return certs
 
 
 def _pinned_context(ca_file: Path) -> ssl.SSLContext:
@@ -126,7 +247,7 @@ class IssuerClient:
     """Talks to one issuer, trusting only its CA."""
 
     def __init__(self, base_url: str, ca_file: Path, *, timeout: tuple[float, float] = TIMEOUT):
-        self.base_url = base_url.rstrip("/")
+        self.base_url = https_url(base_url, source="ZorgCert")  # defence in depth: config.issuer checked it too
         self.ca_file = ca_file
         self.timeout = timeout
         self._session = requests.Session()
@@ -138,7 +259,17 @@ class IssuerClient:
             raise_on_status=False,
         )
         self._session.mount("https://", _PinnedAdapter(_pinned_context(ca_file), retry))
+        self._session.mount("http://", _RefuseCleartext())
         self.last_date: datetime | None = None
+        self._pinned: list[x509.Certificate] | None = None
+        self._chain: list[x509.Certificate] | None = None
+
+    @property
+    def pinned(self) -> list[x509.Certificate]:
+        """The certificates of the configured CA file: the pin."""
+        if self._pinned is None:
+            self._pinned = load_pinned(self.ca_file)
+        return self._pinned
 
     def _send(self, method: str, path: str, *, session: requests.Session | None = None, **kw: Any) -> requests.Response:
         url = self.base_url + path
@@ -147,12 +278,15 @@ class IssuerClient:
                 method, url, verify=str(self.ca_file), timeout=self.timeout, **kw
             )
         except requests.exceptions.SSLError as exc:
-            if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):
+            text = _exception_text(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
                 raise IssuerUntrusted(str(exc.__class__.__name__), url=self.base_url) from None
+            self._rejected_certificate(session, text)
             raise IssuerUnreachable(f"TLS: {exc.__class__.__name__}") from None
         except requests.exceptions.Timeout:
             raise IssuerUnreachable("timeout") from None
-        except requests.exceptions.ConnectionError:
+        except requests.exceptions.ConnectionError as exc:
+            self._rejected_certificate(session, _exception_text(exc))
             raise IssuerUnreachable("no connection") from None
         date = response.headers.get("Date")
         if date:
@@ -164,10 +298,32 @@ class IssuerClient:
             raise _problem(response)
         return response
 
+    def _rejected_certificate(self, session: requests.Session | None, text: str) -> None:
+        """Raise ``IssuerRejectedCertificate`` if a failure with our client certificate was the issuer saying no.
+
+        Only when we presented a certificate (``session`` is a client-certificate session). A TLS
+        alert that names the certificate says so outright. A server that just hangs up (aiohttp does,
+        without an alert; with TLS 1.3 that shows at the first read) is asked once more without the
+        certificate: if it answers then, it was our certificate it refused.
+        """
+        if session is None:
+            return
+        if any(alert in text for alert in _REJECTION_ALERTS):
+            raise IssuerRejectedCertificate(_reason(text), url=self.base_url) from None
+        if not any(mark in text for mark in _DROPPED):
+            return
+        try:
+            self._send("GET", "/api/v1/policy")
+        except ZorgCertError:
+            return  # the issuer does not answer at all: unreachable
+        raise IssuerRejectedCertificate("the issuer closed the connection after our certificate; "
+                                        "it answers without one", url=self.base_url) from None
+
     @contextmanager
     def _with_certificate(self, cert: x509.Certificate, key: Any) -> Iterator[requests.Session]:
         session = requests.Session()
         session.mount("https://", _PinnedAdapter(client_context(self.ca_file, cert, key)))
+        session.mount("http://", _RefuseCleartext())
         try:
             yield session
         finally:
@@ -180,8 +336,27 @@ class IssuerClient:
         return dict(self._send("GET", "/api/v1/policy").json())
 
     def cacerts(self) -> list[x509.Certificate]:
-        """The issuer's CA chain (issuing CA, root)."""
-        return _certs_from_pkcs7(self._send("GET", f"{EST}/cacerts").content)
+        """The issuer's CA chain (issuing CA, root), each checked against the pinned CA (else IssuerChainUntrusted)."""
+        if self._chain is None:
+            certs = _certs_from_pkcs7(self._send("GET", f"{EST}/cacerts").content)
+            try:
+                self._chain = verified_chain(certs, self.pinned)
+            except IssuerChainUntrusted as exc:
+                raise IssuerChainUntrusted(exc.details, url=self.base_url, ca_file=str(self.ca_file)) from None
+        return list(self._chain)
+
+    def check_issued(self, cert: x509.Certificate, public_key: Any) -> x509.Certificate:
+        """``cert`` if it chains to the pinned CA (through ``/cacerts``) and carries ``public_key``."""
+        problem = ""
+        if cert.public_key() != public_key:
+            problem = "the certificate does not carry the public key of our request"
+        elif _is_ca(cert):
+            problem = "the issuer returned a CA certificate"
+        elif not chain_to_pin(cert, self.cacerts(), self.pinned):
+            problem = "the certificate does not chain to the pinned issuer CA"
+        if problem:
+            raise IssuedCertificateUntrusted(problem, url=self.base_url)
+        return cert
 
     def csrattrs(self) -> bytes:
         """The DER CSR attributes: which key the issuer wants."""
@@ -199,7 +374,15 @@ class IssuerClient:
             if exc.code == "not-found":
                 return None
             raise
-        return x509.load_pem_x509_certificate(response.content)
+        try:
+            cert = x509.load_pem_x509_certificate(response.content)
+        except ValueError:
+            raise IssuerProtocolError("by-key did not return a PEM certificate") from None
+        spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+        if hashlib.sha256(spki).hexdigest() != key_sha256.lower():
+            raise IssuedCertificateUntrusted("by-key returned a certificate for another key", url=self.base_url)
+        return self.check_issued(cert, cert.public_key())
 
     # --- enrollment ---------------------------------------------------------------------
 
@@ -208,11 +391,14 @@ class IssuerClient:
         response = self._send(
             "POST",
             f"{EST}/simpleenroll",
-            auth=(user_number, pin),
             data=base64.encodebytes(csr_der),
-            headers={"Content-Type": "application/pkcs10", "Content-Transfer-Encoding": "base64"},
+            headers={
+                "Authorization": basic_authorization(user_number, pin),
+                "Content-Type": "application/pkcs10",
+                "Content-Transfer-Encoding": "base64",
+            },
         )
-        return self._one_certificate(response)
+        return self.check_issued(self._one_certificate(response), _csr_key(csr_der))
 
     def simplereenroll(self, cert: x509.Certificate, key: Any, csr_der: bytes) -> x509.Certificate:
         """R5: a renewed certificate, authenticated by the current one."""
@@ -224,7 +410,7 @@ class IssuerClient:
                 data=base64.encodebytes(csr_der),
                 headers={"Content-Type": "application/pkcs10", "Content-Transfer-Encoding": "base64"},
             )
-        return self._one_certificate(response)
+        return self.check_issued(self._one_certificate(response), _csr_key(csr_der))
 
     def me(self, cert: x509.Certificate, key: Any) -> dict[str, Any]:
         """What the issuer knows of this certificate's holder (R11: the contact person)."""
@@ -237,3 +423,13 @@ class IssuerClient:
         if not certs:
             raise IssuerProtocolError("no certificate in the response")
         return certs[0]
+
+
+def _csr_key(csr_der: bytes) -> Any:
+    """The public key of our own CSR: the one the issued certificate must carry."""
+    return x509.load_der_x509_csr(csr_der).public_key()
+
+
+def _reason(text: str) -> str:
+    """The TLS alert's name from an exception text, for the log and Support (no secrets in it)."""
+    return next((a for a in _REJECTION_ALERTS if a in text), "TLS alert")

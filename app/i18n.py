@@ -422,6 +422,77 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # every error shown in the app and the command line carries the reference that is in zorgcert.log
     "error.reference": {"nl": "Referentie voor Support: {reference}", "en": "Reference for Support: {reference}"},
+    # --- trust boundaries of the issuer connection (issue 11) ---
+    "error.issuer_not_https": {
+        "nl": "Het adres van de uitgever ({url}, uit {source}) is geen beveiligd https-adres. ZorgCert stuurt "
+        "daar niets heen, ook uw pincode niet.",
+        "en": "The issuer's address ({url}, from {source}) is not a secure https address. ZorgCert sends nothing "
+        "there, your PIN included.",
+    },
+    "error.issuer_not_https.next": {
+        "nl": "Stel het adres in dat met https:// begint, zoals de uitgever het opgeeft: "
+        "zorgcert config set issuer-url https://… (komt het uit ZORGCERT_ISSUER_URL, pas dan die variabele aan).",
+        "en": "Set the address starting with https:// that the issuer gives: zorgcert config set issuer-url "
+        "https://… (if it comes from ZORGCERT_ISSUER_URL, change that variable).",
+    },
+    "error.untrusted_chain": {
+        "nl": "De uitgever op {url} stuurde CA-certificaten die niet horen bij de ingestelde uitgever-CA "
+        "({ca_file}). ZorgCert vertrouwt ze niet en heeft niets geïnstalleerd.",
+        "en": "The issuer at {url} sent CA certificates that do not belong to the configured issuer CA "
+        "({ca_file}). ZorgCert does not trust them and installed nothing.",
+    },
+    "error.untrusted_chain.next": {
+        "nl": "Controleer met zorgcert config show of het adres en het CA-bestand bij dezelfde uitgever horen. "
+        "Bel Support als dit blijft gebeuren.",
+        "en": "Check with zorgcert config show that the address and the CA file belong to the same issuer. "
+        "Call Support if this keeps happening.",
+    },
+    "error.untrusted_certificate": {
+        "nl": "Het certificaat dat de uitgever op {url} terugstuurde is niet door de ingestelde uitgever-CA "
+        "ondertekend of hoort niet bij de sleutel op deze computer. ZorgCert heeft het niet geïnstalleerd.",
+        "en": "The certificate the issuer at {url} returned is not signed by the configured issuer CA or does "
+        "not belong to the key on this computer. ZorgCert did not install it.",
+    },
+    "error.untrusted_certificate.next": {
+        "nl": "Probeer het later opnieuw; ZorgCert vraagt de uitgever dan wat er is uitgegeven. Bel Support als "
+        "dit blijft gebeuren.",
+        "en": "Try again later; ZorgCert then asks the issuer what was issued. Call Support if this keeps "
+        "happening.",
+    },
+    "error.certificate_rejected": {
+        "nl": "De uitgever weigerde uw certificaat bij het opzetten van de beveiligde verbinding: het is niet "
+        "(meer) geldig bij deze uitgever, of het is van een andere uitgever.",
+        "en": "The issuer refused your certificate while setting up the secure connection: it is not (or no "
+        "longer) valid at this issuer, or it is from another issuer.",
+    },
+    "error.certificate_rejected.next": {
+        "nl": "Controleer of ZorgCert op de juiste uitgever is ingesteld (zorgcert config show). Is dat zo, "
+        "installeer het certificaat dan opnieuw met uw gebruikersnummer en pincode, of vraag de contactpersoon "
+        "van uw praktijk om een nieuw certificaat.",
+        "en": "Check that ZorgCert is set to the right issuer (zorgcert config show). If it is, reinstall the "
+        "certificate with your user number and PIN, or ask your practice's contact person for a new "
+        "certificate.",
+    },
+    "doctor.chain": {
+        "nl": "CA-certificaten van de uitgever horen bij de ingestelde CA",
+        "en": "The issuer's CA certificates belong to the configured CA",
+    },
+    "doctor.accepted": {
+        "nl": "Uitgever accepteert certificaat {user_number}",
+        "en": "Issuer accepts certificate {user_number}",
+    },
+    "doctor.website_trust": {
+        "nl": "Uitgever-CA niet vertrouwd voor websites in {store}",
+        "en": "Issuer CA not trusted for websites in {store}",
+    },
+    "doctor.website_trust.removed": {
+        "nl": "websitevertrouwen weggehaald bij: {names}",
+        "en": "website trust removed from: {names}",
+    },
+    "doctor.website_trust.next": {
+        "nl": "Sluit Firefox en Chromium en start zorgcert doctor opnieuw.",
+        "en": "Close Firefox and Chromium and run zorgcert doctor again.",
+    },
 }
 
 

@@ -222,7 +222,6 @@ class ZorgCert:
     def _finish(self, op: Operation, progress: Progress) -> Entry:
         """Roll forward from ``issued``: install everywhere, read back, record, remove the old one."""
         from cryptography import x509
-        from cryptography.hazmat.primitives.serialization import Encoding
 
         from app import identity
 
@@ -243,10 +242,8 @@ class ZorgCert:
             for spec in op.stores:
                 store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=self.paths)[0]
                 try:
-                    refs.append(store.install(ident))
-                    trust = getattr(store, "trust_ca", None)
-                    if trust is not None and chain:
-                        trust(chain[-1].public_bytes(Encoding.DER), f"{chain[-1].subject.rfc4514_string()}")
+                    refs.append(store.install(ident))  # the chain goes in without any trust (no website trust)
+                    drop_website_trust(store, self._issuer_ca_ders(chain))
                 except StoreError as exc:
                     raise _store_problem(exc, store.location) from None
                 checkpoint("installed-one")
@@ -268,6 +265,20 @@ class ZorgCert:
         self.journal.finish(op)
         log.info("%s of %s finished: %s", op.kind, op.user_number, entry.fingerprint[:12])
         return entry
+
+    def _issuer_ca_ders(self, chain: list[Any]) -> list[bytes]:
+        """The issuer's CA certificates (DER): the pinned CA file and ``chain`` (checked against it)."""
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        ders = [c.public_bytes(Encoding.DER) for c in chain]
+        if self.issuer is not None:
+            from app.est import load_pinned
+
+            try:
+                ders += [c.public_bytes(Encoding.DER) for c in load_pinned(self.issuer.ca_file)]
+            except ZorgCertError:
+                pass
+        return ders
 
     def _remove_everywhere(self, fingerprint: str) -> None:
         """Take an old certificate out of every store that might hold it (after the new one is in)."""
@@ -385,6 +396,21 @@ class ZorgCert:
         from app.status import rows
 
         return rows(self.paths, self.clock.now(), self.wallet)
+
+
+def drop_website_trust(store: CertStore, ca_ders: list[bytes]) -> list[str]:
+    """Take website trust off the issuer's CA certificates in ``store`` (NSS: an older ZorgCert added ``C,,``).
+
+    A client-certificate wallet never makes a CA trusted for server authentication; this
+    undoes what earlier versions did, on the next install, renewal, restore or ``doctor``.
+    """
+    drop = getattr(store, "drop_website_trust", None)
+    if drop is None:
+        return []
+    changed = list(drop(ca_ders))
+    if changed:
+        log.info("removed website trust from %s in %s", ", ".join(changed), store.location)
+    return changed
 
 
 def _fingerprint(cert: Any) -> str:

@@ -53,6 +53,9 @@ def rows(paths: Paths, now: datetime, wallet: Wallet | None = None) -> list[dict
                 "backup_current": entry.backup_is_current,
             }
         )
+    from app.trustfix import drop_stale_website_trust  # issue 11: no process unless an older version's trust is there
+
+    drop_stale_website_trust(paths, wallet)
     return out
 
 

@@ -471,28 +471,41 @@ class NssStore:
                 self._certutil(["-A", "-n", _renamed(cert.label, twin), "-t", ",,"], input=twin)
         return None
 
-    def trust_ca(self, ca_der: bytes, nickname: str) -> None:
-        """Trust this CA for websites (``C`` in the SSL column), keeping any other trust; idempotent."""
-        kid = key_id(ca_der)
-        if kid is None:
-            raise StoreError(STORE, "corrupt", "the CA certificate has a key type other than RSA or EC")
-        self._ensure_ready()
-        fp = fingerprint(ca_der)
-        by_id = _uri(None, kid)
-        if ca_der not in self._subject_list(by_id):
-            self._certutil(["-A", "-n", nickname, "-t", "C,,"], input=ca_der)
-        else:
-            trust = self._trust(by_id).get(fp)
-            if trust is None:
-                raise StoreError(STORE, "tool-failed", f"cannot read the trust of {nickname} in {self.location}")
-            if "C" in trust[0]:
-                return
-            trust[0] = "".join(sorted(set(trust[0].replace("c", "")) | {"C"}))
-            self._certutil(["-M", "-n", by_id, "-t", ",".join(trust)])
-        trust = self._trust(by_id).get(fp)
-        if trust is None or "C" not in trust[0]:
-            raise StoreError(STORE, "read-back", f"{nickname} is not trusted in {self.location} after adding trust",
-                             fix="close Firefox and Chromium and try again")
+    def drop_website_trust(self, ca_ders: list[bytes]) -> list[str]:
+        """Take website trust (``C``/``T`` in the SSL column) off these CA certificates; their labels.
+
+        For databases an older ZorgCert changed: it trusted the issuer's root for websites
+        (``C,,``), which a client-certificate wallet must never do. Only certificates whose DER
+        is in ``ca_ders`` (the pinned issuer CA and the chain of our certificates) are touched;
+        any other CA keeps the trust its user gave it. E-mail and code-signing trust stay.
+        Costs one ``certutil -L`` when nothing needs changing.
+        """
+        if not ca_ders or not self._exists():
+            return []
+        wanted = {fingerprint(d): d for d in ca_ders}
+        changed = []
+        for label, trust in self._listing():
+            ssl_flags = trust.split(",")[0]
+            if not {"C", "T"} & set(ssl_flags):
+                continue
+            for der in self._subject_list(label):
+                fp, kid = fingerprint(der), key_id(der)
+                if fp not in wanted or kid is None:
+                    continue
+                by_id = _uri(None, kid)
+                flags = self._trust(by_id).get(fp)
+                if flags is None or not {"C", "T"} & set(flags[0]):
+                    continue
+                flags[0] = "".join(sorted(set(flags[0]) - {"C", "T", "c"}))
+                if not changed:
+                    self._login_check()
+                self._certutil(["-M", "-n", by_id, "-t", ",".join(flags)])
+                after = self._trust(by_id).get(fp)
+                if after is None or {"C", "T"} & set(after[0]):
+                    raise StoreError(STORE, "read-back", f"{label} is still trusted for websites in {self.location}",
+                                     fix="close Firefox and Chromium and try again")
+                changed.append(label)
+        return changed
 
     def _trust(self, name: str) -> dict[str, list[str]]:
         result = self._certutil(["-L", "-n", name], check=False)

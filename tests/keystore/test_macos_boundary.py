@@ -463,3 +463,26 @@ def test_parse_certificates_reads_find_certificate_output(fake, ca):
     output = fake.cmd_find_certificate(["-a", "-Z", "-p"], {}).encode()
     assert parse_certificates(output) == [identity.cert_der]
     assert parse_certificates(b"") == []
+
+
+# --- issue 11: the issuer's CA never gets trust settings ------------------------------------------
+# Mocked because macOS and /usr/bin/security cannot run on this Linux machine (see the module
+# docstring). ``security import`` of the PKCS#12 files the CA certificate in the keychain with no
+# trust settings (those live apart, and only ``add-trusted-cert``/``trust-settings-import`` change
+# them); so the rule is: ZorgCert never runs those commands.
+def test_no_command_ever_gives_the_issuer_ca_trust(fake, ca):
+    store = store_with(fake)
+    old, new = make_identity(ca), make_identity(ca)
+    old_ref = store.install(old)
+    store.install(new)  # a renewal
+    store.remove(old_ref)
+    store.find(new.fingerprint)
+    store.list_ours()
+
+    allowed = {"import", "find-certificate", "find-identity", "dump-keychain", "delete-identity",
+               "delete-certificate"}
+    assert set(fake.commands()) <= allowed, fake.commands()
+    for call in fake.calls:
+        assert not any("trust" in arg.lower() for arg in call), call
+    source = macos.__loader__.get_source(macos.__name__)  # type: ignore[union-attr]
+    assert "add-trusted-cert" not in source and "trust-settings" not in source

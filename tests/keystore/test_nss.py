@@ -247,23 +247,48 @@ def _trust_of_root(db: Path) -> str | None:
     return None
 
 
-def test_trust_ca_makes_the_root_trusted_for_websites(store: NssStore, db: Path) -> None:
+def test_install_never_makes_a_ca_trusted_for_websites(store: NssStore, db: Path) -> None:
+    """A client-certificate wallet must never add website (server-auth) trust: the chain comes in as ``,,``."""
     store.install(make_identity())
     assert _trust_of_root(db) == ",,"  # the PKCS#12 brought the root without trust
-    ca = authority()
-    store.trust_ca(ca.root_der, ca.root.subject.rfc4514_string())
-    assert _trust_of_root(db) == "C,,"
-    store.trust_ca(ca.root_der, ca.root.subject.rfc4514_string())  # idempotent
-    assert _trust_of_root(db) == "C,,"
+    assert all("C" not in trust.split(",")[0] and "T" not in trust.split(",")[0] for _, trust in labels(db))
+    assert not hasattr(store, "trust_ca")
 
 
-def test_trust_ca_adds_a_missing_root_and_keeps_other_trust(store: NssStore, db: Path) -> None:
+def _foreign_ca(db: Path, tmp: Path, trust: str) -> bytes:
+    """A CA the user trusted by hand (not ours): another authority's root."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    from tests.keystore.identities import _ca_cert, new_key
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Company Proxy Root")])
+    key = new_key()
+    cert = _ca_cert(name, key, name, key, 1)
+    (tmp / "foreign.pem").write_bytes(cert.public_bytes(Encoding.PEM))
+    subprocess.run(["certutil", "-A", "-n", "Company Proxy Root", "-t", trust, "-i", str(tmp / "foreign.pem"),
+                    "-d", f"sql:{db}"], check=True)
+    return cert.public_bytes(Encoding.DER)
+
+
+def test_drop_website_trust_takes_c_off_the_issuer_root_and_leaves_a_foreign_ca(
+    store: NssStore, db: Path, tmp_path: Path
+) -> None:
+    """An older ZorgCert left the issuer root at ``C,,``; the next run makes it ``,,``; the user's own CA stays."""
     ca = authority()
-    store.trust_ca(ca.root_der, "ZorgCert Test Root")
-    assert labels(db) == [("ZorgCert Test Root", "C,,")]
-    subprocess.run(["certutil", "-M", "-n", "ZorgCert Test Root", "-t", ",C,", "-d", f"sql:{db}"], check=True)
-    store.trust_ca(ca.root_der, "ZorgCert Test Root")
-    assert labels(db) == [("ZorgCert Test Root", "C,C,")]
+    store.install(make_identity())
+    root_label = next(name for name, _ in labels(db) if name.startswith("ZorgCert Test Root"))
+    subprocess.run(["certutil", "-M", "-n", root_label, "-t", "C,C,", "-d", f"sql:{db}"], check=True)
+    foreign = _foreign_ca(db, tmp_path, "C,,")
+    assert _trust_of_root(db) == "C,C,"
+
+    changed = store.drop_website_trust([ca.root_der, ca.issuing_der])
+    assert changed == [root_label]
+    assert _trust_of_root(db) == ",C,"  # website trust gone, the e-mail trust someone gave it stays
+    assert dict(labels(db))["Company Proxy Root"] == "C,,"  # not ours: left alone
+    assert store.drop_website_trust([ca.root_der, ca.issuing_der]) == []  # idempotent
+    assert store.drop_website_trust([foreign]) == ["Company Proxy Root"]  # only what it is told is ours
 
 
 # --- a database with a password ---------------------------------------------------------------

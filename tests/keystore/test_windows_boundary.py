@@ -531,3 +531,38 @@ def test_find_requires_the_key(fake, ca):
 
 def test_available_with_an_injected_api(fake):
     assert WindowsStore(api=fake).available().ok is True
+
+
+# --- issue 11: the issuer's CA never becomes a trusted root --------------------------------------
+# Mocked because Windows' crypt32 cannot run on this Linux machine (see the module docstring); the
+# Wine run (test_windows_wine.py) uses the same code. PFXImportCertStore itself puts nothing in a
+# system store (it returns a memory store); only what WindowsStore then adds lands anywhere.
+@pytest.mark.parametrize("scope", ["CurrentUser", "LocalMachine"])
+def test_the_issuer_ca_never_goes_to_the_root_store_only_the_leaf_to_my(fake, ca, scope):
+    opened: list[str] = []
+    added: list[bytes] = []
+    real_open, real_add = fake.open_system_store, fake.add_certificate
+
+    def open_system_store(scope_: str, name: str) -> Any:
+        opened.append(name)
+        return real_open(scope_, name)
+
+    def add_certificate(store: Any, ctx: Any, disposition: int) -> None:
+        added.append(ctx.cert.der)
+        real_add(store, ctx, disposition)
+
+    fake.open_system_store, fake.add_certificate = open_system_store, add_certificate
+    store = WindowsStore(scope, api=fake)
+    old, new = make_identity(ca), make_identity(ca)
+    old_ref = store.install(old)
+    store.install(new)  # a renewal
+    store.remove(old_ref)
+    store.find(new.fingerprint)
+    store.list_ours()
+
+    assert opened and set(opened) == {"MY"}  # never ROOT (trusted roots), AuthRoot or CA
+    assert added == [old.cert_der, new.cert_der]  # the leaves only; the CA certificate is added nowhere
+    ca_der = ca[1].public_bytes(serialization.Encoding.DER)
+    assert all(ca_der not in (c.der for c in fake.my[s].values()) for s in fake.my)
+    source = windows.__loader__.get_source(windows.__name__)  # type: ignore[union-attr]
+    assert '"ROOT"' not in source.upper().replace("'", '"') and "AUTHROOT" not in source.upper()
