@@ -253,6 +253,8 @@ class AlreadyInstalled(ZorgCertError):
     @property
     def key(self) -> str:  # type: ignore[override]
         return "error.already_installed_renew" if self.renewal_open else "error.already_installed"
+
+
 # --- trust boundaries of the issuer connection (issue 11) ---
 
 
