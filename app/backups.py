@@ -651,6 +651,9 @@ def _record_restore(core: Any, op: Operation, cert: Any, refs: list[Any]) -> Ent
     from cryptography.x509.oid import NameOID
 
     at = op.entry["at"]
+    wallet = _fresh_wallet(core)
+    old = wallet.get(op.user_number)
+    same = old is not None and old.fingerprint == op.key_id  # the same certificate keeps when it was installed
     entry = Entry(
         user_number=op.user_number,
         kind=op.entry["kind"],
@@ -661,15 +664,15 @@ def _record_restore(core: Any, op: Operation, cert: Any, refs: list[Any]) -> Ent
         fingerprint=op.key_id,
         not_before=cert.not_valid_before_utc.isoformat(),
         not_after=cert.not_valid_after_utc.isoformat(),
-        installed_at=at,
-        how="restore",
+        installed_at=old.installed_at if old is not None and same else at,  # the restore itself is in the log
+        how=old.how if old is not None and same else "restore",
         issuer_url=op.entry.get("issuer_url") or "",
         policy=op.entry["policy"],
         stores=refs,
         # the file just restored is a backup of exactly this certificate: R8 is met
         last_backup_at=at,
     )
-    _fresh_wallet(core).put(entry)
+    wallet.put(entry)
     op.stage = "recorded"
     core.journal.save(op)
     checkpoint("restore-recorded")

@@ -8,7 +8,7 @@ here, next to the policy, not in the widgets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 # Worst first: the tray takes the colour of the worst certificate.
@@ -36,27 +36,45 @@ def live_state(row: dict[str, Any], now: datetime) -> str:
 
 @dataclass(frozen=True)
 class Countdown:
-    """How long is left, as an i18n key and its parameters (``ui.left.days`` with ``days=412``)."""
+    """How long is left (or since when it expired): an i18n key and its parameters.
+
+    ``span`` is an amount and its unit (``(412, "day")``), put into words by ``text``:
+    'nog 412 dagen geldig', 'nog 5 uur geldig', 'nog 12 minuten geldig', '3 dagen geleden verlopen'.
+    """
 
     key: str
     params: dict[str, Any]
 
+    def text(self, lang: str) -> str:
+        from app.i18n import amount, t
+
+        params = dict(self.params)
+        if "span" in params:
+            n, unit = params["span"]
+            params["span"] = amount(n, unit, lang)
+        return t(self.key, lang, **params)
+
+
+def _span(delta: timedelta) -> tuple[int, str]:
+    """The largest whole unit of ``delta``: days from one day, hours from one hour, else minutes (rounded down)."""
+    seconds = int(delta.total_seconds())
+    if seconds >= 86400:
+        return seconds // 86400, "day"
+    if seconds >= 3600:
+        return seconds // 3600, "hour"
+    return seconds // 60, "minute"
+
 
 def countdown(row: dict[str, Any], now: datetime) -> Countdown:
-    """'nog 412 dagen geldig', 'nog 5 uur geldig', or 'verlopen': whole units, rounded down."""
+    """'nog 412 dagen geldig', 'nog 5 uur geldig', 'nog 12 minuten geldig', or '3 dagen geleden verlopen'."""
     if row.get("state") == "revoked":
         return Countdown("ui.left.revoked", {})  # days left mean nothing for a certificate that no longer works
     left = _at(row["valid_until"]) - now
     if left.total_seconds() <= 0:
-        return Countdown("ui.left.expired", {})
-    if left.days >= 2:
-        return Countdown("ui.left.days", {"days": left.days})
-    if left.days == 1:
-        return Countdown("ui.left.one_day", {})
-    hours = int(left.total_seconds() // 3600)
-    if hours >= 1:
-        return Countdown("ui.left.hours", {"hours": hours})
-    return Countdown("ui.left.under_hour", {})
+        ago = _span(-left)
+        return Countdown("ui.left.expired_ago", {"span": ago}) if ago[0] else Countdown("ui.left.expired_now", {})
+    n, unit = _span(left)
+    return Countdown("ui.left.span", {"span": (max(n, 1), unit) if unit == "minute" else (n, unit)})
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,16 @@ log: Any = _Log()
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
+    top = argparse.ArgumentParser(add_help=False)
+    top.add_argument("--json", action="store_true", help="print JSON")
+    top.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
+    # the same options after the subcommand; SUPPRESS keeps a value given before it (``zorgcert --lang en status``)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON")
-    common.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    common.add_argument("--lang", choices=["nl", "en"], default=argparse.SUPPRESS, help="language (default nl)")
 
     parser = argparse.ArgumentParser(
-        prog="zorgcert", parents=[common], description="ZorgCert: certificaten installeren, vernieuwen en bewaren"
+        prog="zorgcert", parents=[top], description="ZorgCert: certificaten installeren, vernieuwen en bewaren"
     )
     parser.add_argument("--version", action="version", version=f"zorgcert {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +129,9 @@ def _where(entry: Any) -> str:
 def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
     p = paths()
     if args.command == "install":
+        from app.preflight import before_pin
+
+        before_pin(p, args.user_number)  # a typo or a certificate installed here and valid: no PIN asked
         pin = _read_pin(args, lang)
         core = _core(p)
         outcome = core.install(args.user_number, pin, kind=args.kind, store=args.store)
@@ -144,7 +151,9 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
         number = args.user_number or _only_certificate(core)
         outcome = core.renew(number)
         e = outcome.entry
-        return {"renewed": e.as_json()}, t("cli.renewed", lang, name=e.name, until=e.not_after)
+        text = t("cli.renewed", lang, name=e.name, until=e.not_after) + "\n" + t(
+            "cli.renewed.backup", lang, user_number=e.user_number)  # R8: the old backup holds the old certificate
+        return {"renewed": e.as_json(), "next": t("cli.renewed.backup", lang, user_number=e.user_number)}, text
     if args.command == "demo":
         from app import demo
 
@@ -197,21 +206,27 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
             log.warning("recovery before status failed: %s", exc.details)
     if not p.wallet_file.exists() and not any(p.data_dir.glob("wallet.json.bad-*")):  # nothing yet or to rebuild
         return [], t("cli.no_certificates", lang)
-    rows = status_rows(p, SystemClock().now())  # not via app.services: status starts faster without it
+    from app.certview import countdown
+
+    now = SystemClock().now()
+    rows = status_rows(p, now)  # not via app.services: status starts faster without it
     lines = []
     for r in rows:
         state = t(f"state.{r['state']}", lang)
+        left = countdown(r, now).text(lang)
         lines.append(f"{r['user_number']}  {r['name']} ({t('kind.' + r['kind'], lang)})")
-        lines.append(
-            f"    {state}; {t('cli.days_left', lang, days=r['days_left'])} (tot {r['valid_until']})"
-            if lang == "nl"
-            else f"    {state}; {t('cli.days_left', lang, days=r['days_left'])} (until {r['valid_until']})"
-        )
+        if r["state"] == "expired":  # "3 dagen geleden verlopen (op ...)", not "verlopen; nog 0 dagen geldig"
+            lines.append(f"    {left} ({t('status.expired_on', lang, until=r['valid_until'])})")
+        else:
+            lines.append(f"    {state}; {left} ({t('status.until', lang, until=r['valid_until'])})")
         for ref in r["installed_in"]:
             mark = "+" if ref["present"] else "-"
             lines.append(f"    {mark} {ref['store']} {ref['location']}")
         if not r["backup_current"] and r["state"] not in ("expired", "revoked"):  # those cannot be backed up
             lines.append(f"    ! {t('cli.backup_missing', lang, user_number=r['user_number'])}")
+        if r["state"] in ("expired", "lost", "renewal-open", "revoked"):  # the way on, R6 / R7 / R5 / R9
+            r["next"] = t("status.next." + r["state"], lang, user_number=r["user_number"])
+            lines.append(f"    -> {r['next']}")
     return rows, "\n".join(lines) or t("cli.no_certificates", lang)
 
 
@@ -239,6 +254,8 @@ def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
         print(message, file=sys.stderr)
         if next_step:
             print(next_step, file=sys.stderr)
+        if words.reference and not isinstance(exc, Cancelled):
+            print(t("error.reference", lang, reference=words.reference), file=sys.stderr)
     return exc.exit_code
 
 
@@ -311,20 +328,13 @@ def main(argv: list[str] | None = None) -> int:
             result, text = run(args, lang)
         finally:
             _tell_notices(lang)
-    except ZorgCertError as exc:
-        log_to_file(paths())
-        log.info("%s refused or failed: %s (%s)", args.command, exc.key, exc.details)
-        return _report(exc, lang, args.json)
     except KeyboardInterrupt:
         return _report(Cancelled("interrupted"), lang, args.json)
-    except Exception as exc:  # a bug: keep the traceback for Support, show a reference
-        import secrets
+    except Exception as exc:  # the one error path (app.explain.logged): logged with the reference shown; a bug
+        from app.explain import logged  # with its traceback
 
-        reference = secrets.token_hex(4)
         log_to_file(paths())
-        log.exception("unexpected error, reference %s", reference)
-        generic = ZorgCertError(f"{type(exc).__name__}", reference=reference)
-        return _report(generic, lang, args.json)
+        return _report(logged(exc, args.command), lang, args.json)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     elif text:

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from app.errors import Busy, ZorgCertError
 from app.files import read_json, write_json
-from app.i18n import t
+from app.i18n import duration, t
 from app.lock import InstanceLock
 
 DURATIONS = {
@@ -604,7 +604,7 @@ def _run_locked(args: argparse.Namespace, lang: str, mode: str, layout: Layout, 
         say("demo.ca_new", ca=str(layout.root_ca))
     else:
         say("demo.ca_reused", ca=str(layout.root_ca))
-    say(f"demo.durations.{mode}", **d)
+    say(f"demo.durations.{mode}", **{k: duration(v, lang) for k, v in d.items()})  # "10 minuten", not PT10M
 
     keyring: dict[str, str] = {}
     keyring_pids: list[int] = []

@@ -235,6 +235,26 @@ class FileExists(UsageError):
     key = "error.backup.file_exists"
 
 
+class UserNumberTypo(InvalidUserNumber):
+    """14 digits whose check digit does not match the others: a typo, not a wrong length."""
+
+    key = "error.user_number_typo"
+
+
+class AlreadyInstalled(ZorgCertError):
+    """``install`` on a certificate installed here (found in its stores) and still valid: refused before the PIN."""
+
+    exit_code = 3  # the issuer's rules (R4/R7) refuse it too; saying so here costs no PIN attempt
+
+    def __init__(self, details: str = "", *, renewal_open: bool = False, **params: Any):
+        super().__init__(details, **params)
+        self.renewal_open = renewal_open
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return "error.already_installed_renew" if self.renewal_open else "error.already_installed"
+
+
 # --- trust boundaries of the issuer connection (issue 11) ---
 
 

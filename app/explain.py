@@ -19,6 +19,7 @@ class Explanation:
     code: str
     message: str
     next_step: str
+    reference: str = ""  # the same reference is in zorgcert.log (``logged``); "" when the error was never logged
 
 
 def complete_params(exc: ZorgCertError, lang: str) -> dict[str, object]:
@@ -38,6 +39,7 @@ def explain(exc: ZorgCertError, lang: str) -> Explanation:
         code=str(getattr(exc, "code", None) or exc.key),
         message=t(exc.key, lang, **params),
         next_step=t(exc.key + ".next", lang, **params),
+        reference=str(exc.params.get("reference", "")),
     )
 
 
@@ -68,3 +70,46 @@ def plain_params(exc: ZorgCertError) -> dict[str, object]:
     """The error's parameters that survive JSON (for the reminder log)."""
     plain = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float | bool)}
     return {**plain, "details": exc.details}
+
+
+# --- the one error path: every error a user is shown is logged once, with the reference shown beside it ---
+
+# refusals by the rules and mistakes the user fixes: told, nothing is broken (INFO); a failing machine,
+# network or file (WARNING); a bug (ERROR, with its traceback, in ``as_error``)
+_TOLD = ("UsageError", "IssuerRefused", "RestoreRefused", "WrongPassphrase", "Cancelled", "AlreadyInstalled")
+_SECRET_NAMES = ("pin", "passphrase", "password", "secret", "key_der", "token")
+
+
+def logged(exc: BaseException, where: str = "") -> ZorgCertError:
+    """``exc`` as a ``ZorgCertError`` with a ``reference``, written to zorgcert.log once (any thread).
+
+    The log line holds the code, the reference and the details for Support, never a PIN,
+    passphrase or key: parameters named like one are left out, and details pass
+    ``app.support.redact`` (PIN-like numbers, key material). A bug keeps its traceback.
+    """
+    error = as_error(exc)  # a bug: logged there, with traceback, under its reference
+    if getattr(error, "_zorgcert_logged", False):
+        return error
+    reference = str(error.params.get("reference") or "")
+    if not reference:
+        reference = secrets.token_hex(4)
+        error.params["reference"] = reference
+    if error is not exc or error.key == "error.generic":
+        error._zorgcert_logged = True  # type: ignore[attr-defined]
+        return error
+    from app.support import redact
+
+    names = {c.__name__ for c in type(error).__mro__}
+    level = logging.INFO if names & set(_TOLD) else logging.WARNING
+    shown = {k: v for k, v in error.params.items()
+             if k != "reference" and not any(s in k.lower() for s in _SECRET_NAMES) and isinstance(v, str | int)}
+    facts = " ".join([str(error.details), *(f"{k}={v}" for k, v in sorted(shown.items()))]).strip()
+    log.log(level, "%s failed: %s, reference %s: %s", where or "operation",
+            getattr(error, "code", None) or error.key, reference, redact(facts))
+    error._zorgcert_logged = True  # type: ignore[attr-defined]
+    return error
+
+
+def report(exc: BaseException, lang: str, where: str = "") -> Explanation:
+    """What the desktop app shows of a failure: logged once with a reference (``logged``), then the words."""
+    return explain(logged(exc, where), lang)

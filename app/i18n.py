@@ -246,7 +246,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Er staan nog geen certificaten op deze computer. Installeer er een met zorgcert install.",
         "en": "There are no certificates on this computer yet. Install one with zorgcert install.",
     },
-    "cli.days_left": {"nl": "nog {days} dagen geldig", "en": "{days} days left"},
     "cli.no_backup": {"nl": "geen back-up sinds de laatste installatie", "en": "no backup since last install"},
     "cli.config_set": {"nl": "{key} ingesteld op {value}.", "en": "{key} set to {value}."},
     "state.valid": {"nl": "geldig", "en": "valid"},
@@ -338,6 +337,91 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Choose an empty or new folder for the certificate files (for example --store file:FOLDER/zorgcert). "
         "Nothing was changed.",
     },
+    # --- words for amounts of time (issue 12 point 11): "10 minuten", "2 jaar", "1 dag" ---
+    "unit.year.one": {"nl": "{n} jaar", "en": "{n} year"},
+    "unit.year.many": {"nl": "{n} jaar", "en": "{n} years"},
+    "unit.month.one": {"nl": "{n} maand", "en": "{n} month"},
+    "unit.month.many": {"nl": "{n} maanden", "en": "{n} months"},
+    "unit.day.one": {"nl": "{n} dag", "en": "{n} day"},
+    "unit.day.many": {"nl": "{n} dagen", "en": "{n} days"},
+    "unit.hour.one": {"nl": "{n} uur", "en": "{n} hour"},
+    "unit.hour.many": {"nl": "{n} uur", "en": "{n} hours"},
+    "unit.minute.one": {"nl": "{n} minuut", "en": "{n} minute"},
+    "unit.minute.many": {"nl": "{n} minuten", "en": "{n} minutes"},
+    "unit.second.one": {"nl": "{n} seconde", "en": "{n} second"},
+    "unit.second.many": {"nl": "{n} seconden", "en": "{n} seconds"},
+    "unit.and": {"nl": "en", "en": "and"},
+    # the countdown of a card and of zorgcert status (app.certview.countdown)
+    "ui.left.revoked": {"nl": "niet meer bruikbaar", "en": "no longer usable"},
+    "ui.left.span": {"nl": "nog {span} geldig", "en": "{span} left"},
+    "ui.left.expired_ago": {"nl": "{span} geleden verlopen", "en": "expired {span} ago"},
+    "ui.left.expired_now": {"nl": "zojuist verlopen", "en": "expired just now"},
+    # zorgcert status: the next step for a certificate that needs one
+    "status.next.expired": {
+        "nl": "Installeer het opnieuw met uw gebruikersnummer en pincode: zorgcert install --user-number "
+        "{user_number} (in de app: Opnieuw installeren).",
+        "en": "Reinstall it with your user number and PIN: zorgcert install --user-number {user_number} "
+        "(in the app: Reinstall).",
+    },
+    "status.next.lost": {
+        "nl": "Zet de back-up terug die u na de installatie of laatste vernieuwing maakte: zorgcert restore "
+        "BESTAND (in de app: Back-up terugzetten). Geen back-up? Bel Support: zij trekken het certificaat in, "
+        "daarna installeert u opnieuw met gebruikersnummer en pincode.",
+        "en": "Restore the backup you made after installing or last renewing: zorgcert restore FILE (in the "
+        "app: Restore backup). No backup? Call Support: they revoke the certificate, then you install again "
+        "with user number and PIN.",
+    },
+    "status.next.renewal-open": {
+        "nl": "Vernieuw het nu: zorgcert renew {user_number} (in de app: Vernieuwen).",
+        "en": "Renew it now: zorgcert renew {user_number} (in the app: Renew).",
+    },
+    "status.next.revoked": {
+        "nl": "Vraag de contactpersoon van uw praktijk om een nieuw certificaat.",
+        "en": "Ask your practice's contact person for a new certificate.",
+    },
+    "status.until": {"nl": "tot {until}", "en": "until {until}"},
+    "status.expired_on": {"nl": "op {until}", "en": "on {until}"},
+    # renew: R8, an older backup holds an older certificate
+    "cli.renewed.backup": {
+        "nl": "Maak nu een nieuwe back-up: uw oude back-up bevat het oude certificaat "
+        "(zorgcert backup {user_number} --out BESTAND).",
+        "en": "Make a new backup now: your old backup holds the old certificate "
+        "(zorgcert backup {user_number} --out FILE).",
+    },
+    # a 14-digit user number whose check digit does not match: a typo, not a wrong length
+    "error.user_number_typo": {
+        "nl": "'{value}' is geen geldig gebruikersnummer: het controlecijfer (het laatste cijfer) klopt niet.",
+        "en": "'{value}' is not a valid user number: the check digit (the last digit) does not match.",
+    },
+    "error.user_number_typo.next": {
+        "nl": "Er zit waarschijnlijk een tikfout in. Neem het nummer opnieuw over uit de e-mail van de uitgever.",
+        "en": "There is probably a typo. Copy the number again from the issuer's e-mail.",
+    },
+    # install on a certificate that is installed here and still valid: refused before the PIN is asked
+    "error.already_installed": {
+        "nl": "Het certificaat van gebruikersnummer {user_number} staat al op deze computer en is nog geldig "
+        "(tot {valid_until}). Opnieuw installeren met de pincode kan pas na het verlopen.",
+        "en": "The certificate of user number {user_number} is already on this computer and still valid "
+        "(until {valid_until}). Installing it again with the PIN is possible only after it expires.",
+    },
+    "error.already_installed.next": {
+        "nl": "U hoeft niets te doen. Vernieuwen kan vanaf {opens_at} (zorgcert renew {user_number}, in de app: "
+        "Vernieuwen); ZorgCert herinnert u daaraan. Er is geen pincode gebruikt.",
+        "en": "There is nothing to do. You can renew from {opens_at} (zorgcert renew {user_number}, in the "
+        "app: Renew); ZorgCert will remind you. No PIN was used.",
+    },
+    "error.already_installed_renew": {
+        "nl": "Het certificaat van gebruikersnummer {user_number} staat al op deze computer en is nog geldig "
+        "(tot {valid_until}). Opnieuw installeren met de pincode kan pas na het verlopen.",
+        "en": "The certificate of user number {user_number} is already on this computer and still valid "
+        "(until {valid_until}). Installing it again with the PIN is possible only after it expires.",
+    },
+    "error.already_installed_renew.next": {
+        "nl": "Vernieuw het nu: zorgcert renew {user_number} (in de app: Vernieuwen). Er is geen pincode gebruikt.",
+        "en": "Renew it now: zorgcert renew {user_number} (in the app: Renew). No PIN was used.",
+    },
+    # every error shown in the app and the command line carries the reference that is in zorgcert.log
+    "error.reference": {"nl": "Referentie voor Support: {reference}", "en": "Reference for Support: {reference}"},
     # --- trust boundaries of the issuer connection (issue 11) ---
     "error.issuer_not_https": {
         "nl": "Het adres van de uitgever ({url}, uit {source}) is geen beveiligd https-adres. ZorgCert stuurt "
@@ -557,6 +641,40 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
 
 def has(key: str) -> bool:
     return key in MESSAGES
+
+
+_UNITS = ("year", "month", "day", "hour", "minute", "second")
+
+
+def amount(n: int, unit: str, lang: str = DEFAULT_LANG) -> str:
+    """``n`` of ``unit`` in words, singular or plural: '1 dag', '2 dagen', '10 minutes'."""
+    return t(f"unit.{unit}.{'one' if n == 1 else 'many'}", lang, n=n)
+
+
+def listed(parts: list[str], lang: str = DEFAULT_LANG) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {t('unit.and', lang)} {parts[-1]}"
+
+
+def duration(iso: str, lang: str = DEFAULT_LANG) -> str:
+    """An ISO 8601 duration in words: 'PT10M' -> '10 minuten', 'P2Y' -> '2 jaar', 'P1M' -> '1 month'."""
+    import isodate  # only here: the status path never needs it
+
+    try:
+        span = isodate.parse_duration(iso)
+    except (isodate.ISO8601Error, ValueError, TypeError):
+        return iso
+    if isinstance(span, isodate.Duration):
+        years, months, rest = int(span.years), int(span.months), span.tdelta
+    else:
+        years, months, rest = 0, 0, span
+    seconds = int(rest.total_seconds())
+    counts = dict(zip(_UNITS, (years, months, seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60,
+                               seconds % 60), strict=True))
+    parts = [amount(n, unit, lang) for unit, n in counts.items() if n]
+    return listed(parts, lang) or amount(0, "second", lang)
 
 
 # Sentences of the other parts of the core, kept beside the code that uses them.

@@ -52,7 +52,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "practice.",
     },
     "passphrase.weak.common-password": {
-        "nl": "Dit is een veelgebruikt wachtwoord (of lijkt daar sterk op).",
+        "nl": "Deze wachtwoordzin is een veelgebruikt wachtwoord (of lijkt daar sterk op).",
         "en": "This is a commonly used password (or very close to one).",
     },
     "passphrase.weak.common-password.next": {"nl": _WEAK_NEXT_NL, "en": _WEAK_NEXT_EN},
@@ -96,7 +96,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Use nothing about yourself: no name, practice, birth date or user number.",
     },
     "passphrase.suggest.no-common": {
-        "nl": "Gebruik geen wachtwoord dat u ergens anders gebruikt.",
+        "nl": "Gebruik geen wachtwoordzin of wachtwoord dat u ergens anders gebruikt.",
         "en": "Do not reuse a password you use elsewhere.",
     },
     "passphrase.suggest.no-dates": {"nl": "Laat jaartallen en datums weg.", "en": "Leave out years and dates."},

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app import policy
 from app.clock import Clock, SystemClock
 from app.config import IssuerSettings
 from app.errors import (
     EmptyPin,
-    InvalidUserNumber,
     IssuerRefused,
     IssuerUnreachable,
     NotInWallet,
@@ -98,10 +96,9 @@ class ZorgCert:
     ) -> Outcome:
         """Enroll with user number + PIN, install into the stores, read back, record."""
         from app import identity
+        from app.preflight import before_pin
 
-        user_number = policy.normalise_user_number(user_number)
-        if not policy.is_valid_user_number(user_number):
-            raise InvalidUserNumber("bad user number", value=user_number)
+        user_number = before_pin(self.paths, user_number, self.clock.now())  # a typo, or installed and valid here
         if not pin:
             raise EmptyPin("empty PIN")
         with InstanceLock(self.paths.lock_file):

@@ -61,6 +61,7 @@ class InstallState:
     backup_made: bool = False
     skip_backup_confirmed: bool = False
     failure: str = ""  # the code of the last refusal or failure, "" when none
+    refused_number: str = ""  # a user number refused before the PIN (installed here and valid): Next stays off
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ def can_go_next(page: Page, state: InstallState) -> Verdict:
         number = check_user_number(state.user_number)
         if not number.ok:
             return number if number.key else Verdict(False, "ui.number.needed")
+        if state.refused_number and policy.normalise_user_number(state.user_number) == state.refused_number:
+            return Verdict(False)  # the explanation on the page says why and what to do instead
         if not state.pin_typed:
             return Verdict(False, "ui.pin.needed")
         return OK
@@ -163,7 +166,8 @@ def previous_page(page: Page, state: InstallState) -> Page | None:
 
 
 # Failures the user fixes by typing again: the wizard goes back to the user number and PIN.
-RETYPE = {"pin-invalid", "not-found", "error.user_number", "error.pin_empty"}
+RETYPE = {"pin-invalid", "not-found", "error.user_number", "error.pin_empty", "error.user_number_typo",
+          "error.already_installed", "error.already_installed_renew"}
 # Failures the user fixes by changing where it goes.
 RECHOOSE = {"error.store", "error.keyring"}
 

@@ -120,15 +120,16 @@ def agent_main(argv: list[str] | None = None) -> int:
 def _check_once(desktop: Desktop, lang: str) -> int:
     """Headless: the reminders due now, printed (and remembered as told)."""
     from app.errors import ZorgCertError
-    from app.explain import explain
+    from app.explain import report
     from ui.tray import reminder_text  # dates through QLocale: no QApplication, no display needed
 
     try:
         rows = desktop.status()
         due = desktop.due_reminders(rows)
     except ZorgCertError as exc:
-        words = explain(exc, lang)
-        print(words.message, words.next_step, sep="\n", file=sys.stderr)
+        words = report(exc, lang, "agent --once")
+        print(words.message, words.next_step, t("error.reference", lang, reference=words.reference), sep="\n",
+              file=sys.stderr)
         return exc.exit_code
     for reminder in due:
         title, text = reminder_text(reminder, lang)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FileExists, ZorgCertError
-from app.explain import explain
+from app.explain import report
 from ui.common import ExplanationBox, Notice
 from ui.strings import t
 from ui.worker import Task, run_task
@@ -220,7 +220,7 @@ class BackupForm(QWidget):
             # the app decides whether the file exists (FileExists); the form only asks the user
             return desktop.make_backup(number, out, passphrase, progress=report, overwrite=overwrite)
 
-        self.task = run_task(work, on_success=self._made, on_failure=self._failed)
+        self.task = run_task(work, on_success=self._made, on_failure=self._failed, what="backup")
 
     def _made(self, report: Any) -> None:
         self.task = None
@@ -240,6 +240,6 @@ class BackupForm(QWidget):
         if isinstance(error, FileExists) and self.confirm_overwrite(str(error.params.get("path", ""))):
             self.start(overwrite=True)
             return
-        self.explanation.show_explanation(explain(error, self.lang))
+        self.explanation.show_explanation(report(error, self.lang, "backup"))
         self._check()
         self.failed.emit(error)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import certview, wizard
 from app.errors import ZorgCertError
-from app.explain import explain
+from app.explain import report
 from app.i18n import has
 from app.wizard import BackupState, Step
 from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
@@ -146,7 +146,7 @@ class TestPage(WizardPage):
         self.busy.show()
         self.state.running = True
         self.changed.emit()
-        run_task(lambda _r, _t: desktop.test_backup(path, passphrase), on_success=self._passed,
+        run_task(lambda _r, _t: desktop.test_backup(path, passphrase), on_success=self._passed, what="restore-test",
                  on_failure=self._failed)
 
     def _passed(self, info: Any) -> None:
@@ -161,7 +161,7 @@ class TestPage(WizardPage):
     def _failed(self, error: ZorgCertError) -> None:
         self.busy.hide()
         self.state.running = False
-        self.explanation.show_explanation(explain(error, self.lang))
+        self.explanation.show_explanation(report(error, self.lang))
         self.changed.emit()
 
 
@@ -212,7 +212,8 @@ class PickPage(WizardPage):
         if not path:
             return
         desktop = self.desktop
-        run_task(lambda _r, _t: desktop.inspect_backup(path), on_success=self._inspected, on_failure=self._failed)
+        run_task(lambda _r, _t: desktop.inspect_backup(path), on_success=self._inspected, on_failure=self._failed,
+                 what="inspect-backup")
 
     def _inspected(self, info: Any) -> None:
         self.info = info
@@ -223,7 +224,7 @@ class PickPage(WizardPage):
         self.changed.emit()
 
     def _failed(self, error: ZorgCertError) -> None:
-        self.explanation.show_explanation(explain(error, self.lang))
+        self.explanation.show_explanation(report(error, self.lang))
         self.changed.emit()
 
 
@@ -275,7 +276,8 @@ class RestorePage(WizardPage):
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.restore_backup(path, passphrase, progress=report)
 
-        run_task(work, on_success=self._restored, on_failure=self._failed, on_progress=self._stage)
+        run_task(work, on_success=self._restored, on_failure=self._failed, on_progress=self._stage,
+                 what="restore")
 
     def _stage(self, stage: str) -> None:
         key = f"ui.restore.stage.{stage}" if has(f"ui.restore.stage.{stage}") else "ui.restore.stage.busy"
@@ -299,7 +301,7 @@ class RestorePage(WizardPage):
         self.busy.hide()
         self.status.setText("")
         self.state.running = False
-        self.explanation.show_explanation(explain(error, self.lang))
+        self.explanation.show_explanation(report(error, self.lang))
         self.changed.emit()
 
 

@@ -182,8 +182,13 @@ class ExplanationBox(QFrame):
         self.next_step = QLabel()
         self.next_step.setWordWrap(True)
         qt_enums(self.next_step, textInteractionFlags="TextSelectableByMouse")
+        self.reference = QLabel()
+        self.reference.setObjectName("error-reference")
+        self.reference.setProperty("role", "field")
+        qt_enums(self.reference, textInteractionFlags="TextSelectableByMouse")
         texts.addWidget(self.message)
         texts.addWidget(self.next_step)
+        texts.addWidget(self.reference)
         row.addLayout(texts, 1)
         layout.addLayout(row)
         self.buttons = QHBoxLayout()
@@ -197,8 +202,11 @@ class ExplanationBox(QFrame):
         self.message.setText(words.message)
         self.next_step.setText(words.next_step)
         self.next_step.setVisible(bool(words.next_step))
+        # the reference that is also in zorgcert.log beside this error (app.explain.report), for Support
+        self.reference.setText(t("error.reference", self.lang, reference=words.reference) if words.reference else "")
+        self.reference.setVisible(bool(words.reference))
         self.setAccessibleName(words.message)
-        self.setAccessibleDescription(words.next_step)
+        self.setAccessibleDescription(" ".join(x for x in (words.next_step, self.reference.text()) if x))
         while self.buttons.count() > 1:
             item = self.buttons.takeAt(1)
             if item.widget():

@@ -122,7 +122,7 @@ class CertificateCard(QFrame):
         state = certview.live_state(row, now)
         self.badge.set_state(state, lang)
         left = certview.countdown(row, now)
-        self.fields["left"].setText(t(left.key, lang, **left.params))
+        self.fields["left"].setText(left.text(lang))
         self.fields["left"].setStyleSheet(f"color: {STATE_COLOURS[state]};")
         if row.get("last_backup"):
             text = fmt_date(row["last_backup"], lang)
@@ -254,3 +254,9 @@ class Dashboard(QWidget):
         """What ZorgCert did on its own since the last look (a damaged file set aside, the wallet rebuilt)."""
         self.state_notice.set_text("\n\n".join(texts))
         self.state_notice.setVisible(bool(texts))
+
+    def clear_banners(self) -> None:
+        """Forget what an earlier action said (its news or its failure): another action starts, or it is over."""
+        self.explanation.clear()
+        self.notice.set_text("")
+        self.notice.hide()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app import certview, wizard
 from app.errors import Cancelled, ZorgCertError
-from app.explain import explain
+from app.explain import report
 from app.wizard import InstallState, Page
 from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
@@ -319,7 +319,7 @@ class ProgressPage(WizardPage):
         self.status.setText(t("ui.progress.done", self.lang))
 
     def failed(self, error: ZorgCertError) -> None:
-        words = explain(error, self.lang)
+        words = report(error, self.lang, "install")
         self.status.setText("")
         offers = wizard.failure_offers(words.code)
         if not isinstance(error, Cancelled):
@@ -432,10 +432,36 @@ class InstallWizard(WizardFrame):
             self.add_page(Page(self._name_of(page)).value, page)
         for page in (self.kind_page, self.credentials, self.backup):
             page.changed.connect(self.refresh_buttons)
+        self.credentials.number.textChanged.connect(self._check_number)
         self.progress.action.connect(self._offer)
         if user_number:
             self.credentials.number.setText(user_number)
         self.show_page(Page.WELCOME.value)
+
+    # --- before the PIN: a certificate installed here and still valid is refused at once --------
+
+    def _check_number(self, text: str) -> None:
+        """A complete, well-formed number: ask this machine (off the GUI thread) whether installing it makes sense."""
+        refused = bool(self.state.refused_number)
+        self.state.refused_number = ""
+        if refused:
+            self.credentials.explanation.clear()
+        if not wizard.check_user_number(text).ok:
+            return
+        from app.preflight import before_pin
+
+        paths, now = self.desktop.paths, self.desktop.now()
+        run_task(lambda _r, _t: before_pin(paths, text, now), on_failure=lambda e: self._number_refused(text, e),
+                 what="install-check")
+
+    def _number_refused(self, text: str, error: ZorgCertError) -> None:
+        if self.credentials.number.text() != text:
+            return  # typed on meanwhile
+        from app import policy
+
+        self.state.refused_number = policy.normalise_user_number(text)
+        self.credentials.explanation.show_explanation(report(error, self.lang, "install-check"))
+        self.refresh_buttons()
 
     def _name_of(self, page: WizardPage) -> str:
         return {self.welcome: Page.WELCOME, self.kind_page: Page.KIND, self.credentials: Page.CREDENTIALS,
@@ -482,7 +508,7 @@ class InstallWizard(WizardFrame):
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.install(number, pin, kind=kind, store=store, progress=report)
 
-        self.task = run_task(work, on_success=self._succeeded, on_failure=self._failed,
+        self.task = run_task(work, on_success=self._succeeded, on_failure=self._failed, what="install",
                              on_progress=self.progress.at, cancel_points=wizard.CANCEL_POINTS)
         self.refresh_buttons()
 
@@ -510,7 +536,7 @@ class InstallWizard(WizardFrame):
         if isinstance(error, Cancelled):
             self.reject()
             return
-        words = explain(error, self.lang)
+        words = report(error, self.lang, "install")
         self.state.failure = words.code
         self.cancel_button.setEnabled(True)
         target = wizard.page_after_failure(words.code)

@@ -25,11 +25,11 @@ if TYPE_CHECKING:  # built on first use: their modules are imported then, not at
 LAZY_TABS = (("support", "info", "ui.tab.support"), ("settings", "", "ui.tab.settings"))
 
 
-def explain(error: ZorgCertError, lang: str) -> Any:
-    """``app.explain.explain``, imported when something is to be explained."""
-    from app.explain import explain as words_for
+def explain(error: ZorgCertError, lang: str, where: str = "") -> Any:
+    """``app.explain.report``: logged with a reference (shown too), imported when something is to be explained."""
+    from app.explain import report
 
-    return words_for(error, lang)
+    return report(error, lang, where)
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
         self.rows: list[dict[str, Any]] = []
         self.wizard: InstallWizard | BackupWizard | None = None
         self.renewing: Task | None = None
+        # what the dashboard's banner (notice or explanation) is about: ("status" | "renew" | "install", number)
+        self.banner: tuple[str, str] | None = None
         self.setWindowIcon(icon("zorgcert"))
         self.setStyleSheet(STYLE)
         self.resize(860, 680)
@@ -141,19 +143,41 @@ class MainWindow(QMainWindow):
         """Read the certificates again (stores are listed: off the GUI thread)."""
         self.dashboard.set_busy(t("ui.dashboard.loading", self.lang))
         desktop = self.desktop
-        run_task(lambda _r, _t: desktop.status(), on_success=self._status, on_failure=self._status_failed)
+        run_task(lambda _r, _t: desktop.status(), on_success=self._status, on_failure=self._status_failed,
+                 what="status")
 
     def _status(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         self.dashboard.set_busy("")
         self.dashboard.set_rows(rows)
         self.dashboard.show_notices(self.desktop.notices(self.lang))
+        if self.banner is not None and self._banner_over(rows):
+            self.dashboard.clear_banners()
+            self.banner = None
         self.refreshed.emit()
+
+    def _banner_over(self, rows: list[dict[str, Any]]) -> bool:
+        """Whether the state the banner describes is over: status reads again, a failed renewal is done since."""
+        source, number = self.banner or ("", "")
+        if source == "status":
+            return True
+        if source == "renew" and not self.dashboard.explanation.isHidden():
+            from app.certview import live_state
+
+            now = self.desktop.now()
+            return not any(r["user_number"] == number and live_state(r, now) == "renewal-open" for r in rows)
+        return False
 
     def _status_failed(self, error: ZorgCertError) -> None:
         self.dashboard.set_busy("")
-        self.dashboard.explanation.show_explanation(explain(error, self.lang), ["support"])
+        self.dashboard.explanation.show_explanation(explain(error, self.lang, "status"), ["support"])
+        self.banner = ("status", "")
         self.refreshed.emit()
+
+    def start_action(self, source: str = "", number: str = "") -> None:
+        """Another action starts: what the last one said is over."""
+        self.dashboard.clear_banners()
+        self.banner = (source, number) if source else None
 
     # --- card actions ---------------------------------------------------------------------------
 
@@ -171,13 +195,14 @@ class MainWindow(QMainWindow):
             if name == "doctor":
                 self.support.run_checks()
         elif name == "retry":
+            self.start_action()
             self.refresh()
 
     def renew(self, row: dict[str, Any]) -> None:
         if self.renewing is not None:
             return
         number, desktop = row["user_number"], self.desktop
-        self.dashboard.explanation.clear()
+        self.start_action("renew", number)
         self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.get("name") or number))
         for card in self.dashboard.cards:
             card.setEnabled(False)
@@ -193,6 +218,7 @@ class MainWindow(QMainWindow):
             on_failure=self._renew_failed,
             on_progress=lambda stage: self.dashboard.set_busy(t(f"ui.stage.{stage}.busy", self.lang)),
             cancel_points=RENEW_CANCEL_POINTS,
+            what="renew",
         )
 
     def _renewed(self, entry: Any) -> None:
@@ -209,7 +235,7 @@ class MainWindow(QMainWindow):
             card.setEnabled(True)
         from app.wizard import failure_offers
 
-        words = explain(error, self.lang)
+        words = explain(error, self.lang, "renew")
         self.dashboard.explanation.show_explanation(words, failure_offers(words.code))
         self.refresh()
 
@@ -218,17 +244,24 @@ class MainWindow(QMainWindow):
     def open_install(self, *, user_number: str = "", kind: str = "personal") -> InstallWizard:
         from ui.install_wizard import InstallWizard
 
+        self.start_action()
+
         dialog = InstallWizard(self.desktop, self.lang, user_number=user_number, kind=kind, parent=self,
                                choose_folder=self.choosers.get("folder"),
                                choose_backup_file=self.choosers.get("backup_file"))
         dialog.installed.connect(lambda _e: self.refresh())
-        dialog.failed_in_background.connect(
-            lambda e: self.dashboard.explanation.show_explanation(explain(e, self.lang), ["support"]))
+        dialog.failed_in_background.connect(self._install_failed_in_background)
         dialog.wants.connect(lambda offer: self.on_action(offer, {"user_number": user_number}))
         return self._open(dialog)
 
+    def _install_failed_in_background(self, error: ZorgCertError) -> None:
+        self.dashboard.explanation.show_explanation(explain(error, self.lang, "install"), ["support"])
+        self.banner = ("install", "")
+
     def open_backup(self, mode: str = "make", user_number: str = "") -> BackupWizard:
         from ui.backup_wizard import BackupWizard
+
+        self.start_action()
 
         dialog = BackupWizard(self.desktop, self.lang, self.rows, mode=mode, user_number=user_number, parent=self,
                               choose_backup_file=self.choosers.get("backup_file"),

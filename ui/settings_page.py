@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLab
 
 from app import __version__
 from app.errors import ZorgCertError
-from app.explain import explain
+from app.explain import report
 from ui.common import ExplanationBox, title_label
 from ui.strings import t
 
@@ -76,8 +76,6 @@ class SettingsPage(QWidget):
             self.desktop.set_autostart(on)
             self.explanation.clear()
         except ZorgCertError as exc:
-            self.explanation.show_explanation(explain(exc, self.lang))
+            self.explanation.show_explanation(report(exc, self.lang, "settings"))
         except OSError as exc:
-            from app.explain import as_error
-
-            self.explanation.show_explanation(explain(as_error(exc), self.lang))
+            self.explanation.show_explanation(report(exc, self.lang, "settings"))

@@ -59,12 +59,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.card.nowhere": {"nl": "nergens", "en": "nowhere"},
     "ui.card.state": {"nl": "Status: {state}", "en": "State: {state}"},
     "ui.card.name": {"nl": "Certificaat van {name}, {state}", "en": "Certificate of {name}, {state}"},
-    "ui.left.days": {"nl": "nog {days} dagen geldig", "en": "{days} days left"},
-    "ui.left.one_day": {"nl": "nog 1 dag geldig", "en": "1 day left"},
-    "ui.left.hours": {"nl": "nog {hours} uur geldig", "en": "{hours} hours left"},
-    "ui.left.under_hour": {"nl": "nog minder dan een uur geldig", "en": "less than an hour left"},
-    "ui.left.expired": {"nl": "verlopen", "en": "expired"},
-    "ui.left.revoked": {"nl": "niet meer bruikbaar", "en": "no longer usable"},
     "ui.action.renew": {"nl": "Vernieuwen", "en": "Renew"},
     "ui.action.reinstall": {"nl": "Opnieuw installeren", "en": "Reinstall"},
     "ui.action.backup": {"nl": "Back-up maken", "en": "Make a backup"},
@@ -226,8 +220,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{count} digit(s) too many: a user number has 14 digits.",
     },
     "ui.number.typo": {
-        "nl": "Dit nummer bevat een tikfout: controleer het met de e-mail.",
-        "en": "This number contains a typo: check it against the e-mail.",
+        "nl": "Het controlecijfer (het laatste cijfer) klopt niet: er zit een tikfout in het nummer. Controleer "
+        "het met de e-mail.",
+        "en": "The check digit (the last digit) does not match: the number has a typo. Check it against the "
+        "e-mail.",
     },
     "ui.number.needed": {"nl": "Vul uw gebruikersnummer in.", "en": "Enter your user number."},
     "ui.pin.needed": {"nl": "Vul uw pincode in.", "en": "Enter your PIN."},
@@ -318,7 +314,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.bform.made": {"nl": "De back-up is opgeslagen in {path}.", "en": "The backup was saved in {path}."},
     "ui.meter.name": {"nl": "Sterkte van de wachtwoordzin", "en": "Passphrase strength"},
     "ui.meter.strong": {"nl": "Sterk genoeg.", "en": "Strong enough."},
-    "ui.meter.crack_time": {"nl": "Kraaktijd: {time}", "en": "Time to crack: {time}"},
+    "ui.meter.crack_time": {
+        "nl": "Hoe lang raden duurt: {time}",
+        "en": "How long guessing takes: {time}",
+    },
     "ui.bwiz.title": {"nl": "Back-up maken of terugzetten", "en": "Make or restore a backup"},
     "ui.bwiz.choose.heading": {"nl": "Wat wilt u doen?", "en": "What would you like to do?"},
     "ui.bwiz.choose.intro": {
@@ -348,7 +347,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Kies waar het bestand komt en bedenk een sterke wachtwoordzin.",
         "en": "Choose where the file goes and think of a strong passphrase.",
     },
-    "ui.bwiz.test.heading": {"nl": "Terugzettest", "en": "Restore test"},
+    "ui.bwiz.test.heading": {"nl": "Test of terugzetten werkt", "en": "Check that restoring works"},
     "ui.bwiz.test.intro": {
         "nl": "Test nu of u de back-up later echt kunt terugzetten: typ de wachtwoordzin nog een keer, uit uw hoofd "
         "of van uw papiertje. Er wordt niets geïnstalleerd.",

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ZorgCertError
-from app.explain import explain
+from app.explain import report
 from ui.common import ExplanationBox, Notice, icon, title_label
 from ui.strings import t
 from ui.worker import run_task
@@ -150,7 +150,8 @@ class SupportPage(QWidget):
         self.busy.show()
         self.summary.setText(t("ui.support.running", self.lang))
         lang, desktop = self.lang, self.desktop
-        run_task(lambda _r, _t: desktop.checks(lang), on_success=self.show_checks, on_failure=self._checks_failed)
+        run_task(lambda _r, _t: desktop.checks(lang), on_success=self.show_checks, on_failure=self._checks_failed,
+                 what="checks")
 
     def show_checks(self, checks: list[dict[str, Any]]) -> None:
         self.checks = checks
@@ -171,7 +172,7 @@ class SupportPage(QWidget):
         self.busy.hide()
         self.run_button.setEnabled(True)
         self.summary.setText("")
-        self.explanation.show_explanation(explain(error, self.lang))
+        self.explanation.show_explanation(report(error, self.lang))
 
     # --- contact person (R11) -------------------------------------------------------------------
 
@@ -179,7 +180,8 @@ class SupportPage(QWidget):
         self.contact_button.setEnabled(False)
         self.contact.setText(t("ui.support.contact.asking", self.lang))
         desktop = self.desktop
-        run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed)
+        run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed,
+                 what="contact-person")
 
     def _contact(self, person: Any) -> None:
         self.contact_button.setEnabled(True)
@@ -195,7 +197,7 @@ class SupportPage(QWidget):
 
     def _contact_failed(self, error: ZorgCertError) -> None:
         self.contact_button.setEnabled(True)
-        words = explain(error, self.lang)
+        words = report(error, self.lang)
         self.contact.setText(f"{words.message} {words.next_step}".strip())
 
     # --- support file ---------------------------------------------------------------------------
@@ -213,7 +215,7 @@ class SupportPage(QWidget):
         self.file_result.hide()
         lang, desktop, checks = self.lang, self.desktop, self.checks
         run_task(lambda _r, _t: desktop.support_file(Path(target), lang=lang, checks=checks),
-                 on_success=self._file_made, on_failure=self._file_failed)
+                 on_success=self._file_made, on_failure=self._file_failed, what="support-file")
 
     def _file_made(self, path: Path) -> None:
         self.file_button.setEnabled(True)
@@ -222,4 +224,4 @@ class SupportPage(QWidget):
 
     def _file_failed(self, error: ZorgCertError) -> None:
         self.file_button.setEnabled(True)
-        self.explanation.show_explanation(explain(error, self.lang))
+        self.explanation.show_explanation(report(error, self.lang))

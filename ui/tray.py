@@ -36,8 +36,10 @@ def reminder_text(reminder: Any, lang: str) -> tuple[str, str]:
         from app.explain import error_from, explain
 
         words = explain(error_from(reminder.code, reminder.params), lang)
-        return (t("ui.notify.failed.title", lang),
-                t("ui.notify.failed", lang, name=name, message=words.message, next=words.next_step))
+        text = t("ui.notify.failed", lang, name=name, message=words.message, next=words.next_step)
+        if words.reference:  # the reference logged when the renewal failed (app.explain.logged)
+            text += " " + t("error.reference", lang, reference=words.reference)
+        return t("ui.notify.failed.title", lang), text
     if reminder.key == "expired":
         return t("ui.notify.expired.title", lang), t("ui.notify.expired", lang, name=name, until=until)
     days = reminder.days_left  # the real count: a machine that was off may hear the 14-day reminder at 9 days
@@ -114,7 +116,7 @@ class Agent(QObject):
                 desktop.mark_told(reminder)
             return rows, due
 
-        run_task(work, on_success=self._checked, on_failure=self._check_failed)
+        run_task(work, on_success=self._checked, on_failure=self._check_failed, what="agent-check")
 
     def _checked(self, result: tuple[list[dict[str, Any]], list[Any]]) -> None:
         self.checking = False
@@ -130,10 +132,11 @@ class Agent(QObject):
         self.checked.emit(rows)
 
     def _check_failed(self, error: ZorgCertError) -> None:
-        from app.explain import explain
+        from app.explain import report
 
         self.checking = False
-        self.tray.setToolTip(explain(error, self.lang).message)
+        words = report(error, self.lang, "agent-check")
+        self.tray.setToolTip(f"{words.message} ({t('error.reference', self.lang, reference=words.reference)})")
         self.schedule(None)
 
     def schedule(self, at: datetime | None) -> None:
@@ -208,14 +211,16 @@ class Agent(QObject):
                 try:
                     renewed.append(desktop.renew(row["user_number"], progress=report))
                 except ZorgCertError as exc:
-                    desktop.record_renewal_failure(row, exc)
+                    from app.explain import logged  # in the log with its reference; the notification names it
+
+                    desktop.record_renewal_failure(row, logged(exc, "renew"))
                     failed += 1
             return renewed, failed
 
         from app.wizard import RENEW_CANCEL_POINTS  # the agent at rest never loads the wizard's rules
 
         self.renew_action.setEnabled(False)
-        run_task(work, on_success=self._renewed, on_failure=lambda _e: self.check(),
+        run_task(work, on_success=self._renewed, on_failure=lambda _e: self.check(), what="renew",
                  cancel_points=RENEW_CANCEL_POINTS)
 
     def _renewed(self, result: tuple[list[Any], int]) -> None:

@@ -80,8 +80,9 @@ Work = Callable[[Callable[[str], None], CancelToken], Any]
 class Task(QRunnable):
     """One piece of work; connect to ``events`` (GUI thread) before ``start()``."""
 
-    def __init__(self, work: Work, *, cancel_points: tuple[str, ...] = ()):
+    def __init__(self, work: Work, *, cancel_points: tuple[str, ...] = (), what: str = ""):
         super().__init__()
+        self.what = what  # names the work in zorgcert.log ("install", "renew", ...)
         self.setAutoDelete(False)  # the GUI keeps a reference until ``finished``
         self.work = work
         self.cancel_points = cancel_points  # stages at which a pending cancel stops; the last one commits
@@ -110,9 +111,10 @@ class Task(QRunnable):
         try:
             result = self.work(self.report, self.token)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI as words
-            from app.explain import as_error  # only on failure: keeps it off the start-up path
+            from app.explain import logged  # only on failure: keeps it off the start-up path
 
-            error: ZorgCertError = as_error(exc)
+            # every failure is in zorgcert.log with the reference the GUI shows beside it (bugs with traceback)
+            error: ZorgCertError = logged(exc, self.what or getattr(self.work, "__name__", ""))
             self.signals.failed.emit(error)
         else:
             self.signals.succeeded.emit(result)
@@ -136,9 +138,10 @@ def run_task(
     on_failure: Callable[[ZorgCertError], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
     cancel_points: tuple[str, ...] = (),
+    what: str = "",
 ) -> Task:
     """Start ``work`` in the background with these callbacks (called on the GUI thread)."""
-    task = Task(work, cancel_points=cancel_points)
+    task = Task(work, cancel_points=cancel_points, what=what)
     if on_success:
         task.events.succeeded.connect(on_success)
     if on_failure:

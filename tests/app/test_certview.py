@@ -27,16 +27,26 @@ def test_state_moves_with_the_clock_without_asking_the_stores() -> None:
 
 
 @pytest.mark.parametrize(
-    ("left", "key", "params"),
-    [(timedelta(days=412, hours=5), "ui.left.days", {"days": 412}), (timedelta(days=2), "ui.left.days", {"days": 2}),
-     (timedelta(days=1, hours=3), "ui.left.one_day", {}), (timedelta(hours=5, minutes=59), "ui.left.hours",
-                                                           {"hours": 5}),
-     (timedelta(minutes=59), "ui.left.under_hour", {}), (timedelta(0), "ui.left.expired", {}),
-     (-timedelta(days=3), "ui.left.expired", {})],
+    ("left", "nl", "en"),
+    [(timedelta(days=412, hours=5), "nog 412 dagen geldig", "412 days left"),
+     (timedelta(days=2), "nog 2 dagen geldig", "2 days left"),
+     (timedelta(days=1, hours=3), "nog 1 dag geldig", "1 day left"),
+     # under a day: hours, not "nog 0 dagen geldig"; under an hour: minutes
+     (timedelta(hours=5, minutes=59), "nog 5 uur geldig", "5 hours left"),
+     (timedelta(hours=1, minutes=2), "nog 1 uur geldig", "1 hour left"),
+     (timedelta(minutes=59), "nog 59 minuten geldig", "59 minutes left"),
+     (timedelta(minutes=1, seconds=5), "nog 1 minuut geldig", "1 minute left"),
+     (timedelta(seconds=20), "nog 1 minuut geldig", "1 minute left"),
+     # expired: since when, not "verlopen; nog 0 dagen geldig"
+     (timedelta(0), "zojuist verlopen", "expired just now"),
+     (-timedelta(days=3, hours=2), "3 dagen geleden verlopen", "expired 3 days ago"),
+     (-timedelta(days=1), "1 dag geleden verlopen", "expired 1 day ago"),
+     (-timedelta(hours=2), "2 uur geleden verlopen", "expired 2 hours ago"),
+     (-timedelta(minutes=1), "1 minuut geleden verlopen", "expired 1 minute ago")],
 )
-def test_countdown(left: timedelta, key: str, params: dict[str, int]) -> None:
+def test_countdown_in_words(left: timedelta, nl: str, en: str) -> None:
     c = certview.countdown(row(), END - left)
-    assert (c.key, c.params) == (key, params)
+    assert (c.text("nl"), c.text("en")) == (nl, en)
 
 
 def test_a_revoked_certificate_has_no_countdown() -> None:
