@@ -261,3 +261,24 @@ class IssuerRejectedCertificate(ZorgCertError):
 
     key = "error.certificate_rejected"
     exit_code = 3
+
+
+# --- the bad day (issue 12) ---
+
+
+class IssuerTimeout(IssuerUnreachable):
+    """The issuer accepted the connection but did not answer in time (``seconds``): not "no connection"."""
+
+    key = "error.issuer_timeout"
+
+
+class DiskFull(StoreProblem):
+    """Too little free space (``folder``, ``free``, ``needed``): refused before the PIN goes out, or rolled back."""
+
+    key = "error.disk_full"
+
+
+class NssDatabaseCorrupt(StoreProblem):
+    """An NSS database that certutil cannot open (e.g. after a full disk): the way out is to move it aside."""
+
+    key = "error.nss_corrupt"
