@@ -202,6 +202,11 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
                 print(note, file=sys.stderr)
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
+            if exc.key.startswith(("error.disk_full", "error.nss_corrupt")):  # the user must act: say what, and how
+                from app.explain import explain
+
+                words = explain(exc, lang)
+                print(words.message + "\n" + words.next_step, file=sys.stderr)
     if not p.wallet_file.exists():
         return [], t("cli.no_certificates", lang)
     rows = status_rows(p, SystemClock().now())  # not via app.services: status starts faster without it

@@ -278,6 +278,12 @@ class DiskFull(StoreProblem):
     key = "error.disk_full"
 
 
+class DiskFullAfterIssue(DiskFull):
+    """The disk filled up after the PIN went out: the journal keeps the certificate (or asks the issuer for it)."""
+
+    key = "error.disk_full_after_issue"
+
+
 class NssDatabaseCorrupt(StoreProblem):
     """An NSS database that certutil cannot open (e.g. after a full disk): the way out is to move it aside."""
 
