@@ -161,12 +161,12 @@ def _pending_checks(core: Any, lang: str) -> list[dict[str, Any]]:
     pending = core.journal.pending()
     if not pending:
         return [_check(t("doctor.pending", lang), "pass", "")]
-    waiting = {id(op) for op in core.waiting_for_issuer()}
+    waiting = {op.key_id for op in core.waiting_for_issuer()}
     notes = iter(core.waiting_notes(lang))
     checks = []
     for op in pending:
         what = f"{op.kind} {op.user_number}"
-        if id(op) in waiting:
+        if op.key_id in waiting:
             message, _, next_step = next(notes).partition("\n")
             checks.append(_check(t("doctor.pending", lang), "fail", f"{what}: {message}", next_step))
         elif op.stage == "key-made":
