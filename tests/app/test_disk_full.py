@@ -161,3 +161,39 @@ def test_doctor_and_install_name_a_broken_database_and_the_way_out(tmp_path: Pat
     r = desk.install(number, pin)  # the PIN was not used by the refusal
     assert r.code == 0, r.out + r.err
     assert f"ZorgCert {number}" in certutil_list(nssdb)
+
+
+def test_a_disk_that_fills_while_the_key_is_written_leaves_no_orphan_key(
+        tmpfs: Tmpfs, tmp_path: Path, issuer: RunningIssuer, secret_service: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import services
+    from app.errors import DiskFull
+
+    for key, value in secret_service.items():
+        monkeypatch.setenv(key, value)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(services, "MIN_FREE_BYTES", 0)  # the check passed; the disk fills up afterwards
+    root = tmpfs.where / "zorgcert"
+    core = services.ZorgCert(Paths(root / "config", root / "data", root / "logs"),
+                             IssuerSettings(issuer.url, Path(issuer.ca)))
+    real_save = core.journal.save
+
+    def save_on_a_filling_disk(op: object) -> None:
+        tmpfs.fill()  # the vault key went in; now another program takes the last byte
+        real_save(op)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core.journal, "save", save_on_a_filling_disk)
+    number, pin = issuer.user(issuer.organisation("Praktijk Wees"), name="Wouter Wees")
+    with pytest.raises(DiskFull) as caught:
+        core.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
+    assert caught.value.key == "error.disk_full"  # before the PIN went out
+    assert not list((root / "data" / "vault").glob("*.zcv"))  # no orphan key
+    assert not list((root / "data" / "journal").glob("*.json"))
+
+    fresh = tmp_path / "fresh"  # the PIN was never sent: it still installs
+    again = services.ZorgCert(Paths(fresh / "config", fresh / "data", fresh / "logs"),
+                              IssuerSettings(issuer.url, Path(issuer.ca)))
+    outcome = again.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
+    assert outcome.entry.user_number == number
