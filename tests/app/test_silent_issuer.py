@@ -89,3 +89,73 @@ def test_install_and_doctor_say_the_issuer_did_not_answer_in_time(silent: Silent
     reach = next(c for c in r.json["checks"] if c["check"] == "Uitgever bereikbaar")
     assert reach["result"] == "fail" and "geen antwoord binnen 1 seconden" in reach["detail"]
     assert took < 10, took
+
+
+class SilentAfterEnroll:
+    """The issuer's address, passing everything to the real issuer, but silent after it issued a certificate.
+
+    An enrollment whose answer never comes: the PIN went out and the certificate exists.
+    """
+
+    def __init__(self, issuer: RunningIssuer) -> None:
+        import http.server
+        import threading
+
+        import requests
+
+        release = self.release = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                answer = requests.request(self.command, issuer.url + self.path, data=body, headers=headers,
+                                          verify=issuer.ca, timeout=30)
+                if self.path.endswith("/simpleenroll"):
+                    release.wait(20)  # issued; the answer never comes in time
+                    return
+                self.send_response(answer.status_code)
+                for key in ("Content-Type", "Date"):
+                    if key in answer.headers:
+                        self.send_header(key, answer.headers[key])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(issuer.data / "tls" / "server.pem", issuer.data / "tls" / "server.key")
+        self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_an_enrollment_that_times_out_after_the_pin_went_out_loses_nothing(
+        issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> None:
+    proxy = SilentAfterEnroll(issuer)
+    try:
+        desk = Desk(tmp_path / "home", issuer)
+        env = desk.env(ZORGCERT_ISSUER_URL=proxy.url, ZORGCERT_ISSUER_TIMEOUT="2")
+        number, pin = issuer.user(issuer.organisation("Praktijk Traag"), name="Tim Traag")
+        r = desk.install(number, pin, env=env)
+        assert r.code == 4 and r.out and "geen antwoord binnen 2 seconden" in r.err, r.err
+        assert "er gaat geen certificaat verloren" in r.err
+        journal = desk.zorgcert_home / "data" / "journal"
+        assert len(list(journal.glob("*.json"))) == 1  # kept: the issuer may have issued (it did)
+        r = desk.run("status", "--json", env=env)  # the next run asks the issuer by key and installs it
+        assert r.code == 0, r.err
+        (row,) = r.json
+        assert row["user_number"] == number and row["state"] == "valid"
+        assert not list(journal.glob("*.json"))
+    finally:
+        proxy.close()
