@@ -101,7 +101,7 @@ def _keyring_check(core: Any, lang: str) -> dict[str, Any]:
     worker.start()
     worker.join(KEYRING_WAIT)
     if worker.is_alive():
-        return _check(name, "fail", t("doctor.keyring.slow", lang, seconds=int(KEYRING_WAIT)),
+        return _check(name, "fail", t("doctor.keyring.slow", lang, seconds=f"{KEYRING_WAIT:g}"),
                       t("error.keyring.next", lang))
     error = outcome.get("error")
     if error is None:

@@ -105,3 +105,23 @@ def test_an_entry_waiting_for_another_issuer_is_named_with_the_way_back(desk: De
     (pending,) = [c for c in desk.run("doctor", "--json").json["checks"]
                   if c["check"] == "Geen onderbroken installatie of vernieuwing"]
     assert pending["result"] == "pass"
+
+
+def test_a_keyring_that_does_not_answer_fails_within_the_bound(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from app import doctor
+    from app.paths import Paths
+    from app.services import ZorgCert
+
+    core = ZorgCert(Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l"))
+    stuck = threading.Event()
+    monkeypatch.setattr(core.vault, "_cipher", lambda create: stuck.wait(5))  # a locked keyring's prompt
+    monkeypatch.setattr(doctor, "KEYRING_WAIT", 0.3)
+    started = time.monotonic()
+    check = doctor._keyring_check(core, "nl")
+    stuck.set()
+    assert time.monotonic() - started < 1.5
+    assert check["result"] == "fail" and "binnen 0.3 seconden geen antwoord" in check["detail"]
+    assert "geen antwoord" in check["detail"] and check["next"]
