@@ -86,6 +86,7 @@ def test_a_full_disk_is_refused_before_the_pin_goes_out(tmpfs: Tmpfs, issuer: Ru
     assert "niets naar de uitgever gestuurd: uw pincode is niet gebruikt" in error["message"]
     assert error["next"].startswith("Maak ruimte vrij op die schijf") and "probeer het dan opnieuw" in error["next"]
     assert "Traceback" not in r.err and "Logging error" not in r.err  # the log cannot be written either
+    assert r.err.count("ZorgCert kan niet in zijn logboek") == 1  # said once, in words
     assert not (desk.nssdb / "cert9.db").exists()
     data = desk.zorgcert_home / "data"
     assert not list(data.glob("vault/*.zcv")) and not list(data.glob("journal/*.json"))  # nothing to roll back
