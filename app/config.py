@@ -67,11 +67,16 @@ def sources(paths: Paths) -> list[dict[str, str]]:
     """
     data = load(paths)
     out = []
+
+    def shown(value: str) -> str:  # never echo credentials someone put in a URL
+        return re.sub(r"//[^/@]*@", "//***@", value)
+
     for key, variable in KEYS.items():
         if os.environ.get(variable):
-            out.append({"key": key, "value": os.environ[variable], "source": "environment", "where": variable})
+            out.append({"key": key, "value": shown(os.environ[variable]), "source": "environment", "where": variable})
         elif data.get(key):
-            out.append({"key": key, "value": str(data[key]), "source": "config-file", "where": str(paths.config_file)})
+            out.append({"key": key, "value": shown(str(data[key])), "source": "config-file",
+                        "where": str(paths.config_file)})
         elif key == "issuer-ca" and SHIPPED_CA.is_file():
             out.append({"key": key, "value": str(SHIPPED_CA), "source": "shipped-default", "where": str(SHIPPED_CA)})
         else:

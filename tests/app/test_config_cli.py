@@ -60,6 +60,9 @@ def test_config_set_show_unset_in_every_form(tmp_path: Path) -> None:
     assert "issuer-url = https://env.example.nl  (from the environment variable ZORGCERT_ISSUER_URL)" in r.stdout
     assert f"issuer-ca = {ca}  (from the environment variable ZORGCERT_ISSUER_CA)" in r.stdout
 
+    r = _run(home, "config", "show", ZORGCERT_ISSUER_URL="https://jan:geheim@env.example.nl")
+    assert "geheim" not in r.stdout and "https://***@env.example.nl" in r.stdout  # no credentials echoed
+
     r = _run(home, "config", "unset", "issuer-url")
     assert r.returncode == 0, r.stderr
     assert json.loads(config_file.read_text()) == {"issuer-ca": str(ca.resolve())}
