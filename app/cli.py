@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("key", choices=["issuer-url", "issuer-ca"])
     s.add_argument("value")
     csub.add_parser("show", parents=[common])
+    s = csub.add_parser("unset", parents=[common])
+    s.add_argument("key", choices=["issuer-url", "issuer-ca"])
     return parser
 
 
@@ -179,8 +181,13 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
         if args.config_command == "set":
             value = config.set_value(p, args.key, args.value)
             return {args.key: value}, t("cli.config_set", lang, key=args.key, value=value)
-        data = config.load(p)
-        return data, "\n".join(f"{k} = {v}" for k, v in data.items())
+        if args.config_command == "unset":
+            removed = config.unset_value(p, args.key)
+            return {args.key: None, "removed": removed}, t("cli.config_unset", lang, setting=args.key)
+        rows = config.sources(p)
+        return {r["key"]: {k: r[k] for k in ("value", "source", "where")} for r in rows}, "\n".join(
+            f"{r['key']} = {r['value'] or '-'}  ({t('config.source.' + r['source'], lang, where=r['where'])})"
+            for r in rows)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -204,6 +211,11 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
                 print(note, file=sys.stderr)
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
+            if exc.key.startswith(("error.disk_full", "error.nss_corrupt")):  # the user must act: say what, and how
+                from app.explain import explain
+
+                words = explain(exc, lang)
+                print(words.message + "\n" + words.next_step, file=sys.stderr)
     if not p.wallet_file.exists() and not any(p.data_dir.glob("wallet.json.bad-*")):  # nothing yet or to rebuild
         return [], t("cli.no_certificates", lang)
     from app.certview import countdown

@@ -52,6 +52,43 @@ def set_value(paths: Paths, key: str, value: str) -> str:
     return value
 
 
+def unset_value(paths: Paths, key: str) -> bool:
+    """Forget one setting in the config file; True when it was there."""
+    if key not in KEYS:
+        raise UsageError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+    data = load(paths)
+    if key not in data:
+        return False
+    del data[key]
+    write_json(paths.config_file, data)
+    return True
+
+
+def sources(paths: Paths) -> list[dict[str, str]]:
+    """Each setting with the value in use and where it comes from: ``environment`` (with the variable),
+    ``config-file`` (with the file), ``shipped-default`` or ``unset``; the order ``issuer`` reads them in.
+
+    Shown as it is, unchecked: ``config show`` must work even when a value is refused elsewhere.
+    """
+    data = load(paths)
+    out = []
+
+    def shown(value: str) -> str:  # never echo credentials someone put in a URL
+        return re.sub(r"//[^/@]*@", "//***@", value)
+
+    for key, variable in KEYS.items():
+        if os.environ.get(variable):
+            out.append({"key": key, "value": shown(os.environ[variable]), "source": "environment", "where": variable})
+        elif data.get(key):
+            out.append({"key": key, "value": shown(str(data[key])), "source": "config-file",
+                        "where": str(paths.config_file)})
+        elif key == "issuer-ca" and SHIPPED_CA.is_file():
+            out.append({"key": key, "value": str(SHIPPED_CA), "source": "shipped-default", "where": str(SHIPPED_CA)})
+        else:
+            out.append({"key": key, "value": "", "source": "unset", "where": ""})
+    return out
+
+
 def issuer(paths: Paths) -> IssuerSettings:
     """The issuer URL and the CA that pins it."""
     data = load(paths)

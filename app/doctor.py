@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from app.i18n import t
 from app.paths import Paths
 
 CLOCK_TOLERANCE = 120  # seconds
+KEYRING_WAIT = 10.0  # seconds: a keyring that does not answer (a locked one waiting for a prompt) fails the check
 
 
 def _check(check: str, result: str, detail: str = "", next_step: str = "") -> dict[str, Any]:
@@ -66,19 +68,114 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
             except ZorgCertError as exc:
                 checks.append(_check(t("doctor.chain", lang), "fail", *_explain(exc, lang)))
 
-    checks += _store_checks(core, paths, lang, _issuer_cas(core, chain))
-    if chain is not None:
+    keyring = _keyring_check(core, lang)
+    checks.append(keyring)
+    checks += _room_checks(core, paths, lang)
+    keyring_ok = keyring["result"] == "pass"
+    cas = _issuer_cas(core, chain) if keyring_ok else list(core._issuer_ca_ders(chain or []))  # noqa: SLF001
+    checks += _store_checks(core, paths, lang, cas, keyring_ok=keyring_ok)
+    checks += _certificate_checks(core, paths, lang)
+    if chain is not None and keyring_ok:
         checks += _accepted_checks(core, lang)
-    pending = core.journal.pending()
-    checks.append(
-        _check(
-            t("doctor.pending", lang),
-            "pass" if not pending else "fail",
-            ", ".join(f"{op.kind} {op.user_number}" for op in pending),
-            t("doctor.pending.next", lang),
-        )
-    )
+    checks += _pending_checks(core, lang)
     checks += _state_file_checks(paths, lang)
+    return checks
+
+
+def _keyring_check(core: Any, lang: str) -> dict[str, Any]:
+    """Can the vault key be read from the OS keyring, within ``KEYRING_WAIT`` seconds?"""
+    from app.errors import KeyringUnavailable
+
+    name = t("doctor.keyring", lang)
+    outcome: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            core.vault._cipher(create=False)  # noqa: SLF001 - the vault's own way to the key, whatever backs it
+            outcome["ok"] = True
+        except ZorgCertError as exc:
+            outcome["error"] = exc
+        except Exception as exc:  # noqa: BLE001 - a keyring backend's own failure is a failed check
+            outcome["error"] = KeyringUnavailable(type(exc).__name__)
+
+    worker = threading.Thread(target=probe, daemon=True)
+    worker.start()
+    worker.join(KEYRING_WAIT)
+    if worker.is_alive():
+        return _check(name, "fail", t("doctor.keyring.slow", lang, seconds=f"{KEYRING_WAIT:g}"),
+                      t("error.keyring.next", lang))
+    error = outcome.get("error")
+    if error is None:
+        return _check(name, "pass", t("doctor.keyring.ok", lang))
+    if isinstance(error, KeyringUnavailable):
+        return _check(name, "fail", *_explain(error, lang))
+    if not core.vault.ids():  # no vault key yet and nothing sealed with one: the first install makes it
+        return _check(name, "pass", t("doctor.keyring.empty", lang))
+    return _check(name, "fail", t("doctor.keyring.missing", lang), t("doctor.keyring.missing.next", lang))
+
+
+def _room_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
+    """Free space in the data folder and each store folder (an install needs ``MIN_FREE_BYTES`` in each)."""
+    from app.errors import DiskFull
+    from app.services import check_room, store_folder
+    from app.stores import store_for
+
+    folders = [paths.data_dir]
+    for entry in core.wallet.entries():
+        for ref in entry.stores:
+            try:
+                folder = store_folder(store_for(ref, paths))
+            except ZorgCertError:
+                continue
+            if folder is not None:
+                folders.append(folder)
+    if sys.platform.startswith("linux"):
+        folders.append(Path.home() / ".pki" / "nssdb")
+    try:
+        check_room(folders)
+    except DiskFull as exc:
+        return [_check(t("doctor.room", lang), "fail", t("doctor.room.low", lang, **exc.params),
+                       t("error.disk_full.next", lang))]
+    return [_check(t("doctor.room", lang), "pass", "")]
+
+
+def _certificate_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
+    """Per certificate: its state now (R3-R9) and whether the last backup holds it (R8), each with the next step."""
+    from app.status import rows
+
+    checks = []
+    for row in rows(paths, SystemClock().now(), core.wallet):
+        number, state = row["user_number"], row["state"]
+        name = t("doctor.certificate", lang, user_number=number)
+        detail = t("doctor.certificate.detail", lang, state=t(f"state.{state}", lang), until=row["valid_until"][:10])
+        result = {"valid": "pass", "renewal-open": "warn"}.get(state, "fail")
+        checks.append(_check(name, result, detail, t(f"doctor.certificate.{state}.next", lang, user_number=number)))
+        if state in ("valid", "renewal-open") and not row["backup_current"]:
+            checks.append(_check(t("doctor.backup", lang, user_number=number), "warn",
+                                 t("doctor.backup.detail", lang),
+                                 t("doctor.backup.next", lang, user_number=number)))
+    return checks
+
+
+def _pending_checks(core: Any, lang: str) -> list[dict[str, Any]]:
+    """Interrupted operations, each with what really happens to it (and what the user must do)."""
+    pending = core.journal.pending()
+    if not pending:
+        return [_check(t("doctor.pending", lang), "pass", "")]
+    waiting = {op.key_id for op in core.waiting_for_issuer()}
+    notes = iter(core.waiting_notes(lang))
+    checks = []
+    for op in pending:
+        what = f"{op.kind} {op.user_number}"
+        if op.key_id in waiting:
+            message, _, next_step = next(notes).partition("\n")
+            checks.append(_check(t("doctor.pending", lang), "fail", f"{what}: {message}", next_step))
+        elif op.stage == "key-made":
+            checks.append(_check(t("doctor.pending", lang), "fail", f"{what}: {t('doctor.pending.ask', lang)}",
+                                 t("doctor.pending.ask.next", lang)))
+        else:
+            checks.append(_check(t("doctor.pending", lang), "fail", f"{what}: {t('doctor.pending.issued', lang)}",
+                                 t("doctor.pending.issued.next", lang)))
     return checks
 
 
@@ -131,7 +228,8 @@ def _accepted_checks(core: Any, lang: str) -> list[dict[str, Any]]:
     return checks
 
 
-def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes]) -> list[dict[str, Any]]:
+def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes], *,
+                  keyring_ok: bool = True) -> list[dict[str, Any]]:
     from app.services import drop_website_trust
     from keystore.base import StoreError
 
@@ -155,7 +253,12 @@ def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes]) -
         label = f"{store.name} {getattr(store, 'label', '') or store.location}".strip()
         avail = store.available()
         fix = t("error.store_tools.next", lang) if avail.reason == "tool-missing" else avail.fix or ""
-        checks.append(_check(t("doctor.store", lang, store=label), "pass" if avail.ok else "fail", avail.detail, fix))
+        detail = avail.detail
+        if avail.reason == "corrupt-database":  # the folder and the way out, in the user's words
+            folder = str(getattr(store, "db_dir", store.location))
+            detail = t("error.nss_corrupt", lang, folder=folder, details=avail.detail.rsplit("(", 1)[-1].rstrip(")"))
+            fix = t("error.nss_corrupt.next", lang, folder=folder)
+        checks.append(_check(t("doctor.store", lang, store=label), "pass" if avail.ok else "fail", detail, fix))
         if not avail.ok:
             continue
         if store.name == "nss":
@@ -188,7 +291,11 @@ def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes]) -
             )
 
     for entry in core.wallet.entries():
-        checks.append(_key_check(core, entry, lang))
+        if keyring_ok:
+            checks.append(_key_check(core, entry, lang))
+        else:  # the vault cannot be opened without the keyring: say so once per certificate, do not wait again
+            checks.append(_check(t("doctor.keymatch", lang, user_number=entry.user_number), "fail",
+                                 t("doctor.keyring.needed", lang), t("error.keyring.next", lang)))
     return checks
 
 

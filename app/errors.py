@@ -315,3 +315,30 @@ class StateFileNewer(ZorgCertError):
     """A state file written by a newer ZorgCert: kept as it is, never moved aside or overwritten."""
 
     key = "error.state_file_newer"
+
+
+# --- the bad day (issue 12) ---
+
+
+class IssuerTimeout(IssuerUnreachable):
+    """The issuer accepted the connection but did not answer in time (``seconds``): not "no connection"."""
+
+    key = "error.issuer_timeout"
+
+
+class DiskFull(StoreProblem):
+    """Too little free space (``folder``, ``free``, ``needed``): refused before the PIN goes out, or rolled back."""
+
+    key = "error.disk_full"
+
+
+class DiskFullAfterIssue(DiskFull):
+    """The disk filled up after the PIN went out: the journal keeps the certificate (or asks the issuer for it)."""
+
+    key = "error.disk_full_after_issue"
+
+
+class NssDatabaseCorrupt(StoreProblem):
+    """An NSS database that certutil cannot open (e.g. after a full disk): the way out is to move it aside."""
+
+    key = "error.nss_corrupt"

@@ -47,13 +47,29 @@ from app.errors import (
     IssuerProtocolError,
     IssuerRefused,
     IssuerRejectedCertificate,
+    IssuerTimeout,
     IssuerUnreachable,
     IssuerUntrusted,
     RenewalNotOpen,
     ZorgCertError,
 )
 
-TIMEOUT = (5.0, 30.0)  # connect, read
+# connect, read (seconds). A read timeout is never retried, and a connect is retried once, so
+# one request waits at most TOTAL_WAIT: a silent issuer is reported as such within that time.
+TIMEOUT = (5.0, 15.0)
+CONNECT_RETRIES = 1
+TOTAL_WAIT = TIMEOUT[0] * (1 + CONNECT_RETRIES) + TIMEOUT[1]  # 25 s
+TIMEOUT_VARIABLE = "ZORGCERT_ISSUER_TIMEOUT"  # seconds to wait for an answer (slow links; tests)
+
+
+def default_timeout() -> tuple[float, float]:
+    """(connect, read): ``TIMEOUT``, or the read wait of ``ZORGCERT_ISSUER_TIMEOUT`` (0.5 to 120 s)."""
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    try:
+        read = min(max(float(raw), 0.5), 120.0) if raw else TIMEOUT[1]
+    except ValueError:
+        read = TIMEOUT[1]
+    return (min(TIMEOUT[0], read), read)
 EST = "/.well-known/est"
 
 
@@ -246,13 +262,19 @@ def _certs_from_pkcs7(body: bytes) -> list[x509.Certificate]:
 class IssuerClient:
     """Talks to one issuer, trusting only its CA."""
 
-    def __init__(self, base_url: str, ca_file: Path, *, timeout: tuple[float, float] = TIMEOUT):
+    def __init__(self, base_url: str, ca_file: Path, *, timeout: tuple[float, float] | None = None):
         self.base_url = https_url(base_url, source="ZorgCert")  # defence in depth: config.issuer checked it too
         self.ca_file = ca_file
-        self.timeout = timeout
+        self.timeout = timeout or default_timeout()
         self._session = requests.Session()
+        # urllib3 would retry a read timeout too, multiplying a silent issuer's wait: never retry a
+        # read (a request that may have arrived), retry a failed connect once, a 502/503/504 twice
         retry = Retry(
             total=3,
+            connect=CONNECT_RETRIES,
+            read=False,  # False: a read timeout comes out as itself (ReadTimeout), not as "max retries"
+            other=0,
+            status=2,
             backoff_factor=0.5,
             allowed_methods={"GET"},
             status_forcelist=(502, 503, 504),
@@ -283,8 +305,10 @@ class IssuerClient:
                 raise IssuerUntrusted(str(exc.__class__.__name__), url=self.base_url) from None
             self._rejected_certificate(session, text)
             raise IssuerUnreachable(f"TLS: {exc.__class__.__name__}") from None
-        except requests.exceptions.Timeout:
-            raise IssuerUnreachable("timeout") from None
+        except requests.exceptions.ConnectTimeout:
+            raise IssuerUnreachable("no connection (connect timeout)") from None
+        except requests.exceptions.Timeout:  # connected, but no answer in time
+            raise IssuerTimeout("no answer in time", seconds=int(round(self.timeout[1])), url=self.base_url) from None
         except requests.exceptions.ConnectionError as exc:
             self._rejected_certificate(session, _exception_text(exc))
             raise IssuerUnreachable("no connection") from None

@@ -631,8 +631,11 @@ class _Lenient(dict[str, Any]):
         return "{" + key + "}"
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
-    """The sentence ``key`` in ``lang`` with ``params`` filled in (unknown ones left visible)."""
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """The sentence ``key`` in ``lang`` with ``params`` filled in (unknown ones left visible).
+
+    ``key`` and ``lang`` are positional-only, so a sentence may have a ``{key}`` or ``{lang}`` placeholder.
+    """
     entry = MESSAGES.get(key)
     if entry is None:
         return key
@@ -682,3 +685,6 @@ from app import i18n_backup, i18n_demo  # noqa: E402
 
 register(i18n_backup.MESSAGES)
 register(i18n_demo.MESSAGES)
+from app import i18n_health  # noqa: E402
+
+register(i18n_health.MESSAGES)

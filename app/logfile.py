@@ -2,12 +2,15 @@
 
 One line per operation and error, never a PIN, passphrase or key (docs/app.md); the file
 is opened at the first record, so a command that logs nothing leaves no file behind.
+When the log cannot be written (a full disk), one line says so on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from app.i18n import current_lang, t
 from app.paths import Paths
 
 
@@ -26,20 +29,37 @@ def log_to_file(p: Paths) -> None:
             super().__init__()
             self.path = path
             self._file: logging.Handler | None = None
+            self._warned = False
 
         def emit(self, record: logging.LogRecord) -> None:
             if self._file is None:
                 import logging.handlers
 
+                outer = self
+
+                class Rotating(logging.handlers.RotatingFileHandler):
+                    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+                        outer.failed(sys.exc_info()[1])  # not logging's traceback on stderr
+
                 try:
                     self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                    self._file = logging.handlers.RotatingFileHandler(
-                        self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-                    )
-                except OSError:
+                    self._file = Rotating(self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+                except OSError as exc:
+                    self.failed(exc)
                     self._file = logging.NullHandler()
                 self._file.setFormatter(self.formatter)
             self._file.emit(record)
+
+        def failed(self, exc: BaseException | None) -> None:
+            """The log cannot be written (a full disk, no permission): one clear line on stderr, then quiet."""
+            if self._warned:
+                return
+            self._warned = True
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            try:
+                print(t("log.unwritable", current_lang(), path=str(self.path), reason=reason), file=sys.stderr)
+            except Exception:  # noqa: BLE001, S110 - stderr itself may be gone; the log must never break the app
+                pass
 
         def close(self) -> None:
             if self._file is not None:

@@ -6,21 +6,27 @@ operation a crash interrupted (``recover``), and moves through the journal's sta
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import shutil
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.clock import Clock, SystemClock
 from app.config import IssuerSettings
 from app.errors import (
+    DiskFull,
+    DiskFullAfterIssue,
     EmptyPin,
     IssuerRefused,
     IssuerUnreachable,
     NotInWallet,
+    NssDatabaseCorrupt,
     StoreFolderNotOurs,
     StoreProblem,
     StoreToolsMissing,
@@ -37,6 +43,48 @@ from keystore.base import CertStore, StoreError, StoreRef
 
 log = logging.getLogger("zorgcert")
 
+# Free space an install or renewal needs in the data folder, the vault and each store's folder
+# before anything is asked of the issuer: a new NSS database is ~70 kB, a vault entry, journal
+# and wallet a few kB, the log up to 1 MB before it rotates. 5 MB leaves room for all of it.
+MIN_FREE_BYTES = 5 * 1024 * 1024
+
+
+def _existing(folder: Path) -> Path | None:
+    return next((p for p in (folder, *folder.parents) if p.exists()), None)
+
+
+def store_folder(store: CertStore) -> Path | None:
+    """The folder a store writes to (NSS database, file store, keychain), if it has one on this disk."""
+    for attr in ("db_dir", "folder"):
+        if getattr(store, attr, None) is not None:
+            return Path(getattr(store, attr))
+    keychain = getattr(store, "keychain", None)
+    return Path(keychain).parent if keychain else None
+
+
+def check_room(folders: list[Path], *, minimum: int | None = None, after_issue: bool = False) -> None:
+    """``DiskFull`` naming the first of ``folders`` (or its nearest existing parent) with too little free space."""
+    minimum = MIN_FREE_BYTES if minimum is None else minimum
+    seen: set[Path] = set()
+    for folder in folders:
+        existing = _existing(folder)
+        if existing is None or existing in seen:
+            continue
+        seen.add(existing)
+        try:
+            free = shutil.disk_usage(existing).free
+        except OSError:
+            continue
+        if free < minimum:
+            kind = DiskFullAfterIssue if after_issue else DiskFull
+            raise kind(f"{free} bytes free in {existing}, {minimum} needed", store=str(existing),
+                       folder=str(existing), free_mb=f"{free / 1_048_576:.1f}",
+                       needed_mb=f"{minimum / 1_048_576:.0f}")
+
+
+def _is_disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
 Progress = Callable[[str], None]
 
 
@@ -51,6 +99,11 @@ def _store_problem(exc: StoreError, where: str = "") -> StoreProblem:
         return StoreToolsMissing(exc.detail, store=exc.store, fix=exc.fix or "")
     if exc.reason == "not-ours":
         return StoreFolderNotOurs(exc.detail, store=where or exc.store, fix=exc.fix or "")
+    if exc.reason == "no-space":
+        return DiskFullAfterIssue(exc.detail, store=where or exc.store, folder=where.removeprefix("sql:"),
+                                  free_mb="", needed_mb=f"{MIN_FREE_BYTES / 1_048_576:.0f}")
+    if exc.reason == "corrupt-database":
+        return NssDatabaseCorrupt(exc.detail, store=where or exc.store, folder=where.removeprefix("sql:"))
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
 
 
@@ -101,10 +154,12 @@ class ZorgCert:
         user_number = before_pin(self.paths, user_number, self.clock.now())  # a typo, or installed and valid here
         if not pin:
             raise EmptyPin("empty PIN")
+        stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
+        self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
         with InstanceLock(self.paths.lock_file):
             recovered = self._recover_all()
-            stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
             self._check_available(stores)
+            self._check_room(stores)
             progress("contact")
             issuer_policy = self.client.policy()
             chain = self.client.cacerts()
@@ -121,8 +176,7 @@ class ZorgCert:
                 entry={"kind": kind, "policy": issuer_policy},
                 **self._issuer_fields(),
             )
-            self.vault.put(op.key_id, Sealed(identity.key_der(key), None, ()))
-            self.journal.save(op)
+            self._begin(op, identity.key_der(key))
             checkpoint("key-made")
             progress("enroll")
             try:
@@ -135,7 +189,7 @@ class ZorgCert:
             except IssuerUnreachable:
                 # the request may have reached the issuer: keep the journal, ask again next time
                 raise
-            self._issued(op, cert, chain)
+            self._issued_or_keep(op, cert, chain)
             entry = self._finish(op, progress)
             return Outcome(entry, recovered)
 
@@ -160,6 +214,7 @@ class ZorgCert:
             now = self.clock.now()
             if now >= entry.not_after_dt:
                 raise IssuerRefused("certificate-expired", "expired")
+            self._check_room([store_for(r, self.paths) for r in entry.stores])
             cert = x509.load_der_x509_certificate(sealed.cert_der)
             current_key = identity.load_key(sealed.key_der)
             issuer_policy = self.client.policy()
@@ -176,8 +231,7 @@ class ZorgCert:
                 entry={"kind": entry.kind, "policy": issuer_policy},
                 **self._issuer_fields(),
             )
-            self.vault.put(op.key_id, Sealed(identity.key_der(key), None, ()))
-            self.journal.save(op)
+            self._begin(op, identity.key_der(key))
             checkpoint("key-made")
             progress("enroll")
             try:
@@ -188,7 +242,7 @@ class ZorgCert:
                     entry.revoked = True
                     self.wallet.put(entry)
                 raise
-            self._issued(op, new_cert, chain)
+            self._issued_or_keep(op, new_cert, chain)
             return Outcome(self._finish(op, progress), recovered)
 
     # --- the shared second half ------------------------------------------------------------
@@ -207,9 +261,45 @@ class ZorgCert:
             avail = store.available()
             if not avail.ok:
                 problem = StoreToolsMissing if avail.reason == "tool-missing" else StoreProblem
+                if avail.reason == "corrupt-database":
+                    raise NssDatabaseCorrupt(avail.detail, store=store.location,
+                                             folder=store.location.removeprefix("sql:"))
                 if avail.reason == "not-ours":
                     raise StoreFolderNotOurs(avail.detail, store=store.location, fix=avail.fix or "")
                 raise problem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
+
+    def _check_room(self, stores: list[CertStore]) -> None:
+        folders = [self.paths.data_dir, self.paths.vault_dir, self.paths.journal_dir]
+        folders += [f for f in map(store_folder, stores) if f is not None]
+        check_room(folders)
+
+    def _begin(self, op: Operation, key_der: bytes) -> None:
+        """The new key into the vault, then the ``key-made`` entry; on a full disk neither stays (nothing was sent)."""
+        try:
+            self.vault.put(op.key_id, Sealed(key_der, None, ()))
+            self.journal.save(op)
+        except OSError as exc:
+            try:
+                self.vault.delete(op.key_id)  # no orphan key: the journal never named it
+                self.journal.finish(op)
+            except OSError:
+                pass
+            if _is_disk_full(exc):
+                raise DiskFull(f"{exc.strerror}", store=str(self.paths.data_dir), folder=str(self.paths.data_dir),
+                               free_mb="0", needed_mb=f"{MIN_FREE_BYTES / 1_048_576:.0f}") from None
+            raise
+
+    def _issued_or_keep(self, op: Operation, cert: Any, chain: list[Any]) -> None:
+        """``_issued``; if the disk is full even for that, the ``key-made`` entry stays and the next run asks the
+        issuer for the certificate by key: an issued certificate (and the used-up PIN) is never lost."""
+        try:
+            self._issued(op, cert, chain)
+        except OSError as exc:
+            if _is_disk_full(exc):
+                raise DiskFullAfterIssue(f"{exc.strerror}", store=str(self.paths.journal_dir),
+                                         folder=str(self.paths.journal_dir), free_mb="0",
+                                         needed_mb=f"{MIN_FREE_BYTES / 1_048_576:.0f}") from None
+            raise
 
     def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
         from cryptography.hazmat.primitives.serialization import Encoding
@@ -224,39 +314,19 @@ class ZorgCert:
         """Roll forward from ``issued``: install everywhere, read back, record, remove the old one."""
         from cryptography import x509
 
-        from app import identity
 
         assert op.cert_pem is not None
         cert = x509.load_pem_x509_certificate(op.cert_pem.encode())
         chain = [x509.load_pem_x509_certificate(p.encode()) for p in op.chain_pem]
         if op.stage == "issued":
-            pending = self.vault.get(op.key_id)
-            fp = _fingerprint(cert)
-            if pending is None:  # already moved by an earlier, interrupted run
-                pending = self.vault.get(fp)
-            if pending is None:
-                raise StoreProblem("the new key is missing from the vault", store="vault")
-            key = identity.load_key(pending.key_der)
-            ident = identity.make_identity(op.user_number, key, cert, chain)
-            progress("install")
-            refs = []
-            for spec in op.stores:
-                store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=self.paths)[0]
-                try:
-                    refs.append(store.install(ident))  # the chain goes in without any trust (no website trust)
-                    drop_website_trust(store, self._issuer_ca_ders(chain))
-                except StoreError as exc:
-                    raise _store_problem(exc, store.location) from None
-                checkpoint("installed-one")
-            self.vault.put(fp, Sealed(pending.key_der, ident.cert_der, ident.chain_der))
-            self.vault.delete(op.key_id)
-            old = self.wallet.get(op.user_number)
-            issuer_url = op.issuer_url or (self.issuer.url if self.issuer else "")
-            entry = _entry_for(op, cert, refs, issuer_url, self.clock.now(), old)
-            self.wallet.put(entry)
-            op.stage = "recorded"
-            self.journal.save(op)
-            checkpoint("recorded")
+            try:
+                self._install_issued(op, cert, chain, progress)
+            except OSError as exc:  # the journal still says "issued": the next run installs it
+                if _is_disk_full(exc):
+                    raise DiskFullAfterIssue(f"{exc.strerror}", store=str(self.paths.data_dir),
+                                             folder=str(self.paths.data_dir), free_mb="0",
+                                             needed_mb=f"{MIN_FREE_BYTES / 1_048_576:.0f}") from None
+                raise
         entry = self.wallet.get(op.user_number)
         assert entry is not None
         if op.old_fingerprint and op.old_fingerprint != entry.fingerprint:
@@ -266,6 +336,38 @@ class ZorgCert:
         self.journal.finish(op)
         log.info("%s of %s finished: %s", op.kind, op.user_number, entry.fingerprint[:12])
         return entry
+
+    def _install_issued(self, op: Operation, cert: Any, chain: list[Any], progress: Progress) -> None:
+        """From ``issued`` to ``recorded``: every store, the vault under the fingerprint, the wallet."""
+        from app import identity
+
+        pending = self.vault.get(op.key_id)
+        fp = _fingerprint(cert)
+        if pending is None:  # already moved by an earlier, interrupted run
+            pending = self.vault.get(fp)
+        if pending is None:
+            raise StoreProblem("the new key is missing from the vault", store="vault")
+        key = identity.load_key(pending.key_der)
+        ident = identity.make_identity(op.user_number, key, cert, chain)
+        progress("install")
+        refs = []
+        for spec in op.stores:
+            store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=self.paths)[0]
+            try:
+                refs.append(store.install(ident))  # the chain goes in without any trust (no website trust)
+                drop_website_trust(store, self._issuer_ca_ders(chain))
+            except StoreError as exc:
+                raise _store_problem(exc, store.location) from None
+            checkpoint("installed-one")
+        self.vault.put(fp, Sealed(pending.key_der, ident.cert_der, ident.chain_der))
+        self.vault.delete(op.key_id)
+        old = self.wallet.get(op.user_number)
+        issuer_url = op.issuer_url or (self.issuer.url if self.issuer else "")
+        entry = _entry_for(op, cert, refs, issuer_url, self.clock.now(), old)
+        self.wallet.put(entry)
+        op.stage = "recorded"
+        self.journal.save(op)
+        checkpoint("recorded")
 
     def _issuer_ca_ders(self, chain: list[Any]) -> list[bytes]:
         """The issuer's CA certificates (DER): the pinned CA file and ``chain`` (checked against it)."""

@@ -50,6 +50,11 @@ _TOOLS_FIX = "install libnss3-tools (apt install libnss3-tools)"
 _LISTING_LINE = re.compile(r"^(?P<label>.*?)\s+(?P<trust>[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*)\s*$")
 _KEY_LINE = re.compile(r"^<\s*\d+>\s+\S+\s+(?P<id>[0-9a-fA-F]+)\b")
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+_CORRUPT = (b"SEC_ERROR_BAD_DATABASE", b"SEC_ERROR_PKCS11_GENERAL_ERROR", b"SEC_ERROR_LEGACY_DATABASE")
+# the files of a new database that move into place; pkcs11.txt stays behind (it names the folder it was
+# made in), NSS writes its own when it needs one. cert9.db moves last: its presence means "a database is here".
+_DB_FILES = ("key4.db", "cert9.db")
+_NEW_DB_ROOM = 256 * 1024  # a new database is ~70 kB; less free than this and certutil -N fails
 _LOCKED = ("SEC_ERROR_BAD_PASSWORD", "could not authenticate", "password file contains no data",
            "Failed to authenticate", "SEC_ERROR_TOKEN_NOT_LOGGED_IN")
 
@@ -228,6 +233,8 @@ class NssStore:
             self._certutil(["-L"])
             self._login_check()
         except StoreError as exc:
+            if exc.reason == "corrupt-database":
+                return Availability(False, f"{self.label}: {exc.detail}", exc.fix, reason="corrupt-database")
             return Availability(False, f"{self.label}: {exc.detail}", exc.fix)
         return Availability(True, f"{self.label}: NSS database {self.db_dir}")
 
@@ -241,6 +248,8 @@ class NssStore:
             return True
         if any(s.encode() in said for s in _LOCKED):
             return False
+        if any(mark in said for mark in _CORRUPT):
+            raise self._corrupt(result)
         raise StoreError(STORE, "tool-failed", _run.failure_detail(result, self._secrets()),
                          fix=f"check the NSS database in {self.db_dir}")
 
@@ -268,11 +277,65 @@ class NssStore:
             if not self._create:
                 raise StoreError(STORE, "unavailable", f"no NSS database (cert9.db) in {self.db_dir}",
                                  fix="start the browser once so that it creates its certificate database")
-            self.db_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._certutil(["-N", "--empty-password"], with_password=False)
+            self._create_database()
         self._login_check()
 
+    def _create_database(self) -> None:
+        """A new, empty database, built aside (a temporary folder beside it) and moved in only when whole.
+
+        ``certutil -N`` on a full disk leaves a ``cert9.db`` with an empty ``key4.db``: a database no
+        tool can open again. Built aside, a failure leaves nothing behind, and the next run tries again.
+        """
+        import shutil
+        import tempfile
+
+        parent = self.db_dir.parent
+        try:
+            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            aside = Path(tempfile.mkdtemp(prefix=f".{self.db_dir.name}.new-", dir=parent))
+        except OSError as exc:
+            raise self._creation_failed(f"cannot make a folder in {parent}: {exc.strerror}") from None
+        try:
+            made = _run.run(["certutil", "-N", "--empty-password", "-d", f"sql:{aside}"], store=STORE, check=False)
+            check = _run.run(["certutil", "-L", "-d", f"sql:{aside}"], store=STORE, check=False)
+            whole = all((aside / name).is_file() and (aside / name).stat().st_size > 0 for name in _DB_FILES)
+            if made.returncode != 0 or check.returncode != 0 or not whole:
+                raise self._creation_failed(_run.failure_detail(made, {}) if made.returncode else "incomplete")
+            try:
+                self.db_dir.mkdir(mode=0o700, exist_ok=True)
+                for name in _DB_FILES:
+                    os.replace(aside / name, self.db_dir / name)
+            except OSError as exc:
+                for name in _DB_FILES:  # half moved: take it back out, so no broken database stays
+                    if (self.db_dir / name).exists() and not (aside / name).exists():
+                        try:
+                            os.replace(self.db_dir / name, aside / name)
+                        except OSError:
+                            pass
+                raise self._creation_failed(f"{exc.strerror}") from None
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+
+    def _creation_failed(self, detail: str) -> StoreError:
+        parent = next((p for p in (self.db_dir, *self.db_dir.parents) if p.exists()), self.db_dir)
+        try:
+            import shutil
+
+            full = shutil.disk_usage(parent).free < _NEW_DB_ROOM
+        except OSError:
+            full = False
+        if full:
+            return StoreError(STORE, "no-space", f"no room to create the NSS database {self.db_dir}: {detail}",
+                              fix=f"make room on the disk of {parent}, then try again")
+        return StoreError(STORE, "tool-failed", f"could not create the NSS database {self.db_dir}: {detail}",
+                          fix=f"check that {parent} is writable, then try again")
+
     # --- the tools ------------------------------------------------------------------------
+
+    def _corrupt(self, result: subprocess.CompletedProcess[bytes]) -> StoreError:
+        detail = next((m.decode() for m in _CORRUPT if m in _said(result)), "bad database")
+        return StoreError(STORE, "corrupt-database", f"the NSS database {self.db_dir} is damaged ({detail})",
+                          fix=f"close the browsers, move {self.db_dir} aside and let ZorgCert create a new one")
 
     def _secrets(self) -> dict[str, bytes]:
         return {"dbpw": (self._password or "").encode()}
@@ -282,7 +345,13 @@ class NssStore:
         argv = ["certutil", *args, "-d", self.location]
         if with_password:
             argv += ["-f", "{secret:dbpw}"]
-        return _run.run(argv, secrets=self._secrets(), input=input, store=STORE, check=check)
+        result = _run.run(argv, secrets=self._secrets(), input=input, store=STORE, check=False)
+        if check and result.returncode != 0:
+            if any(mark in _said(result) for mark in _CORRUPT):
+                raise self._corrupt(result)
+            raise StoreError(STORE, "tool-failed", _run.failure_detail(result, self._secrets()),
+                             fix="see the message of certutil; if it persists, contact Support with these details")
+        return result
 
     def _listing(self) -> list[tuple[str, str]]:
         """(label, trust) of every certificate object, as ``certutil -L`` lists them."""

@@ -420,6 +420,7 @@ class InstallWizard(WizardFrame):
         self.task: Task | None = None
         self.entry: Any = None
         self.dismissed = False
+        self.cancelled_early = False  # cancelled before the PIN went out: later news of the work is not shown
         pick_folder = choose_folder or (lambda: QFileDialog.getExistingDirectory(self, t("ui.kind.folder", lang)))
         self.welcome = WelcomePage(lang)
         self.kind_page = KindPage(lang, self.state, pick_folder)
@@ -527,10 +528,12 @@ class InstallWizard(WizardFrame):
         self.next_button.setFocus()
 
     def _failed(self, error: ZorgCertError) -> None:
-        self.task = None
+        task, self.task = self.task, None
         self.state.running = False
         if self.dismissed:
-            if not isinstance(error, Cancelled):
+            # after a cancel before the PIN went out, whatever the work says later (a timeout) is not news
+            if not isinstance(error, Cancelled) and not (self.cancelled_early and task is not None
+                                                         and not task.committed):
                 self.failed_in_background.emit(error)
             return
         if isinstance(error, Cancelled):
@@ -564,9 +567,12 @@ class InstallWizard(WizardFrame):
             self.reject()
             return
         if self.task.cancel():
-            # it stops at the next safe point; _failed(Cancelled) closes the wizard
-            self.progress.status.setText(t("ui.progress.stopping", self.lang))
-            self.cancel_button.setEnabled(False)
+            # Before the PIN goes out: the window goes now, also while a request waits for the issuer (a
+            # silent one is given up within est.TOTAL_WAIT). The work stops at its next safe point, before
+            # the enrollment request, and rolls its key back; nothing of it is shown any more.
+            self.cancelled_early = True
+            self.dismissed = True
+            self.reject()
             return
         # the request is out: finish in the background and tell the main window
         self.dismissed = True

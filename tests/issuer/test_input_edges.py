@@ -142,7 +142,7 @@ def test_duplicate_authorisation_is_idempotent(svc: Any, practice: dict) -> None
     assert r.status_code == 202, r.text
     number = r.json()["user_number"]
     for _ in range(2):
-        put = cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/cov")
+        put = cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/cov", json={})
         assert put.status_code == 200 and put.json()["authorisations"] == ["cov", "declaratie"], put.text
     # the admin command's route (`user add --authorisation portal --authorisation portal`)
     new = svc.add_user(org_id=practice["org"], kind="personal", name="Dubbel", email="d@example.nl",

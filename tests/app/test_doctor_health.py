@@ -1,0 +1,127 @@
+"""``doctor`` tells the truth (issue 12, point 7): each certificate's state, the keyring, interrupted work.
+
+Exit codes (docs/app.md): 0 nothing must be done now (warnings such as "renewal open" or "no
+current backup" may advise), 1 the user must act (a check failed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from app_harness import Desk
+from issuer_harness import RunningIssuer, start_issuer
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
+    running = start_issuer(Path(tmp_path_factory.mktemp("doctor-issuer")) / "data")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def brief_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
+    """Certificates valid for two seconds: expired by the time doctor runs."""
+    running = start_issuer(Path(tmp_path_factory.mktemp("brief-issuer")) / "data", validity="PT2S",
+                           renewal_window="PT1S", install_window="PT10M")
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
+    home = tmp_path / "home"
+    home.mkdir()
+    return Desk(home, issuer)
+
+
+def _by_name(checks: list[dict]) -> dict[str, dict]:
+    return {c["check"]: c for c in checks}
+
+
+def test_all_fine_is_exit_0_with_a_keyring_check(desk: Desk, issuer: RunningIssuer) -> None:
+    number, pin = issuer.user(issuer.organisation("Praktijk Gezond"), name="Gerda Gezond")
+    assert desk.install(number, pin).code == 0
+    r = desk.run("doctor", "--json")
+    assert r.code == 0, r.out + r.err
+    checks = _by_name(r.json["checks"])
+    assert checks["Sleutelbos (sleutel van de kluis leesbaar)"]["result"] == "pass"
+    assert checks[f"Certificaat {number}"]["result"] == "pass"
+    assert checks[f"Certificaat {number}"]["detail"].startswith("geldig, tot ")
+    assert checks["Vrije schijfruimte"]["result"] == "pass"
+    backup = checks[f"Back-up van certificaat {number}"]  # advice, not a failure: exit stays 0
+    assert backup["result"] == "warn" and f"zorgcert backup {number} --out BESTAND" in backup["next"]
+    assert not [c for c in r.json["checks"] if c["result"] == "fail"]
+
+
+def test_an_expired_certificate_is_exit_1_with_the_next_step(brief_issuer: RunningIssuer, tmp_path: Path,
+                                                             secret_service: dict[str, str]) -> None:
+    desk = Desk(tmp_path / "home", brief_issuer)
+    number, pin = brief_issuer.user(brief_issuer.organisation("Praktijk Verlopen"), name="Victor Verlopen")
+    assert desk.install(number, pin).code == 0
+    (row,) = desk.status()
+    delay = datetime.fromisoformat(row["valid_until"]).timestamp() - time.time()
+    time.sleep(max(delay, 0) + 0.1)  # at most two seconds
+    r = desk.run("doctor", "--json")
+    assert r.code == 1, r.out + r.err  # was 0, all green
+    assert r.json["ok"] is False
+    check = _by_name(r.json["checks"])[f"Certificaat {number}"]
+    assert check["result"] == "fail" and check["detail"].startswith("verlopen")
+    assert f"zorgcert install --user-number {number}" in check["next"]
+    text = desk.run("doctor")
+    assert text.code == 1 and f"Certificaat {number}: verlopen" in text.out and "Installeer het opnieuw" in text.out
+
+
+def test_no_keyring_fails_the_keyring_check(desk: Desk, issuer: RunningIssuer) -> None:
+    env = desk.env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", DBUS_SESSION_BUS_ADDRESS="")
+    r = desk.run("doctor", "--json", env=env, timeout=60)
+    assert r.code == 1, r.out + r.err
+    check = _by_name(r.json["checks"])["Sleutelbos (sleutel van de kluis leesbaar)"]
+    assert check["result"] == "fail"
+    assert "Secret Service" in check["detail"] and "gnome-keyring-daemon" in check["next"]
+    assert "Traceback" not in r.err
+
+
+def test_an_entry_waiting_for_another_issuer_is_named_with_the_way_back(desk: Desk, issuer: RunningIssuer) -> None:
+    number, pin = issuer.user(issuer.organisation("Praktijk Wacht"), name="Wim Wacht")
+    crashed = desk.install(number, pin, env=desk.env(ZORGCERT_CRASH_AT="key-made"))
+    assert crashed.code != 0
+    elsewhere = desk.env(ZORGCERT_ISSUER_URL="https://127.0.0.1:9")  # another issuer (here: none answers)
+    r = desk.run("doctor", "--json", env=elsewhere)
+    assert r.code == 1
+    (pending,) = [c for c in r.json["checks"] if c["check"] == "Geen onderbroken installatie of vernieuwing"]
+    assert pending["result"] == "fail"
+    assert f"install {number}" in pending["detail"] and issuer.url in pending["detail"]
+    assert "vanzelf" not in pending["detail"] + pending["next"]  # it does not finish by itself there
+    assert f"zorgcert config set issuer-url {issuer.url}" in pending["next"]
+    r = desk.run("doctor", "--json")  # at its own issuer: asked at the next status, the PIN not again
+    (pending,) = [c for c in r.json["checks"] if c["check"] == "Geen onderbroken installatie of vernieuwing"]
+    assert "zorgcert status" in pending["next"] and "pincode niet opnieuw" in pending["next"]
+    assert desk.run("status").code == 0  # asked and settled
+    (pending,) = [c for c in desk.run("doctor", "--json").json["checks"]
+                  if c["check"] == "Geen onderbroken installatie of vernieuwing"]
+    assert pending["result"] == "pass"
+
+
+def test_a_keyring_that_does_not_answer_fails_within_the_bound(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from app import doctor
+    from app.paths import Paths
+    from app.services import ZorgCert
+
+    core = ZorgCert(Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l"))
+    stuck = threading.Event()
+    monkeypatch.setattr(core.vault, "_cipher", lambda create: stuck.wait(5))  # a locked keyring's prompt
+    monkeypatch.setattr(doctor, "KEYRING_WAIT", 0.3)
+    started = time.monotonic()
+    check = doctor._keyring_check(core, "nl")
+    stuck.set()
+    assert time.monotonic() - started < 1.5
+    assert check["result"] == "fail" and "binnen 0.3 seconden geen antwoord" in check["detail"]
+    assert "geen antwoord" in check["detail"] and check["next"]
