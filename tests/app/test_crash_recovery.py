@@ -141,15 +141,18 @@ def test_renewal_killed_at_each_step(desk: Desk, issuer: RunningIssuer, stage: s
 def test_a_second_instance_waits_for_no_one_and_says_so(desk: Desk, issuer: RunningIssuer) -> None:
     org = issuer.organisation("Praktijk Slot")
     number, pin = issuer.user(org, name="Fien Slot")
+    colleague, colleague_pin = issuer.user(org, name="Gijs Slot")
     assert desk.install(number, pin).code == 0
     lock_file = desk.zorgcert_home / "data" / "zorgcert.lock"
     with InstanceLock(lock_file):  # as if the tray agent were renewing right now
         busy = desk.run("renew", number)
         assert busy.code == 1
         assert "bezig" in busy.err
-        blocked_install = desk.install(number, pin)
-        assert blocked_install.code == 1
+        # (installing the same, still valid certificate is refused before the lock: a colleague's install waits)
+        blocked_install = desk.install(colleague, colleague_pin)
+        assert blocked_install.code == 1 and "bezig" in blocked_install.err
     assert desk.run("renew", number).code == 0
+    assert desk.install(colleague, colleague_pin).code == 0  # the PIN was not used up while ZorgCert was busy
 
 
 @pytest.fixture(scope="module")
