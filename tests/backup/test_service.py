@@ -149,7 +149,8 @@ def test_restore_without_an_issuer_warns_and_installs(core: ZorgCert, tmp_path: 
     assert isinstance(outcome, Outcome)
     assert stages == ["read", "kdf", "check", "install", "record"]
     assert outcome.warnings == ["restore.warn.unchecked"] and not outcome.issuer_checked
-    assert outcome.entry.how == "restore" and outcome.entry.backup_is_current
+    # the same certificate as the wallet holds: it keeps how and when it was installed (the restore is logged)
+    assert outcome.entry.how == "install" and outcome.entry.backup_is_current
     assert outcome.entry.stores[0].store == "file" and (folder / "key.pem").exists()
     assert outcome.info is not None and outcome.info.fingerprint == ident.fingerprint
     with pytest.raises(WrongPassphrase):
