@@ -238,21 +238,30 @@ def _child_env(**extra: str) -> dict[str, str]:
 
 def _wait_for_url(proc: subprocess.Popen[bytes], log: Path, offset: int) -> str:
     """The URL the issuer prints once it listens (it picks a free port)."""
-    deadline = time.monotonic() + START_TIMEOUT
+    found = _wait_for_line(proc, log, offset, _LISTENING, START_TIMEOUT)
+    if found is None:
+        raise DemoError("demo.issuer_failed", "the issuer did not start", step="serve",
+                        reason=_last_line(log, offset) or "timeout", log=str(log))
+    return found
+
+
+def _wait_for_line(proc: subprocess.Popen[bytes], log: Path, offset: int, pattern: re.Pattern[str],
+                   timeout: float) -> str | None:
+    """The first group of ``pattern`` once a child writes it to its log past ``offset``; None if it dies or is late."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with open(log, "rb") as fh:
                 fh.seek(offset)
-                found = _LISTENING.search(fh.read().decode("utf-8", "replace"))
+                found = pattern.search(fh.read().decode("utf-8", "replace"))
         except FileNotFoundError:
             found = None
         if found:
             return found.group(1)
         if proc.poll() is not None:
-            break
+            return None
         time.sleep(0.05)
-    raise DemoError("demo.issuer_failed", "the issuer did not start", step="serve",
-                    reason=_last_line(log, offset) or "timeout", log=str(log))
+    return None
 
 
 def _last_line(log: Path, offset: int) -> str:
@@ -293,21 +302,11 @@ def _unlock_secret(layout: Layout) -> bytes:
 
 def _wait_for_bus(proc: subprocess.Popen[bytes], log: Path, offset: int) -> str:
     """The address ``dbus-daemon --print-address`` writes once it listens."""
-    deadline = time.monotonic() + KEYRING_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            with open(log, "rb") as fh:
-                fh.seek(offset)
-                found = _BUS_ADDRESS.search(fh.read().decode("utf-8", "replace"))
-        except FileNotFoundError:
-            found = None
-        if found:
-            return found.group(1)
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise DemoError("demo.keyring_failed", "dbus-daemon did not start", step="dbus-daemon",
-                    reason=_last_line(log, offset) or "timeout", log=str(log))
+    found = _wait_for_line(proc, log, offset, _BUS_ADDRESS, KEYRING_TIMEOUT)
+    if found is None:
+        raise DemoError("demo.keyring_failed", "dbus-daemon did not start", step="dbus-daemon",
+                        reason=_last_line(log, offset) or "timeout", log=str(log))
+    return found
 
 
 def _keyring_ready(address: str) -> bool:
