@@ -1,10 +1,13 @@
 """EST CSR attributes (RFC 7030 §4.5.2): which key and hash the issuer wants.
 
-Shared by the issuer (writes them) and the app (reads them); a tiny DER codec for
-exactly this structure, standard library only.
+Shared by the issuer (writes them) and the app (reads them); a tiny DER writer for exactly
+this structure, and ``keystore.der`` to read it back, standard library only.
 """
 
 from __future__ import annotations
+
+from keystore.der import decode_oid as _decode_oid
+from keystore.der import read_tlv as _read_tlv
 
 OID_RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
 OID_SHA256_WITH_RSA = "1.2.840.113549.1.1.11"
@@ -71,34 +74,3 @@ def _oid(dotted: str) -> bytes:
             chunk.append(0x80 | (arc & 0x7F))
         body += bytes(reversed(chunk))
     return _tlv(0x06, bytes(body))
-
-
-def _read_tlv(data: bytes, pos: int) -> tuple[int, bytes, int]:
-    if pos + 2 > len(data):
-        raise ValueError("truncated DER")
-    tag, length = data[pos], data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if count == 0 or count > 4 or pos + count > len(data):
-            raise ValueError("unsupported or truncated DER length")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    if pos + length > len(data):
-        raise ValueError("DER value runs past the end")
-    return tag, data[pos : pos + length], pos + length
-
-
-def _decode_oid(body: bytes) -> str:
-    if not body or body[-1] & 0x80:
-        raise ValueError("malformed OBJECT IDENTIFIER")
-    arcs, arc = [], 0
-    for byte in body:
-        if arc == 0 and byte == 0x80:
-            raise ValueError("non-minimal OBJECT IDENTIFIER arc")
-        arc = (arc << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            arcs.append(arc)
-            arc = 0
-    first = min(arcs[0] // 40, 2)
-    return ".".join(str(a) for a in [first, arcs[0] - 40 * first, *arcs[1:]])

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from keystore.base import Availability, Identity, StoreError, StoreRef, fingerprint
+from keystore.der import pfx_shape_ok
 
 STORE = "file"
 P12_NAME = "zorgcert.p12"
@@ -65,19 +66,6 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _is_der_sequence(data: bytes) -> bool:
-    """Is ``data`` exactly one DER SEQUENCE (what a PKCS#12 is), whatever its contents?"""
-    if len(data) < 2 or data[0] != 0x30:
-        return False
-    length, pos = data[1], 2
-    if length & 0x80:
-        count = length & 0x7F
-        if not 0 < count <= 4 or len(data) < 2 + count:
-            return False
-        length, pos = int.from_bytes(data[2:2 + count], "big"), 2 + count
-    return pos + length == len(data)
 
 
 def _spki(public_key: Any) -> bytes:
@@ -228,7 +216,7 @@ class FileStore:
         try:
             key, cert, _ = pkcs12.load_key_and_certificates(identity.pfx, identity.pfx_password.encode())
         except ValueError:
-            if _is_der_sequence(identity.pfx):
+            if pfx_shape_ok(identity.pfx):
                 raise StoreError(STORE, "wrong-password", "the PKCS#12 password is wrong (or its MAC is damaged)",
                                  fix="start the installation again; if it persists, contact Support") from None
             raise StoreError(STORE, "corrupt", "the PKCS#12 data is damaged",

@@ -57,6 +57,7 @@ from typing import Any
 
 from keystore import _run
 from keystore.base import NICKNAME_PREFIX, Availability, Identity, StoreError, StoreRef, fingerprint, nickname_for
+from keystore.der import pfx_shape_ok
 
 SECURITY = "/usr/bin/security"
 PIPE_FILL_LIMIT = 16 * 1024  # a macOS pipe buffer: more cannot be in the pipe when security fstats it
@@ -320,27 +321,6 @@ def _decode_buffer(text: str) -> bytes | None:
 
 
 _FIX_DAMAGED = "Restore the certificate from its backup or request it again; if that fails, contact Support."
-
-
-def pfx_shape_ok(blob: bytes) -> bool:
-    """Whether ``blob`` is shaped like a DER PFX: one SEQUENCE spanning it all, starting with version 3.
-
-    The same check as ``keystore.windows.pfx_shape_ok`` (kept apart so that neither backend
-    imports the other; proposed for ``keystore.base``).
-    """
-    if len(blob) < 8 or blob[0] != 0x30:
-        return False
-    first = blob[1]
-    if first == 0x80:  # BER indefinite length: cannot judge the end here
-        header, length = 2, len(blob) - 2
-    elif first < 0x80:
-        header, length = 2, first
-    elif first - 0x80 <= 4:
-        header = 2 + (first - 0x80)
-        length = int.from_bytes(blob[2:header], "big")
-    else:
-        return False
-    return header + length == len(blob) and blob[header:header + 3] == b"\x02\x01\x03"
 
 
 def public_key_hash(cert_der: bytes) -> bytes:

@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from keystore import _run
+from keystore import der as asn1
 from keystore.base import NICKNAME_PREFIX, Availability, Identity, StoreError, StoreRef, fingerprint
 
 STORE = "nss"
@@ -65,56 +66,21 @@ _RSA_OID = bytes.fromhex("2a864886f70d010101")
 _EC_OID = bytes.fromhex("2a8648ce3d0201")
 
 
-def _tlv(data: bytes, pos: int) -> tuple[int, int, int]:
-    """(tag, start of content, end of content) of the DER element at ``pos``."""
-    tag, length = data[pos], data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if not 0 < count <= 4:
-            raise ValueError("bad DER length")
-        length = int.from_bytes(data[pos:pos + count], "big")
-        pos += count
-    if pos + length > len(data):
-        raise ValueError("DER element runs past the end")
-    return tag, pos, pos + length
-
-
-def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    out = []
-    while start < end:
-        tag, s, e = _tlv(data, start)
-        out.append((tag, s, e))
-        start = e
-    return out
-
-
-def _is_der_sequence(data: bytes) -> bool:
-    """Is ``data`` exactly one DER SEQUENCE (the outside of a PKCS#12)?"""
-    try:
-        tag, _, end = _tlv(data, 0)
-    except (IndexError, ValueError):
-        return False
-    return tag == 0x30 and end == len(data)
-
-
 def key_id(cert_der: bytes) -> bytes | None:
     """The CKA_ID NSS gives this certificate and its private key; None for key types other than RSA and EC."""
     try:
-        _, s, e = _tlv(cert_der, 0)
-        _, s, e = _children(cert_der, s, e)[0]  # tbsCertificate
-        fields = _children(cert_der, s, e)
-        if fields[0][0] == 0xA0:  # [0] version
+        _, certificate, _ = asn1.read_tlv(cert_der)
+        _, tbs = asn1.children(certificate)[0]  # tbsCertificate
+        fields = asn1.children(tbs)
+        if fields[0][0] == asn1.CONTEXT_0:  # [0] version
             fields = fields[1:]
-        _, s, e = fields[5]  # serial, signature, issuer, validity, subject, subjectPublicKeyInfo
-        algorithm, bits = _children(cert_der, s, e)
-        oid = _children(cert_der, algorithm[1], algorithm[2])[0]
-        oid_bytes = cert_der[oid[1]:oid[2]]
-        key = cert_der[bits[1] + 1:bits[2]]  # skip the unused-bits octet
+        _, spki = fields[5]  # serial, signature, issuer, validity, subject, subjectPublicKeyInfo
+        (_, algorithm), (_, bits) = asn1.children(spki)
+        _, oid_bytes = asn1.children(algorithm)[0]
+        key = bits[1:]  # skip the unused-bits octet
         if oid_bytes == _RSA_OID:
-            _, s, e = _tlv(key, 0)
-            modulus = _children(key, s, e)[0]
-            return hashlib.sha1(key[modulus[1]:modulus[2]].lstrip(b"\0")).digest()  # noqa: S324 - NSS's id
+            _, modulus = asn1.children(asn1.read_tlv(key)[1])[0]
+            return hashlib.sha1(modulus.lstrip(b"\0")).digest()  # noqa: S324 - NSS's id
         if oid_bytes == _EC_OID:
             return hashlib.sha1(key).digest()  # noqa: S324 - NSS's id
     except (IndexError, ValueError):
@@ -454,7 +420,7 @@ class NssStore:
         present = [c for c in self._certs() if c.fingerprint == fp]
         if present and kid in self._key_ids():
             return self._ref(present[0])
-        if not _is_der_sequence(identity.pfx):
+        if not asn1.pfx_shape_ok(identity.pfx):
             # pk12util calls a truncated file a wrong password; say what it is, and touch nothing.
             raise StoreError(STORE, "corrupt", "the PKCS#12 data is damaged (not one DER structure)",
                              fix="start the installation again; if it persists, contact Support")

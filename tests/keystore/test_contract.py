@@ -154,15 +154,19 @@ BACKENDS: dict[str, Backend] = {
 }
 
 
+def skip_reason(name: str, availability: Availability, elsewhere: str = "") -> str:
+    """Why a backend's contract is skipped here: the store's own words, its fix only when it has one."""
+    fix = f" (fix: {availability.fix})" if availability.fix else ""
+    return f"{name} store not available here: {availability.detail}{fix}" + (f"; {elsewhere}" if elsewhere else "")
+
+
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[CertStore, Backend]]:
     spec = BACKENDS[request.param]
     store = spec.make(tmp_path)
     availability: Availability = store.available()
     if not availability.ok:
-        elsewhere = f"; {spec.elsewhere}" if spec.elsewhere else ""
-        pytest.skip(f"{request.param} store not available here: {availability.detail} (fix: {availability.fix})"
-                    f"{elsewhere}")
+        pytest.skip(skip_reason(request.param, availability, spec.elsewhere))
     if spec.reset is not None:
         spec.reset(store)
     yield store, spec

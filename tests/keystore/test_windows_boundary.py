@@ -20,6 +20,7 @@ import datetime
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,9 +30,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from keystore import windows
-from keystore.base import Identity, StoreError, StoreRef
-from keystore.windows import (
+from keystore import der, windows
+from keystore.base import Availability, Identity, StoreError, StoreRef
+from keystore.windows import crypt32
+from keystore.windows.crypt32 import (
     CERT_FRIENDLY_NAME_PROP_ID,
     CERT_HASH_PROP_ID,
     CERT_KEY_PROV_INFO_PROP_ID,
@@ -42,8 +44,9 @@ from keystore.windows import (
     PKCS12_NO_PERSIST_KEY,
     Crypt32Error,
     KeyProvInfo,
-    WindowsStore,
 )
+from keystore.windows.store import WindowsStore
+from tests.keystore.test_contract import skip_reason
 
 # --- test identities (a small local helper; no dependency on a shared fixture module) --------
 _NOW = datetime.datetime.now(datetime.UTC)
@@ -293,9 +296,18 @@ def test_store_without_crypt32_raises_unavailable(ca):
     assert caught.value.reason == "unavailable"
 
 
+def test_contract_skip_reason_says_a_fix_only_when_there_is_one():
+    unavailable = WindowsStore().available()  # on Linux: not ok, and no fix to offer
+    assert not unavailable.ok and unavailable.fix is None
+    assert skip_reason("windows", unavailable, "it runs under Wine") == (
+        "windows store not available here: only on Windows; it runs under Wine")
+    assert skip_reason("nss", Availability(False, "certutil is missing", "install libnss3-tools")) == (
+        "nss store not available here: certutil is missing (fix: install libnss3-tools)")
+
+
 def test_ctypes_wrapper_refuses_to_load_on_linux():
     with pytest.raises(OSError):
-        windows.CtypesCrypt32()
+        crypt32.CtypesCrypt32()
 
 
 def test_unknown_scope_is_refused():
@@ -305,30 +317,30 @@ def test_unknown_scope_is_refused():
 
 @pytest.mark.skipif(ctypes.sizeof(ctypes.c_void_p) != 8, reason="layouts checked against x64 Windows")
 def test_structure_layouts_match_x64_windows():
-    assert ctypes.sizeof(windows.CRYPT_DATA_BLOB) == 16
-    assert windows.CRYPT_DATA_BLOB.pbData.offset == 8
-    assert ctypes.sizeof(windows.CERT_CONTEXT) == 40
-    assert [getattr(windows.CERT_CONTEXT, name).offset for name in
+    assert ctypes.sizeof(crypt32.CRYPT_DATA_BLOB) == 16
+    assert crypt32.CRYPT_DATA_BLOB.pbData.offset == 8
+    assert ctypes.sizeof(crypt32.CERT_CONTEXT) == 40
+    assert [getattr(crypt32.CERT_CONTEXT, name).offset for name in
             ("dwCertEncodingType", "pbCertEncoded", "cbCertEncoded", "pCertInfo", "hCertStore")] == [0, 8, 16, 24, 32]
-    assert ctypes.sizeof(windows.CRYPT_KEY_PROV_INFO) == 48
-    assert [getattr(windows.CRYPT_KEY_PROV_INFO, name).offset for name in
+    assert ctypes.sizeof(crypt32.CRYPT_KEY_PROV_INFO) == 48
+    assert [getattr(crypt32.CRYPT_KEY_PROV_INFO, name).offset for name in
             ("pwszContainerName", "pwszProvName", "dwProvType", "dwFlags", "cProvParam", "rgProvParam",
              "dwKeySpec")] == [0, 8, 16, 20, 24, 32, 40]
-    assert ctypes.sizeof(windows.CRYPT_KEY_PROV_PARAM) == 24
-    assert ctypes.sizeof(windows.DWORD) == 4 and ctypes.sizeof(windows.BOOL) == 4
+    assert ctypes.sizeof(crypt32.CRYPT_KEY_PROV_PARAM) == 24
+    assert ctypes.sizeof(crypt32.DWORD) == 4 and ctypes.sizeof(crypt32.BOOL) == 4
 
 
 def test_win32_constants_are_the_documented_values():
-    assert (windows.CERT_STORE_PROV_SYSTEM_W, windows.CERT_SYSTEM_STORE_CURRENT_USER,
-            windows.CERT_SYSTEM_STORE_LOCAL_MACHINE) == (10, 0x10000, 0x20000)
+    assert (crypt32.CERT_STORE_PROV_SYSTEM_W, crypt32.CERT_SYSTEM_STORE_CURRENT_USER,
+            crypt32.CERT_SYSTEM_STORE_LOCAL_MACHINE) == (10, 0x10000, 0x20000)
     assert (CRYPT_USER_KEYSET, CRYPT_MACHINE_KEYSET, CRYPT_EXPORTABLE, PKCS12_NO_PERSIST_KEY) == (
         0x1000, 0x20, 0x1, 0x8000)
     assert (CERT_KEY_PROV_INFO_PROP_ID, CERT_HASH_PROP_ID, CERT_FRIENDLY_NAME_PROP_ID) == (2, 3, 11)
     # COMMIT is 3 (4 is AUTO_RESYNC: Wine's crypt32 showed that commits with 4 never reached the registry)
-    assert (CERT_STORE_ADD_REPLACE_EXISTING, windows.CERT_FIND_HASH, windows.CERT_STORE_CTRL_COMMIT) == (
+    assert (CERT_STORE_ADD_REPLACE_EXISTING, crypt32.CERT_FIND_HASH, crypt32.CERT_STORE_CTRL_COMMIT) == (
         3, 0x10000, 3)
-    assert windows.CERT_ENCODING == 0x10001
-    assert (windows.CRYPT_DELETEKEYSET, windows.ERROR_INVALID_PASSWORD) == (0x10, 0x56)
+    assert crypt32.CERT_ENCODING == 0x10001
+    assert (crypt32.CRYPT_DELETEKEYSET, crypt32.ERROR_INVALID_PASSWORD) == (0x10, 0x56)
 
 
 # --- store logic against the fake --------------------------------------------------------------
@@ -420,10 +432,10 @@ def test_wrong_password_and_corrupt_data(mode, ca):
 
 
 def test_pfx_shape_check():
-    assert windows.pfx_shape_ok(bytes.fromhex("3006020103300100"))
-    assert not windows.pfx_shape_ok(bytes.fromhex("3007020103300100"))  # one byte missing
-    assert not windows.pfx_shape_ok(bytes.fromhex("3006020102300100"))  # version 2
-    assert not windows.pfx_shape_ok(b"\x30\x80")
+    assert der.pfx_shape_ok(bytes.fromhex("3006020103300100"))
+    assert not der.pfx_shape_ok(bytes.fromhex("3007020103300100"))  # one byte missing
+    assert not der.pfx_shape_ok(bytes.fromhex("3006020102300100"))  # version 2
+    assert not der.pfx_shape_ok(b"\x30\x80")
 
 
 def test_pkcs12_without_this_certificate_is_corrupt(fake, ca):
@@ -564,5 +576,8 @@ def test_the_issuer_ca_never_goes_to_the_root_store_only_the_leaf_to_my(fake, ca
     assert added == [old.cert_der, new.cert_der]  # the leaves only; the CA certificate is added nowhere
     ca_der = ca[1].public_bytes(serialization.Encoding.DER)
     assert all(ca_der not in (c.der for c in fake.my[s].values()) for s in fake.my)
-    source = windows.__loader__.get_source(windows.__name__)  # type: ignore[union-attr]
-    assert '"ROOT"' not in source.upper().replace("'", '"') and "AUTHROOT" not in source.upper()
+    modules = sorted(Path(windows.__file__).parent.glob("*.py"))
+    assert {m.name for m in modules} >= {"__init__.py", "crypt32.py", "store.py"}
+    for module in modules:  # every module of the backend package
+        source = module.read_text(encoding="utf-8")
+        assert '"ROOT"' not in source.upper().replace("'", '"') and "AUTHROOT" not in source.upper(), module.name

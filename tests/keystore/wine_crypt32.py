@@ -18,7 +18,8 @@ import hashlib
 from typing import Any
 
 from keystore.base import StoreRef, fingerprint
-from keystore.windows import (
+from keystore.windows import WindowsStore
+from keystore.windows.crypt32 import (
     CERT_FRIENDLY_NAME_PROP_ID,
     CERT_NCRYPT_KEY_SPEC,
     CRYPT_MACHINE_KEYSET,
@@ -27,8 +28,7 @@ from keystore.windows import (
     ULONG_PTR,
     Crypt32Error,
     CtypesCrypt32,
-    WindowsStore,
-    _utf16z,
+    utf16z,
 )
 
 TEST_ISSUER_MARK = b"ZorgCert Test Issuing CA"  # the test CA's name, as it sits in every test certificate's DER
@@ -153,7 +153,7 @@ def my_store_state(store: WindowsStore) -> list[tuple[str, str | None, str | Non
             der = api.cert_der(ctx)
             info = api.key_prov_info(ctx)
             state.append((hashlib.sha1(der).hexdigest().upper(),  # noqa: S324 - the thumbprint
-                          _utf16z(api.get_property(ctx, CERT_FRIENDLY_NAME_PROP_ID)),
+                          utf16z(api.get_property(ctx, CERT_FRIENDLY_NAME_PROP_ID)),
                           info.container if info else None))
         return sorted(state, key=repr)
     finally:
