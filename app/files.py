@@ -12,38 +12,53 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.clock import utcnow
+from app.errors import StateFileUnusable
+from keystore.durable import fsync_folder, write_new
+
 BAD_MARK = ".bad-"  # wallet.json -> wallet.json.bad-20261130T182713Z
-# the temporary files write_atomic makes: ".<name>." + mkstemp's 8 random characters + ".tmp"
+# the temporary files write_atomic makes: ".<name>." + 8 random characters + ".tmp" (older versions used
+# mkstemp's alphabet, backups hex digits)
 _TEMP_TAIL = re.compile(r"\.[A-Za-z0-9_]{8}\.tmp")
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file, never half."""
-    import tempfile  # here, not at the top: reading state (status) never needs it
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file, never half.
 
+    The one atomic write of the app and the issuer, on POSIX and Windows: the new file gets
+    ``mode`` before its first byte, is fsynced, renamed over ``path``, and the rename is made
+    durable where the OS can (see ``keystore.durable``). A missing folder is made owner-only.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = write_temp(path, data, mode=mode)
     try:
-        os.chmod(tmp, mode)  # before the first byte
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    if hasattr(os, "O_DIRECTORY"):
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    fsync_folder(path.parent)
+
+
+def write_temp(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
+    """``data`` written durably (fsynced, ``mode`` from the start) under a new temporary name beside ``path``.
+
+    The name is ``.<name>.<8 hex digits>.tmp``: ``is_temp_of`` knows it and ``remove_temps`` removes
+    what a killed write left. The caller renames it into place (or removes it).
+    """
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+            write_new(tmp, data, mode)
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def is_temp_of(name: str, target: Path) -> bool:
@@ -65,18 +80,21 @@ def remove_temps(target: Path) -> list[Path]:
             continue
         try:
             st = entry.stat(follow_symlinks=False)
-            import stat
-
             if not stat.S_ISREG(st.st_mode) or (hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
                 continue
             os.unlink(entry.path)
             removed.append(Path(entry.path))
         except OSError as exc:
-            import logging  # only here: reading state (status) never needs logging
-
-            logging.getLogger("zorgcert").warning("could not remove the leftover temporary file %s: %s",
-                                                  entry.path, exc)
+            _warn("could not remove the leftover temporary file %s: %s", entry.path, exc)
     return removed
+
+
+def _warn(message: str, *args: Any) -> None:
+    """A warning in the zorgcert log. The one lazy import of this module: reading state (``status``)
+    never needs ``logging`` (~7 ms), only the rare leftover that cannot be removed does."""
+    import logging
+
+    logging.getLogger("zorgcert").warning(message, *args)
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -85,23 +103,16 @@ def write_json(path: Path, value: Any) -> None:
 
 def create_json(path: Path, value: Any) -> bool:
     """Write ``path`` only if it does not exist (atomic: a link, never a replace); False when it already did."""
-    import tempfile
-
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = write_temp(path, (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write((json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
         try:
             os.link(tmp, path)
         except FileExistsError:
             return False
         return True
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 # --- damaged state files -----------------------------------------------------------------------------
@@ -138,8 +149,6 @@ def quarantine(path: Path, reason: str, what: str = "") -> Path:
 
     Raises ``app.errors.StateFileUnusable`` when it cannot even be moved (read-only folder).
     """
-    from app.clock import utcnow
-
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     kept = path.with_name(f"{path.name}{BAD_MARK}{stamp}")
     n = 1
@@ -151,8 +160,6 @@ def quarantine(path: Path, reason: str, what: str = "") -> Path:
     except FileNotFoundError:  # another ZorgCert moved it a moment ago
         return kept
     except OSError as exc:
-        from app.errors import StateFileUnusable
-
         raise StateFileUnusable(f"{path}: {reason}; cannot move it aside: {exc.strerror}", path=str(path)) from None
     # logged where it is told (the CLI, the app): status has no log file until it has something to say
     notify("state.quarantined", what=what or path.name, path=str(path), kept=str(kept), reason=reason)

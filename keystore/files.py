@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from keystore.base import Availability, Identity, StoreError, StoreRef, fingerprint
 from keystore.der import pfx_shape_ok
+from keystore.durable import fsync_folder, write_new
 
 STORE = "file"
 P12_NAME = "zorgcert.p12"
@@ -58,14 +59,6 @@ _MODES = {P12_NAME: 0o600, KEY_NAME: 0o600, CERT_NAME: 0o644, CA_NAME: 0o644, MA
 # secret, and key.pem lies unencrypted next to the file anyway. The PKCS#12 MAC keeps
 # cryptography's fixed 2048 iterations whatever this says.
 KDF_ROUNDS = 200_000
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _spki(public_key: Any) -> bytes:
@@ -251,15 +244,7 @@ class FileStore:
     def _write_temp(self, name: str, data: bytes) -> Path:
         """Write ``data`` durably under a fresh temporary name in the folder, with its final permissions."""
         tmp = self.folder / f"{_TMP_PREFIX}{secrets.token_hex(6)}-{name}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), _MODES[name])
-        try:
-            os.fchmod(fd, _MODES[name])  # before any byte is written
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_new(tmp, data, _MODES[name])
         return tmp
 
     def _clean_temps(self) -> None:
@@ -283,12 +268,12 @@ class FileStore:
             self._clean_temps()
             temps = {name: self._write_temp(name, contents[name]) for name in _DATA_FILES}
             (self.folder / MARKER_NAME).unlink(missing_ok=True)  # from here the old set is no longer trusted
-            _fsync_dir(self.folder)
+            fsync_folder(self.folder)
             for name, tmp in temps.items():
                 os.replace(tmp, self.folder / name)
-            _fsync_dir(self.folder)
+            fsync_folder(self.folder)
             os.replace(self._write_temp(MARKER_NAME, contents[MARKER_NAME]), self.folder / MARKER_NAME)
-            _fsync_dir(self.folder)
+            fsync_folder(self.folder)
         except OSError as exc:
             raise StoreError(STORE, "tool-failed", f"cannot write to {self.folder}: {exc.strerror or exc}",
                              fix=f"check that {self.folder} is writable and the disk is not full") from None
@@ -318,11 +303,11 @@ class FileStore:
             (self.folder / MARKER_NAME).unlink(missing_ok=True)
             if not self.folder.is_dir():
                 return
-            _fsync_dir(self.folder)
+            fsync_folder(self.folder)
             for name in _DATA_FILES:
                 (self.folder / name).unlink(missing_ok=True)
             self._clean_temps()
-            _fsync_dir(self.folder)
+            fsync_folder(self.folder)
         except OSError as exc:
             raise StoreError(STORE, "tool-failed", f"cannot remove the files in {self.folder}: {exc.strerror or exc}",
                              fix=f"check that {self.folder} is writable") from None

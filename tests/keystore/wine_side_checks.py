@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from app import files
+from issuer import files as issuer_files
 from keystore.base import StoreError
 from keystore.windows import CtypesCrypt32, WindowsStore
 from tests.keystore import wine_crypt32
@@ -101,3 +104,20 @@ def test_windows_wine_files_every_key_in_one_container_and_remove_keeps_the_shar
     signature, hash_name = wine_crypt32.sign(user_store, bram_ref, data)
     assert verify_signature(bram, data, signature, hash_name)
 
+
+def test_windows_write_atomic_replaces_files_without_fchmod_or_a_folder_fsync(tmp_path: Path) -> None:
+    """The app's and the issuer's one atomic write in a real Windows CPython (3.12: no ``os.fchmod``;
+    a folder cannot be opened with ``os.open``): it writes, replaces, and leaves no temporary file."""
+    assert os.name == "nt"
+    target = tmp_path / "state" / "wallet.json"
+    files.write_atomic(target, b"one")
+    files.write_atomic(target, b"two" * 5000, mode=0o644)
+    assert target.read_bytes() == b"two" * 5000
+    assert files.create_json(target.parent / "op.json", {"a": 1}) is True
+    assert files.create_json(target.parent / "op.json", {"a": 2}) is False
+    assert files.read_json(target.parent / "op.json", None) == {"a": 1}
+    issuer_files.write_private(tmp_path / "ca" / "root-ca.key.pem", b"key")
+    issuer_files.write_public(tmp_path / "ca" / "root-ca.pem", b"cert")
+    assert (tmp_path / "ca" / "root-ca.pem").read_bytes() == b"cert"
+    names = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert names == ["op.json", "root-ca.key.pem", "root-ca.pem", "wallet.json"], names
