@@ -58,7 +58,7 @@ from app.i18n import current_lang, t
 from app.journal import Operation
 from app.lock import InstanceLock
 from app.services import Outcome, checkpoint
-from app.stores import open_stores, spec_of, store_for
+from app.stores import check_available, open_stores, spec_of, store_for
 from app.vault import Sealed
 from app.wallet import Entry, Wallet
 from backup import envelope, strength
@@ -617,7 +617,7 @@ def restore_backup(
         _refuse_older(old, fp, not_after)  # again: another ZorgCert may have renewed meanwhile
         kind = _kind(cert, contents, meta, old)
         stores = _target_stores(core, store, kind, user_number, old)
-        _check_available(stores)
+        check_available(stores)
         op = Operation(
             kind="restore",
             user_number=user_number,
@@ -794,18 +794,6 @@ def _kind(cert: Any, contents: Contents, meta: envelope.Metadata, old: Entry | N
         if candidate in KINDS.values():
             return str(candidate)
     return "personal"
-
-
-def _check_available(stores: list[CertStore]) -> None:
-    if not stores:
-        raise StoreProblem("no certificate store found", store="auto",
-                           fix="name one with --store (nss, file:FOLDER, windows, macos)")
-    for s in stores:
-        avail = s.available()
-        if not avail.ok:
-            if avail.reason == "not-ours":
-                raise StoreFolderNotOurs(avail.detail, store=s.location, fix=avail.fix or "")
-            raise StoreProblem(avail.detail, store=f"{s.name} {s.location}", fix=avail.fix or "")
 
 
 def _install_all(core: Any, stores: list[CertStore], ident: Any, chain: list[Any], fp: str,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from app import config
@@ -118,7 +116,7 @@ def _room_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
     """Free space in the data folder and each store folder (an install needs ``MIN_FREE_BYTES`` in each)."""
     from app.errors import DiskFull
     from app.services import check_room, store_folder
-    from app.stores import store_for
+    from app.stores import chromium_db, platform_stores, store_for
 
     folders = [paths.data_dir]
     for entry in core.wallet.entries():
@@ -129,8 +127,8 @@ def _room_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
                 continue
             if folder is not None:
                 folders.append(folder)
-    if sys.platform.startswith("linux"):
-        folders.append(Path.home() / ".pki" / "nssdb")
+    if platform_stores().nss:
+        folders.append(chromium_db())
     try:
         check_room(folders)
     except DiskFull as exc:
@@ -231,16 +229,11 @@ def _accepted_checks(core: Any, lang: str) -> list[dict[str, Any]]:
 def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes], *,
                   keyring_ok: bool = True) -> list[dict[str, Any]]:
     from app.services import drop_website_trust
+    from app.stores import machine_stores, store_for
     from keystore.base import StoreError
 
     checks = []
-    stores = []
-    if sys.platform.startswith("linux"):
-        from keystore.nss import discover
-
-        stores += list(discover(Path.home()))
-    from app.stores import store_for
-
+    stores = machine_stores()
     for entry in core.wallet.entries():
         for ref in entry.stores:
             if ref.store != "nss":

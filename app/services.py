@@ -35,7 +35,7 @@ from app.errors import (
 from app.journal import Journal, Operation
 from app.lock import InstanceLock
 from app.paths import Paths
-from app.stores import open_stores, spec_of, store_for
+from app.stores import check_available, open_stores, spec_of, store_for
 from app.vault import Sealed, Vault, keys_from_stores
 from app.wallet import Entry, Wallet
 from app.wallet import load as load_wallet
@@ -158,7 +158,7 @@ class ZorgCert:
         self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
         with InstanceLock(self.paths.lock_file):
             recovered = self._recover_all()
-            self._check_available(stores)
+            check_available(stores)
             self._check_room(stores)
             progress("contact")
             issuer_policy = self.client.policy()
@@ -249,24 +249,6 @@ class ZorgCert:
 
     def _spec_for_ref(self, ref: StoreRef) -> str:
         return spec_of(store_for(ref, self.paths))
-
-    def _check_available(self, stores: list[CertStore]) -> None:
-        if not stores:
-            raise StoreProblem(
-                "no certificate store found",
-                store="auto",
-                fix="name one with --store (nss, file:FOLDER, windows, macos)",
-            )
-        for store in stores:
-            avail = store.available()
-            if not avail.ok:
-                problem = StoreToolsMissing if avail.reason == "tool-missing" else StoreProblem
-                if avail.reason == "corrupt-database":
-                    raise NssDatabaseCorrupt(avail.detail, store=store.location,
-                                             folder=store.location.removeprefix("sql:"))
-                if avail.reason == "not-ours":
-                    raise StoreFolderNotOurs(avail.detail, store=store.location, fix=avail.fix or "")
-                raise problem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
 
     def _check_room(self, stores: list[CertStore]) -> None:
         folders = [self.paths.data_dir, self.paths.vault_dir, self.paths.journal_dir]

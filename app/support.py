@@ -91,14 +91,10 @@ def _versions() -> str:
 
 def _store_listing(core: Any) -> str:
     """Every ZorgCert entry in every store this machine uses: nickname and fingerprint, no keys."""
-    from app.stores import store_for
+    from app.stores import machine_stores, store_for
     from keystore.base import StoreError
 
-    stores = []
-    if sys.platform.startswith("linux"):
-        from keystore.nss import discover
-
-        stores += list(discover(Path.home()))
+    stores = machine_stores()
     for entry in core.wallet.entries():
         stores += [store_for(ref, core.paths) for ref in entry.stores]
     lines, seen = [], set()

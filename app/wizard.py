@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from app import policy
+from app import policy, stores
 
 
 class Page(enum.StrEnum):
@@ -73,18 +73,15 @@ class StoreChoice:
     needs_folder: bool = False
 
 
+# The words for each store spec the wizard offers first (which spec on which OS: ``app.stores.PLATFORMS``).
+_USUAL_LABELS = {"windows": "ui.store.windows_user", "windows:LocalMachine": "ui.store.windows_machine",
+                 "macos": "ui.store.macos", "nss": "ui.store.nss", stores.DEFAULT_FOLDER: "ui.store.files_default"}
+
+
 def store_choices(kind: str, platform: str = sys.platform) -> list[StoreChoice]:
     """Where a certificate of ``kind`` can be installed on ``platform``; the first is the usual place."""
-    if platform == "win32":
-        usual = StoreChoice("windows", "ui.store.windows_user") if kind == "personal" else StoreChoice(
-            "windows:LocalMachine", "ui.store.windows_machine")
-    elif platform == "darwin":
-        usual = StoreChoice("macos", "ui.store.macos") if kind == "personal" else StoreChoice(
-            "auto", "ui.store.files_default")
-    else:
-        usual = StoreChoice("nss", "ui.store.nss") if kind == "personal" else StoreChoice(
-            "auto", "ui.store.files_default")
-    return [usual, StoreChoice("file:", "ui.store.folder", needs_folder=True)]
+    usual = stores.usual_spec(kind, platform)
+    return [StoreChoice(usual, _USUAL_LABELS[usual]), StoreChoice("file:", "ui.store.folder", needs_folder=True)]
 
 
 def store_spec(state: InstallState) -> str:
