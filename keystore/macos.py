@@ -55,6 +55,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+
 from keystore import _run
 from keystore.base import NICKNAME_PREFIX, Availability, Identity, StoreError, StoreRef, fingerprint, nickname_for
 from keystore.der import pfx_shape_ok
@@ -181,9 +186,6 @@ class MacKeychainStore:
     # -- steps -------------------------------------------------------------------------------
     def _rewrap(self, identity: Identity) -> tuple[bytes, str]:
         """The identity as a legacy PKCS#12 under a fresh transport password, named by the nickname."""
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.serialization import pkcs12
-
         try:
             key, cert, chain = pkcs12.load_key_and_certificates(identity.pfx, identity.pfx_password.encode())
         except ValueError:
@@ -325,10 +327,6 @@ _FIX_DAMAGED = "Restore the certificate from its backup or request it again; if 
 
 def public_key_hash(cert_der: bytes) -> bytes:
     """SHA-1 of the subjectPublicKey bits: Apple's ``hpky`` on a certificate and label of its key."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
     key = x509.load_der_x509_certificate(cert_der).public_key()
     if isinstance(key, rsa.RSAPublicKey):
         bits = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)

@@ -35,7 +35,9 @@ import configparser
 import hashlib
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -252,9 +254,6 @@ class NssStore:
         ``certutil -N`` on a full disk leaves a ``cert9.db`` with an empty ``key4.db``: a database no
         tool can open again. Built aside, a failure leaves nothing behind, and the next run tries again.
         """
-        import shutil
-        import tempfile
-
         parent = self.db_dir.parent
         try:
             parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -285,8 +284,6 @@ class NssStore:
     def _creation_failed(self, detail: str) -> StoreError:
         parent = next((p for p in (self.db_dir, *self.db_dir.parents) if p.exists()), self.db_dir)
         try:
-            import shutil
-
             full = shutil.disk_usage(parent).free < _NEW_DB_ROOM
         except OSError:
             full = False
@@ -541,7 +538,7 @@ class NssStore:
         if not ca_ders or not self._exists():
             return []
         wanted = {fingerprint(d): d for d in ca_ders}
-        changed = []
+        changed: list[str] = []
         for label, trust in self._listing():
             ssl_flags = trust.split(",")[0]
             if not {"C", "T"} & set(ssl_flags):
