@@ -144,3 +144,30 @@ def test_blocked_says_who_can_unblock() -> None:
     assert system.next_step.startswith("Alleen Support kan de blokkade opheffen")
     window = explain(IssuerRefused("install-window-expired", "x"), "nl")
     assert "contactpersoon" in window.next_step and "nieuw certificaat" in window.next_step
+
+
+# What the issuer may take from the app: the rules, the clock, the CSR attributes and the one atomic write.
+ISSUER_FROM_APP = {"app", "app.policy", "app.clock", "app.csrattrs", "app.files"}
+# The client's rooms the issuer loads through those: standard-library-only helpers (DER reading, durable writes).
+ISSUER_LOADS_FROM_KEYSTORE = {"keystore", "keystore.der", "keystore.durable"}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "issuer").rglob("*.py") if "migrations" not in p.parts),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_issuer_takes_only_the_shared_parts_from_the_app(path: Path) -> None:
+    bad = {n for n in _imports(path) if n.split(".")[0] in ("app", "keystore", "backup", "ui")} - ISSUER_FROM_APP
+    assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+def test_the_issuer_loads_no_client_library() -> None:
+    probe = ("import sys, pkgutil, importlib, issuer\n"
+             "for m in pkgutil.walk_packages(issuer.__path__, 'issuer.'):\n"
+             "    if '.migrations' not in m.name: importlib.import_module(m.name)\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('PySide6', 'ui', 'keyring', 'keystore', 'backup', 'requests'))))\n")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert set(run.stdout.split()) <= ISSUER_LOADS_FROM_KEYSTORE, run.stdout
+    for name in ISSUER_LOADS_FROM_KEYSTORE - {"keystore"}:  # and those load nothing but the standard library
+        path = ROOT / (name.replace(".", "/") + ".py")
+        assert {n.split(".")[0] for n in _imports(path)} <= set(sys.stdlib_module_names) | {"__future__"}, name
