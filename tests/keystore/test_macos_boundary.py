@@ -10,7 +10,6 @@ and that no password of the identity ever reaches argv; it proves nothing about 
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import re
 import subprocess
@@ -19,14 +18,14 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 
 from keystore import macos
 from keystore.base import Identity, StoreError, StoreRef
 from keystore.macos import MacKeychainStore, parse_certificates, parse_identities, parse_key_labels
+from tests.keystore.boundary_identities import CaPair, make_ca, make_identity, renew_through
 
 KEYCHAIN = Path("/Users/anna/Library/Keychains/login.keychain-db")
 SECURITY = "/usr/bin/security"
@@ -34,41 +33,10 @@ SECURITY = "/usr/bin/security"
 OID_3DES_PBE = bytes.fromhex("060a2a864886f70d010c0103")
 OID_PBES2 = bytes.fromhex("06092a864886f70d01050d")
 
-# --- test identities (a small local helper; no dependency on a shared fixture module) --------
-_NOW = datetime.datetime.now(datetime.UTC)
-
-
-def _cert(subject: str, key: Any, issuer: str, issuer_key: Any, *, ca: bool) -> x509.Certificate:
-    return (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_NOW - datetime.timedelta(minutes=5))
-        .not_valid_after(_NOW + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(issuer_key, hashes.SHA256())
-    )
-
-
+# --- test identities ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def ca() -> tuple[Any, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key, _cert("Test Zorg CA", key, "Test Zorg CA", key, ca=True)
-
-
-def make_identity(ca: tuple[Any, x509.Certificate], user_number: str = "100001",
-                  password: str = "pfx-Pässword-1", key: Any = None) -> Identity:
-    ca_key, ca_cert = ca
-    key = key or ec.generate_private_key(ec.SECP256R1())
-    leaf = _cert("Anna de Vries", key, "Test Zorg CA", ca_key, ca=False)
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(1000)
-                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256())
-                  .build(password.encode()))
-    pfx = pkcs12.serialize_key_and_certificates(b"ZorgCert", key, leaf, [ca_cert], encryption)
-    return Identity(user_number, leaf.public_bytes(serialization.Encoding.DER),
-                    (ca_cert.public_bytes(serialization.Encoding.DER),), pfx, password)
+def ca() -> CaPair:
+    return make_ca()
 
 
 # --- a fake /usr/bin/security -------------------------------------------------------------------
@@ -472,12 +440,7 @@ def test_parse_certificates_reads_find_certificate_output(fake, ca):
 # them); so the rule is: ZorgCert never runs those commands.
 def test_no_command_ever_gives_the_issuer_ca_trust(fake, ca):
     store = store_with(fake)
-    old, new = make_identity(ca), make_identity(ca)
-    old_ref = store.install(old)
-    store.install(new)  # a renewal
-    store.remove(old_ref)
-    store.find(new.fingerprint)
-    store.list_ours()
+    old, new = renew_through(store, ca)
 
     allowed = {"import", "find-certificate", "find-identity", "dump-keychain", "delete-identity",
                "delete-certificate"}

@@ -16,7 +16,6 @@ The ctypes structure layouts are checked for real: on 64-bit they must match x64
 from __future__ import annotations
 
 import ctypes
-import datetime
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -25,10 +24,8 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 
 from keystore import der, windows
 from keystore.base import Availability, Identity, StoreError, StoreRef
@@ -46,43 +43,14 @@ from keystore.windows.crypt32 import (
     KeyProvInfo,
 )
 from keystore.windows.store import WindowsStore
+from tests.keystore.boundary_identities import CaPair, make_ca, make_identity, renew_through
 from tests.keystore.test_contract import skip_reason
 
-# --- test identities (a small local helper; no dependency on a shared fixture module) --------
-_NOW = datetime.datetime.now(datetime.UTC)
 
-
-def _cert(subject: str, key: Any, issuer: str, issuer_key: Any, *, ca: bool) -> x509.Certificate:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_NOW - datetime.timedelta(minutes=5))
-        .not_valid_after(_NOW + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
+# --- test identities ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def ca() -> tuple[Any, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key, _cert("Test Zorg CA", key, "Test Zorg CA", key, ca=True)
-
-
-def make_identity(ca: tuple[Any, x509.Certificate], user_number: str = "100001",
-                  password: str = "pfx-Pässword-1") -> Identity:
-    ca_key, ca_cert = ca
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = _cert("Anna de Vries", key, "Test Zorg CA", ca_key, ca=False)
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(1000)
-                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256())
-                  .build(password.encode()))
-    pfx = pkcs12.serialize_key_and_certificates(b"ZorgCert", key, leaf, [ca_cert], encryption)
-    return Identity(user_number, leaf.public_bytes(serialization.Encoding.DER),
-                    (ca_cert.public_bytes(serialization.Encoding.DER),), pfx, password)
+def ca() -> CaPair:
+    return make_ca()
 
 
 def spki(der: bytes) -> bytes:
@@ -565,12 +533,7 @@ def test_the_issuer_ca_never_goes_to_the_root_store_only_the_leaf_to_my(fake, ca
 
     fake.open_system_store, fake.add_certificate = open_system_store, add_certificate
     store = WindowsStore(scope, api=fake)
-    old, new = make_identity(ca), make_identity(ca)
-    old_ref = store.install(old)
-    store.install(new)  # a renewal
-    store.remove(old_ref)
-    store.find(new.fingerprint)
-    store.list_ours()
+    old, new = renew_through(store, ca)
 
     assert opened and set(opened) == {"MY"}  # never ROOT (trusted roots), AuthRoot or CA
     assert added == [old.cert_der, new.cert_der]  # the leaves only; the CA certificate is added nowhere
