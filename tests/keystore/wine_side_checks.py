@@ -111,8 +111,8 @@ def test_windows_write_atomic_replaces_files_without_fchmod_or_a_folder_fsync(tm
     assert os.name == "nt"
     target = tmp_path / "state" / "wallet.json"
     files.write_atomic(target, b"one")
-    files.write_atomic(target, b"two" * 5000, mode=0o644)
-    assert target.read_bytes() == b"two" * 5000
+    files.write_atomic(target, b"two\nlines\r\n" * 2000, mode=0o644)
+    assert target.read_bytes() == b"two\nlines\r\n" * 2000  # binary: no newline translation
     assert files.create_json(target.parent / "op.json", {"a": 1}) is True
     assert files.create_json(target.parent / "op.json", {"a": 2}) is False
     assert files.read_json(target.parent / "op.json", None) == {"a": 1}
