@@ -1,10 +1,10 @@
 """Windows certificate store backend: ``CurrentUser\\My`` or ``LocalMachine\\My`` through crypt32.
 
-Status, plainly: this module runs for real in a Windows CPython 3.12 under Wine 8, where it
+Status, plainly: this package runs for real in a Windows CPython 3.12 under Wine 8, where it
 keeps the store contract in ``CurrentUser\\My`` with RSA keys (``tests/keystore/test_windows_wine.py``;
 see docs/windows.md); it has NOT yet run on a real Windows. Its store logic is also tested
 against an in-memory fake of the ``Crypt32Api`` layer (``tests/keystore/test_windows_boundary.py``).
-``cryptography`` does not load under Wine 8 - hence this module imports nothing but the
+``cryptography`` does not load under Wine 8 - hence this package imports nothing but the
 standard library, ``keystore.base`` and ``keystore.der``, and loads the DLLs only when used.
 
 What only real Windows can prove (Wine's crypt32 is a partial re-implementation):
