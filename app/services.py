@@ -157,7 +157,7 @@ class ZorgCert:
         stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
         self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
         with InstanceLock(self.paths.lock_file):
-            recovered = self._recover_all()
+            recovered = self.recover_interrupted()
             self._check_available(stores)
             self._check_room(stores)
             progress("contact")
@@ -202,7 +202,7 @@ class ZorgCert:
         from app import identity
 
         with InstanceLock(self.paths.lock_file):
-            recovered = self._recover_all()
+            recovered = self.recover_interrupted()
             entry = self.wallet.get(user_number)
             if entry is None:
                 raise NotInWallet("unknown", user_number=user_number)
@@ -331,7 +331,7 @@ class ZorgCert:
         assert entry is not None
         if op.old_fingerprint and op.old_fingerprint != entry.fingerprint:
             progress("cleanup")
-            self._remove_everywhere(op.old_fingerprint)
+            self.remove_everywhere(op.old_fingerprint)
             self.vault.delete(op.old_fingerprint)
         self.journal.finish(op)
         log.info("%s of %s finished: %s", op.kind, op.user_number, entry.fingerprint[:12])
@@ -355,7 +355,7 @@ class ZorgCert:
             store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=self.paths)[0]
             try:
                 refs.append(store.install(ident))  # the chain goes in without any trust (no website trust)
-                drop_website_trust(store, self._issuer_ca_ders(chain))
+                drop_website_trust(store, self.issuer_ca_ders(chain))
             except StoreError as exc:
                 raise _store_problem(exc, store.location) from None
             checkpoint("installed-one")
@@ -369,7 +369,7 @@ class ZorgCert:
         self.journal.save(op)
         checkpoint("recorded")
 
-    def _issuer_ca_ders(self, chain: list[Any]) -> list[bytes]:
+    def issuer_ca_ders(self, chain: list[Any]) -> list[bytes]:
         """The issuer's CA certificates (DER): the pinned CA file and ``chain`` (checked against it)."""
         from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -383,7 +383,7 @@ class ZorgCert:
                 pass
         return ders
 
-    def _remove_everywhere(self, fingerprint: str) -> None:
+    def remove_everywhere(self, fingerprint: str) -> None:
         """Take an old certificate out of every store that might hold it (after the new one is in)."""
         seen: set[str] = set()
         for entry_store in self._all_store_specs():
@@ -417,9 +417,10 @@ class ZorgCert:
         if not self.journal.pending():
             return []
         with InstanceLock(self.paths.lock_file, wait=30):
-            return self._recover_all()
+            return self.recover_interrupted()
 
-    def _recover_all(self) -> list[tuple[str, str, str]]:
+    def recover_interrupted(self) -> list[tuple[str, str, str]]:
+        """Finish or roll back every interrupted operation; the caller holds the lock (see ``recover``)."""
         done = []
         for op in self.journal.pending():
             done.append((op.kind, op.user_number, self._recover(op)))
@@ -472,8 +473,8 @@ class ZorgCert:
         issuer configured now has its certificate; otherwise its key is kept in the vault (under
         its key id) and the entry closed, because that certificate may exist at another issuer.
         """
-        if op.kind not in ("install", "renew"):  # restore, backup, export: see app.backups.resume
-            from app.backups import resume
+        if op.kind not in ("install", "renew"):  # restore, backup, export: see app.backups.restore.resume
+            from app.backups.restore import resume
 
             return resume(self, op)
         if op.stage == "key-made":

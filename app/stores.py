@@ -12,11 +12,11 @@ from pathlib import Path
 
 from app.errors import UsageError
 from app.paths import Paths
-from app.vault import keyring_secret
 from keystore.base import CertStore, StoreRef
 
 
 def _file_store(folder: Path) -> CertStore:
+    from app.vault import keyring_secret  # here: status asks ``quick_listing`` without the vault (or logging)
     from keystore.files import FileStore
 
     folder = folder.expanduser().resolve()
@@ -77,3 +77,13 @@ def store_for(ref: StoreRef, paths: Paths) -> CertStore:
     if ref.store == "windows":
         return open_stores(f"windows:{ref.location.split(chr(92))[0]}", kind="personal", user_number="", paths=paths)[0]
     return open_stores(ref.store, kind="personal", user_number="", paths=paths)[0]
+
+
+def quick_listing(ref: StoreRef) -> set[str] | None:
+    """The fingerprints the store of ``ref`` holds with their keys, read without opening the store (NSS: its
+    database files, no certutil process per certificate); None when the store has no such way (open it)."""
+    if ref.store == "nss":
+        from keystore.nss_read import held_fingerprints
+
+        return held_fingerprints(Path(ref.location.removeprefix("sql:")))
+    return None

@@ -7,7 +7,8 @@ The steps and their rules come from ``app.wizard`` (``Step``, ``backup_next``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,11 +35,15 @@ from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
 
+if TYPE_CHECKING:
+    from app.desktop import Desktop
+    from app.status import StatusRow
+
 
 class ChoosePage(WizardPage):
     changed = Signal()
 
-    def __init__(self, lang: str, state: BackupState, rows: list[dict[str, Any]], now: Any):
+    def __init__(self, lang: str, state: BackupState, rows: list[StatusRow], now: datetime):
         super().__init__(lang, t("ui.bwiz.choose.heading", lang), t("ui.bwiz.choose.intro", lang))
         self.state = state
         self.modes = QButtonGroup(self)
@@ -57,7 +62,7 @@ class ChoosePage(WizardPage):
         self.usable = [r for r in rows if certview.actions(r, now)["backup"].enabled]
         for row in self.usable:
             self.certificate.addItem(t("ui.bwiz.certificate.item", lang, name=row.get("name") or "",
-                                       number=row["user_number"]), row["user_number"])
+                                       number=row.user_number), row.user_number)
         form = QFormLayout()
         label = QLabel(t("ui.bwiz.certificate", lang))
         label.setBuddy(self.certificate)
@@ -323,7 +328,7 @@ class BackupWizard(WizardFrame):
     restored = Signal(object)
     made = Signal(object)
 
-    def __init__(self, desktop: Any, lang: str, rows: list[dict[str, Any]], *, mode: str = "make",
+    def __init__(self, desktop: Desktop, lang: str, rows: list[StatusRow], *, mode: str = "make",
                  user_number: str = "", parent: QWidget | None = None,
                  choose_backup_file: Callable[[str], str] | None = None,
                  choose_restore_file: Callable[[], str] | None = None):
@@ -377,8 +382,8 @@ class BackupWizard(WizardFrame):
     def entered(self, name: str) -> None:
         step = Step(name)
         if step is Step.MAKE:
-            row = next((r for r in self.rows if r["user_number"] == self.state.user_number), {})
-            self.form.set_certificate(self.state.user_number, row.get("name", ""))
+            row = next((r for r in self.rows if r.user_number == self.state.user_number), None)
+            self.form.set_certificate(self.state.user_number, row.name if row is not None else "")
         if step is Step.TEST:
             self.test.path = self.form.path.text()
         if step is Step.RESTORE:
