@@ -62,7 +62,7 @@ def error_from(code: str, params: dict[str, object] | None = None, details: str 
     if not code.startswith(("error.", "refusal.")):
         return IssuerRefused(code, details, **params)
     error = ZorgCertError(details, **params)
-    error.key = code  # type: ignore[misc] - an instance attribute shadows the class's default key
+    error.key = code  # type: ignore[misc]  # an instance attribute shadows the class's default key
     return error
 
 

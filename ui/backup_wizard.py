@@ -61,7 +61,7 @@ class ChoosePage(WizardPage):
         self.certificate.setAccessibleName(t("ui.bwiz.certificate", lang))
         self.usable = [r for r in rows if certview.actions(r, now)["backup"].enabled]
         for row in self.usable:
-            self.certificate.addItem(t("ui.bwiz.certificate.item", lang, name=row.get("name") or "",
+            self.certificate.addItem(t("ui.bwiz.certificate.item", lang, name=row.name,
                                        number=row.user_number), row.user_number)
         form = QFormLayout()
         label = QLabel(t("ui.bwiz.certificate", lang))

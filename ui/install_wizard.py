@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -115,7 +116,7 @@ class KindPage(WizardPage):
             self.stores.removeButton(button)
         while self.where_layout.count():
             item = self.where_layout.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.folder, self.browse):
                 widget.deleteLater()
         choices = wizard.store_choices(self.state.kind)
@@ -136,7 +137,8 @@ class KindPage(WizardPage):
         for button in self.stores.buttons():
             if button.property("spec") == keep:
                 button.setChecked(True)
-        self._store_toggled(self.stores.checkedButton(), True)
+        checked = self.stores.checkedButton()
+        self._store_toggled(checked if isinstance(checked, QRadioButton) else None, True)
 
     def _store_toggled(self, button: QRadioButton | None, checked: bool) -> None:
         if button is None or not checked:
@@ -171,8 +173,9 @@ class CapsLockWatch(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.KeyPress:
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            caps = wizard.caps_lock_likely(event.text(), shift)
+            key = cast(QKeyEvent, event)  # PySide6 hands a key press over as a QKeyEvent
+            shift = bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            caps = wizard.caps_lock_likely(key.text(), shift)
             if caps is not None:
                 self.hint.setVisible(caps)
         return False

@@ -187,10 +187,15 @@ class MainWindow(QMainWindow):
             self.renew(row)
         elif name == "reinstall":
             self.open_install(user_number=row.user_number, kind=row.kind or "personal")
-        elif name == "backup":
-            self.open_backup("make", row.user_number)
+        else:
+            self.on_offer(name, row.user_number)
+
+    def on_offer(self, name: str, user_number: str = "") -> None:
+        """A card's or a wizard's action that needs only the user number: backup, restore, Support, retry."""
+        if name == "backup":
+            self.open_backup("make", user_number)
         elif name == "restore":
-            self.open_backup("restore", row.user_number)
+            self.open_backup("restore", user_number)
         elif name in ("support", "doctor"):
             self.tabs.setCurrentWidget(self.support)
             if name == "doctor":
@@ -252,7 +257,7 @@ class MainWindow(QMainWindow):
                                choose_backup_file=self.choosers.get("backup_file"))
         dialog.installed.connect(lambda _e: self.refresh())
         dialog.failed_in_background.connect(self._install_failed_in_background)
-        dialog.wants.connect(lambda offer: self.on_action(offer, {"user_number": user_number}))
+        dialog.wants.connect(lambda offer: self.on_offer(offer, user_number))
         return self._open(dialog)
 
     def _install_failed_in_background(self, error: ZorgCertError) -> None:

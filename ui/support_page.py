@@ -27,6 +27,7 @@ from ui.strings import t
 from ui.worker import run_task
 
 if TYPE_CHECKING:
+    from app.contact import ContactPerson
     from app.desktop import Desktop
     from app.doctor import Check
 
@@ -187,7 +188,7 @@ class SupportPage(QWidget):
         run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed,
                  what="contact-person")
 
-    def _contact(self, person: Any) -> None:
+    def _contact(self, person: ContactPerson) -> None:
         self.contact_button.setEnabled(True)
         if person.you_are_it:
             text = t("ui.support.contact.you", self.lang, organisation=person.organisation)

@@ -119,7 +119,7 @@ class Agent(QObject):
 
         run_task(work, on_success=self._checked, on_failure=self._check_failed, what="agent-check")
 
-    def _checked(self, result: tuple[list[dict[str, Any]], list[Any]]) -> None:
+    def _checked(self, result: tuple[list[StatusRow], list[Any]]) -> None:
         self.checking = False
         rows, due = result
         self.rows = rows

@@ -109,9 +109,10 @@ def info_of(path: Path, header: envelope.Header) -> BackupInfo:
     """What the file says about itself, for display only: nothing here names a store, folder or nickname."""
     m = header.metadata
     number = checked_user_number(m.user_number)
-    shown = [_shown(v) for v in (m.kind, m.name, m.organisation, m.subject, m.serial, m.fingerprint,
-                                 m.not_before, m.not_after, m.created_at)]
-    return BackupInfo(str(path), header.version, number, *shown, header.kdf.describe())
+    return BackupInfo(path=str(path), version=header.version, user_number=number, kind=_shown(m.kind),
+                      name=_shown(m.name), organisation=_shown(m.organisation), subject=_shown(m.subject),
+                      serial=_shown(m.serial), fingerprint=_shown(m.fingerprint), not_before=_shown(m.not_before),
+                      not_after=_shown(m.not_after), created_at=_shown(m.created_at), kdf=header.kdf.describe())
 
 
 def inspect_backup(path: Path) -> BackupInfo:
