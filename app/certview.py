@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.i18n import amount, t
 from app.status import Placement, StatusRow
 
 # Worst first: the tray takes the colour of the worst certificate.
@@ -48,8 +49,6 @@ class Countdown:
     params: dict[str, Any]
 
     def text(self, lang: str) -> str:
-        from app.i18n import amount, t
-
         params = dict(self.params)
         if "span" in params:
             n, unit = params["span"]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -118,6 +118,15 @@ def _store_problem(exc: StoreError, where: str = "") -> StoreProblem:
     if exc.reason == "corrupt-database":
         return NssDatabaseCorrupt(exc.detail, store=where or exc.store, folder=where.removeprefix("sql:"))
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
+
+
+@runtime_checkable
+class CleansWebsiteTrust(Protocol):
+    """A store that can hold CA certificates trusted for websites (NSS) and take that trust off again."""
+
+    def drop_website_trust(self, ca_ders: list[bytes]) -> list[str]:
+        """The nicknames of the issuer CA certificates (of ``ca_ders``) whose website trust was removed."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -510,10 +519,9 @@ def drop_website_trust(store: CertStore, ca_ders: list[bytes]) -> list[str]:
     A client-certificate wallet never makes a CA trusted for server authentication; this
     undoes what earlier versions did, on the next install, renewal, restore or ``doctor``.
     """
-    drop = getattr(store, "drop_website_trust", None)
-    if drop is None:
+    if not isinstance(store, CleansWebsiteTrust):
         return []
-    changed = list(drop(ca_ders))
+    changed = list(store.drop_website_trust(ca_ders))
     if changed:
         log.info("removed website trust from %s in %s", ", ".join(changed), store.location)
     return changed

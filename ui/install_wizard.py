@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import certview, wizard
+from app import certview, policy, wizard
 from app.errors import Cancelled, ZorgCertError
 from app.explain import report
+from app.preflight import before_pin
 from app.wizard import InstallState, Page
 from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
@@ -452,8 +453,6 @@ class InstallWizard(WizardFrame):
             self.credentials.explanation.clear()
         if not wizard.check_user_number(text).ok:
             return
-        from app.preflight import before_pin
-
         paths, now = self.desktop.paths, self.desktop.now()
         run_task(lambda _r, _t: before_pin(paths, text, now), on_failure=lambda e: self._number_refused(text, e),
                  what="install-check")
@@ -461,8 +460,6 @@ class InstallWizard(WizardFrame):
     def _number_refused(self, text: str, error: ZorgCertError) -> None:
         if self.credentials.number.text() != text:
             return  # typed on meanwhile
-        from app import policy
-
         self.state.refused_number = policy.normalise_user_number(text)
         self.credentials.explanation.show_explanation(report(error, self.lang, "install-check"))
         self.refresh_buttons()

@@ -110,7 +110,7 @@ class Agent(QObject):
         self.checking = True
         desktop = self.desktop
 
-        def work(_report: Any, _token: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+        def work(_report: Any, _token: Any) -> tuple[list[StatusRow], list[Any]]:
             rows = desktop.status()
             due = desktop.due_reminders(rows)
             for reminder in due:  # said once, even if the agent restarts right after
