@@ -13,6 +13,7 @@ from typing import Any
 
 from app.i18n import amount, t
 from app.status import Placement, StatusRow
+from keystore.base import StoreRef
 
 # Worst first: the tray takes the colour of the worst certificate.
 SEVERITY = {"lost": 4, "expired": 3, "revoked": 3, "renewal-open": 2, "valid": 1}
@@ -132,7 +133,7 @@ def needs_backup(row: StatusRow) -> bool:
     return not row.backup_current
 
 
-def store_label(ref: Placement) -> tuple[str, dict[str, Any]]:
+def store_label(ref: Placement | StoreRef) -> tuple[str, dict[str, Any]]:
     """How to name a store a certificate sits in: an i18n key and its parameters."""
     store, location = ref.store, ref.location
     if store == "nss":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,6 +36,9 @@ from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
 
 if TYPE_CHECKING:
+    from app.backups.backup import BackupReport
+    from app.backups.fileinfo import BackupInfo
+    from app.backups.restore import RestoreOutcome
     from app.desktop import Desktop
     from app.status import StatusRow
 
@@ -114,7 +117,7 @@ class TestPage(WizardPage):
 
     changed = Signal()
 
-    def __init__(self, lang: str, desktop: Any, state: BackupState):
+    def __init__(self, lang: str, desktop: Desktop, state: BackupState):
         super().__init__(lang, t("ui.bwiz.test.heading", lang), t("ui.bwiz.test.intro", lang))
         self.desktop, self.state = desktop, state
         self.path = ""
@@ -154,7 +157,7 @@ class TestPage(WizardPage):
         run_task(lambda _r, _t: desktop.test_backup(path, passphrase), on_success=self._passed, what="restore-test",
                  on_failure=self._failed)
 
-    def _passed(self, info: Any) -> None:
+    def _passed(self, info: BackupInfo) -> None:
         self.busy.hide()
         self.state.running = False
         self.state.tested = True
@@ -173,10 +176,10 @@ class TestPage(WizardPage):
 class PickPage(WizardPage):
     changed = Signal()
 
-    def __init__(self, lang: str, desktop: Any, state: BackupState, choose_file: Callable[[], str]):
+    def __init__(self, lang: str, desktop: Desktop, state: BackupState, choose_file: Callable[[], str]):
         super().__init__(lang, t("ui.bwiz.pick.heading", lang), t("ui.bwiz.pick.intro", lang))
         self.desktop, self.state, self.choose_file = desktop, state, choose_file
-        self.info: Any = None
+        self.info: BackupInfo | None = None
         row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setObjectName("restore-path")
@@ -220,7 +223,7 @@ class PickPage(WizardPage):
         run_task(lambda _r, _t: desktop.inspect_backup(path), on_success=self._inspected, on_failure=self._failed,
                  what="inspect-backup")
 
-    def _inspected(self, info: Any) -> None:
+    def _inspected(self, info: BackupInfo) -> None:
         self.info = info
         self.state.picked = True
         self.about.setText(t("ui.bwiz.pick.info", self.lang, name=info.name, number=info.user_number,
@@ -236,11 +239,11 @@ class PickPage(WizardPage):
 class RestorePage(WizardPage):
     changed = Signal()
 
-    def __init__(self, lang: str, desktop: Any, state: BackupState):
+    def __init__(self, lang: str, desktop: Desktop, state: BackupState):
         super().__init__(lang, t("ui.bwiz.restore.heading", lang), t("ui.bwiz.restore.intro", lang))
         self.desktop, self.state = desktop, state
         self.path = ""
-        self.outcome: Any = None
+        self.outcome: RestoreOutcome | None = None
         form = QFormLayout()
         self.passphrase = masked_row(form, "restore-passphrase", t("ui.bwiz.restore.passphrase", lang))
         self.add(in_widget(form))
@@ -278,7 +281,7 @@ class RestorePage(WizardPage):
         self.state.running = True
         self.changed.emit()
 
-        def work(report: Callable[[str], None], _token: object) -> Any:
+        def work(report: Callable[[str], None], _token: object) -> RestoreOutcome:
             return desktop.restore_backup(path, passphrase, progress=report)
 
         run_task(work, on_success=self._restored, on_failure=self._failed, on_progress=self._stage,
@@ -288,13 +291,13 @@ class RestorePage(WizardPage):
         key = f"ui.restore.stage.{stage}" if has(f"ui.restore.stage.{stage}") else "ui.restore.stage.busy"
         self.status.setText(t(key, self.lang))
 
-    def _restored(self, outcome: Any) -> None:
+    def _restored(self, outcome: RestoreOutcome) -> None:
         self.outcome = outcome
         self.busy.hide()
         self.status.setText("")
         self.state.running = False
         self.state.restored = True
-        entry = getattr(outcome, "entry", outcome)
+        entry = outcome.entry
         self.result.set_text(t("ui.bwiz.restore.done", self.lang, name=entry.name,
                                until=fmt_date(entry.not_after, self.lang)))
         self.result.show()
@@ -397,7 +400,7 @@ class BackupWizard(WizardFrame):
                 self.finished_page.advice.setText(t("ui.bwiz.finished.restored.advice", self.lang))
         self.cancel_button.setVisible(step is not Step.FINISHED)
 
-    def _made(self, report: Any) -> None:
+    def _made(self, report: BackupReport) -> None:
         self.state.made = True
         self.made.emit(report)
         self.refresh_buttons()
