@@ -160,7 +160,7 @@ def backup_wizard(desktop: object, lang: str, out: Path) -> None:
     w.hide()
     r = BackupWizard(desktop, lang, rows, mode="restore")
     r.show_page(Step.PICK.value)
-    r.pick.path.setText(f"/media/usb/zorgcert-{rows[3]['user_number']}-2026-07-11.zcbackup")
+    r.pick.path.setText(f"/media/usb/zorgcert-{rows[3].user_number}-2026-07-11.zcbackup")
     r.pick.path.deselect()
     r.pick._inspected(SimpleNamespace(name="Dirk Bakker", user_number=rows[3].user_number,
                                       not_after=rows[3].valid_until, created_at="2026-07-11T09:12:00+00:00"))
