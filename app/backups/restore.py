@@ -45,6 +45,7 @@ from backup.payload import Contents
 from keystore.base import CertStore, Identity, StoreError, StoreRef, fingerprint
 
 if TYPE_CHECKING:
+    from app.est import IssuerClient
     from app.services import ZorgCert
 
 log = logging.getLogger("zorgcert")
@@ -66,7 +67,7 @@ def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
     return str(values[0].value) if values else ""
 
 
-def _issuer_client(core: ZorgCert) -> tuple[Any, str]:
+def _issuer_client(core: ZorgCert) -> tuple[IssuerClient, str]:
     """The core's issuer client, or one from the settings when the core was made without an issuer."""
     if core.issuer is not None:
         return core.client, core.issuer.url
@@ -354,7 +355,7 @@ def _check_available(stores: list[CertStore]) -> None:
 
 
 def _install_all(core: ZorgCert, stores: list[CertStore], ident: Identity, chain: list[x509.Certificate], fp: str,
-                 sealed: Sealed) -> list[Any]:
+                 sealed: Sealed) -> list[StoreRef]:
     """Vault copy first, then every store; on a failure take out again what was not there before."""
     had_vault = core.vault.holds(fp)  # an entry another keyring sealed is replaced, not opened (issue 12)
     had_store = [s.find(fp) is not None for s in stores]
