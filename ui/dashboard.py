@@ -151,7 +151,8 @@ class CertificateCard(QFrame):
 class Dashboard(QWidget):
     """All cards, a header with 'install' and 'restore', and a line for news and errors."""
 
-    action = Signal(str, dict)
+    action = Signal(str, object)  # a card's action: its name and the StatusRow
+    offer = Signal(str)  # what the explanation offers ("restore", "support", "doctor", "retry"): no certificate
     install_requested = Signal()
     restore_requested = Signal()
     refresh_requested = Signal()
@@ -185,7 +186,7 @@ class Dashboard(QWidget):
         outer.addWidget(self.state_notice)
         self.explanation = ExplanationBox(lang)
         self.explanation.setObjectName("explanation")
-        self.explanation.action.connect(lambda offer: self.action.emit(offer, {}))
+        self.explanation.action.connect(self.offer.emit)
         outer.addWidget(self.explanation)
         self.busy = QLabel()
         self.busy.setObjectName("dashboard-busy")

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.dashboard.action.connect(self.on_action)
+        self.dashboard.offer.connect(self.on_offer)
         self.dashboard.install_requested.connect(lambda: self.open_install())
         self.dashboard.restore_requested.connect(lambda: self.open_backup("restore"))
         self.dashboard.refresh_requested.connect(self.refresh)
