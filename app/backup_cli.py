@@ -77,30 +77,35 @@ def _core(p: Paths) -> Any:
 
 def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
     """Run one of ``COMMANDS``: (JSON result, text for the terminal)."""
-    from app import backups
+    from app.backups.fileinfo import inspect_backup, target_exists
+    from app.backups.passphrase import passphrase_inputs, require_strong
 
     core = _core(p)
     target = {"backup": "out", "export": "pfx"}.get(args.command)
-    if target and not args.force and backups.target_exists(getattr(args, target)):
+    if target and not args.force and target_exists(getattr(args, target)):
         from app.errors import FileExists
 
         # before any passphrase is asked: nothing is replaced without --force
         raise FileExists("exists", path=str(Path(getattr(args, target)).expanduser().absolute()))
     if args.command == "backup":
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.passphrase_prompt")
-        backups.require_strong(first, second, user_inputs=backups.passphrase_inputs(core, args.user_number))
-        report = backups.make_backup(core, args.user_number, args.out, first, overwrite=args.force)
+        require_strong(first, second, user_inputs=passphrase_inputs(core, args.user_number))
+        from app.backups.backup import make_backup
+
+        report = make_backup(core, args.user_number, args.out, first, overwrite=args.force)
         text = t("cli.backup_made", lang, name=report.name, user_number=report.user_number, path=report.path)
         return {"backup": report.as_json()}, text + "\n" + t("cli.backup_keep", lang)
     if args.command == "restore":
-        info = backups.inspect_backup(args.file)
+        info = inspect_backup(args.file)
         if not args.json:  # what the file holds, before anything is asked or changed
             print(t("cli.backup_contents", lang, **info.as_json()), flush=True)
         interactive = not (args.yes or args.passphrase_stdin or args.json) and sys.stdin.isatty()
         if interactive and not input(t("cli.restore_confirm", lang)).strip().lower().startswith(("j", "y")):
             raise Cancelled("not confirmed")
         passphrase, _ = _passphrases(args, lang, confirm=False, prompt="cli.passphrase_prompt")
-        outcome = backups.restore_backup(core, args.file, passphrase, store=args.store)
+        from app.backups.restore import restore_backup
+
+        outcome = restore_backup(core, args.file, passphrase, store=args.store)
         e = outcome.entry
         where = ", ".join(f"{r.store} {r.location}" for r in e.stores)
         lines = [t("cli.restored", lang, name=e.name, where=where, until=e.not_after)]
@@ -113,11 +118,12 @@ def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
         }
         return result, "\n".join(lines)
     if args.command == "export":
+        from app.backups.export import export_pfx
         from backup import pfx
 
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.pfx_password_prompt")
-        backups.require_strong(first, second, user_inputs=backups.passphrase_inputs(core, args.user_number))
-        out = backups.export_pfx(core, args.user_number, args.pfx, first, args.profile, overwrite=args.force)
+        require_strong(first, second, user_inputs=passphrase_inputs(core, args.user_number))
+        out = export_pfx(core, args.user_number, args.pfx, first, args.profile, overwrite=args.force)
         lines = [t("cli.exported", lang, profile=args.profile, path=str(out))]
         warning = t("cli.export_legacy_warning", lang) if pfx.is_weak(args.profile) else None
         if warning:

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.i18n import amount, t
+from app.status import Placement, StatusRow
+from keystore.base import StoreRef
+
 # Worst first: the tray takes the colour of the worst certificate.
 SEVERITY = {"lost": 4, "expired": 3, "revoked": 3, "renewal-open": 2, "valid": 1}
 ACTIONS = ("renew", "reinstall", "backup", "restore", "support")
@@ -20,16 +24,16 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def live_state(row: dict[str, Any], now: datetime) -> str:
+def live_state(row: StatusRow, now: datetime) -> str:
     """The row's state at ``now``: time moves valid -> renewal-open -> expired between two status calls."""
-    state = str(row["state"])
+    state = row.state
     if state == "revoked":
         return state
-    if now >= _at(row["valid_until"]):
+    if now >= _at(row.valid_until):
         return "expired"
     if state == "lost":
         return state
-    if row.get("renewal_opens") and now >= _at(row["renewal_opens"]):
+    if row.renewal_opens and now >= _at(row.renewal_opens):
         return "renewal-open"
     return "valid"
 
@@ -46,8 +50,6 @@ class Countdown:
     params: dict[str, Any]
 
     def text(self, lang: str) -> str:
-        from app.i18n import amount, t
-
         params = dict(self.params)
         if "span" in params:
             n, unit = params["span"]
@@ -65,11 +67,11 @@ def _span(delta: timedelta) -> tuple[int, str]:
     return seconds // 60, "minute"
 
 
-def countdown(row: dict[str, Any], now: datetime) -> Countdown:
+def countdown(row: StatusRow, now: datetime) -> Countdown:
     """'nog 412 dagen geldig', 'nog 5 uur geldig', 'nog 12 minuten geldig', or '3 dagen geleden verlopen'."""
-    if row.get("state") == "revoked":
+    if row.state == "revoked":
         return Countdown("ui.left.revoked", {})  # days left mean nothing for a certificate that no longer works
-    left = _at(row["valid_until"]) - now
+    left = _at(row.valid_until) - now
     if left.total_seconds() <= 0:
         ago = _span(-left)
         return Countdown("ui.left.expired_ago", {"span": ago}) if ago[0] else Countdown("ui.left.expired_now", {})
@@ -87,10 +89,10 @@ class Action:
     params: dict[str, Any] | None = None
 
 
-def actions(row: dict[str, Any], now: datetime) -> dict[str, Action]:
+def actions(row: StatusRow, now: datetime) -> dict[str, Action]:
     """Which of renew, reinstall, backup, restore and Support the rules allow for this certificate now."""
     state = live_state(row, now)
-    opens = {"opens_at": row.get("renewal_opens", "")}
+    opens = {"opens_at": row.renewal_opens}
     out = {
         "renew": Action("renew", state == "renewal-open",
                         "" if state == "renewal-open" else _why_not_renew(state), opens),
@@ -113,7 +115,7 @@ def _why_not_renew(state: str) -> str:
     }[state]
 
 
-def worst_state(rows: list[dict[str, Any]], now: datetime) -> str | None:
+def worst_state(rows: list[StatusRow], now: datetime) -> str | None:
     """The state the tray shows: the worst of all certificates, None when there are none."""
     states = [live_state(r, now) for r in rows]
     return max(states, key=lambda s: SEVERITY[s]) if states else None
@@ -126,14 +128,14 @@ def tray_colour(state: str | None) -> str:
     return {1: "green", 2: "orange"}.get(SEVERITY[state], "red")
 
 
-def needs_backup(row: dict[str, Any]) -> bool:
+def needs_backup(row: StatusRow) -> bool:
     """R8: no backup since the last install, reinstall or renewal."""
-    return not row.get("backup_current")
+    return not row.backup_current
 
 
-def store_label(ref: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def store_label(ref: Placement | StoreRef) -> tuple[str, dict[str, Any]]:
     """How to name a store a certificate sits in: an i18n key and its parameters."""
-    store, location = ref.get("store", ""), str(ref.get("location", ""))
+    store, location = ref.store, ref.location
     if store == "nss":
         if location.rstrip("/").endswith(".pki/nssdb"):
             return "ui.where.chromium", {}

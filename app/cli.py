@@ -166,11 +166,11 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
 
         checks = run_checks(p, lang)
         text = "\n".join(
-            f"[{t('doctor.' + c['result'], lang):>6}] {c['check']}: {c['detail']}"
-            + (f"\n         -> {c['next']}" if c.get("next") else "")
+            f"[{t('doctor.' + c.result, lang):>6}] {c.check}: {c.detail}"
+            + (f"\n         -> {c.next}" if c.next else "")
             for c in checks
         )
-        return {"checks": checks, "ok": all(c["result"] != "fail" for c in checks)}, text
+        return {"checks": [c.as_dict() for c in checks], "ok": all(c.result != "fail" for c in checks)}, text
     if args.command in ("backup", "restore", "export"):
         from app import backup_cli
 
@@ -222,24 +222,25 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
 
     now = SystemClock().now()
     rows = status_rows(p, now)  # not via app.services: status starts faster without it
-    lines = []
+    lines, out = [], []
     for r in rows:
-        state = t(f"state.{r['state']}", lang)
+        state = t(f"state.{r.state}", lang)
         left = countdown(r, now).text(lang)
-        lines.append(f"{r['user_number']}  {r['name']} ({t('kind.' + r['kind'], lang)})")
-        if r["state"] == "expired":  # "3 dagen geleden verlopen (op ...)", not "verlopen; nog 0 dagen geldig"
-            lines.append(f"    {left} ({t('status.expired_on', lang, until=r['valid_until'])})")
+        lines.append(f"{r.user_number}  {r.name} ({t('kind.' + r.kind, lang)})")
+        if r.state == "expired":  # "3 dagen geleden verlopen (op ...)", not "verlopen; nog 0 dagen geldig"
+            lines.append(f"    {left} ({t('status.expired_on', lang, until=r.valid_until)})")
         else:
-            lines.append(f"    {state}; {left} ({t('status.until', lang, until=r['valid_until'])})")
-        for ref in r["installed_in"]:
-            mark = "+" if ref["present"] else "-"
-            lines.append(f"    {mark} {ref['store']} {ref['location']}")
-        if not r["backup_current"] and r["state"] not in ("expired", "revoked"):  # those cannot be backed up
-            lines.append(f"    ! {t('cli.backup_missing', lang, user_number=r['user_number'])}")
-        if r["state"] in ("expired", "lost", "renewal-open", "revoked"):  # the way on, R6 / R7 / R5 / R9
-            r["next"] = t("status.next." + r["state"], lang, user_number=r["user_number"])
-            lines.append(f"    -> {r['next']}")
-    return rows, "\n".join(lines) or t("cli.no_certificates", lang)
+            lines.append(f"    {state}; {left} ({t('status.until', lang, until=r.valid_until)})")
+        for ref in r.installed_in:
+            mark = "+" if ref.present else "-"
+            lines.append(f"    {mark} {ref.store} {ref.location}")
+        if not r.backup_current and r.state not in ("expired", "revoked"):  # those cannot be backed up
+            lines.append(f"    ! {t('cli.backup_missing', lang, user_number=r.user_number)}")
+        out.append(r.as_dict())
+        if r.state in ("expired", "lost", "renewal-open", "revoked"):  # the way on, R6 / R7 / R5 / R9
+            out[-1]["next"] = t("status.next." + r.state, lang, user_number=r.user_number)
+            lines.append(f"    -> {out[-1]['next']}")
+    return out, "\n".join(lines) or t("cli.no_certificates", lang)
 
 
 def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:

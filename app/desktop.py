@@ -2,6 +2,14 @@
 
 Each call builds its own ``ZorgCert`` (state is read fresh from disk; the instance lock
 keeps two writers apart), so the GUI thread never touches files, the network or keys.
+Everything handed to the UI is typed (wallet ``Entry``, ``StatusRow``, doctor ``Check``,
+the backup reports): the type checker guards this seam.
+
+Lazy imports (start-up speed, docs/performance.md): the dashboard's first paint needs only
+the wallet, the policy and the store listings (``app.status``). ``app.services`` (vault,
+stores), ``app.backups.*`` (cryptography, Argon2, zxcvbn), ``app.doctor``, ``app.support``,
+``app.explain`` and ``app.autostart`` are imported inside the one method that needs them,
+and nowhere else here; everything else is imported at the top.
 """
 
 from __future__ import annotations
@@ -11,12 +19,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from app import config, preferences, status
 from app.clock import Clock, SystemClock
-from app.errors import NoIssuerConfigured, ZorgCertError
+from app.contact import ContactPerson, contact_person
+from app.errors import Cancelled, NoIssuerConfigured, ZorgCertError
 from app.i18n import register
+from app.journal import Journal
 from app.paths import Paths
+from app.reminders import Reminder, ReminderLog, due, next_check
+from app.statefiles import pending_texts
+from app.wallet import Entry
+
+if TYPE_CHECKING:
+    from app.autostart import Autostart
+    from app.backups.backup import BackupReport
+    from app.backups.fileinfo import BackupInfo
+    from app.backups.passphrase import Strength
+    from app.backups.restore import RestoreOutcome
+    from app.doctor import Check
+    from app.services import ZorgCert
+    from app.status import StatusRow
 
 log = logging.getLogger("zorgcert")
 
@@ -40,9 +64,8 @@ class Desktop:
     paths: Paths
     clock: Clock = SystemClock()
 
-    def core(self, *, need_issuer: bool = True) -> Any:
-        from app import config
-        from app.services import ZorgCert
+    def core(self, *, need_issuer: bool = True) -> ZorgCert:
+        from app.services import ZorgCert  # lazy: see the module docstring
 
         try:
             issuer = config.issuer(self.paths)
@@ -55,10 +78,8 @@ class Desktop:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def status(self) -> list[dict[str, Any]]:
+    def status(self) -> list[StatusRow]:
         """Every certificate with its state; first finishes work a crash left behind, if the issuer answers."""
-        from app.journal import Journal
-
         if Journal(self.paths.journal_dir).pending():  # rare: only then the whole core (vault, stores, issuer)
             core = self.core(need_issuer=False)
             try:  # without an issuer, what only the issuer can settle waits (app.services); the rest is finished
@@ -66,23 +87,17 @@ class Desktop:
             except ZorgCertError as exc:
                 log.warning("recovery before status failed: %s", exc.details)
             return list(core.status())
-        from app import status  # the light path ``zorgcert status`` takes: wallet, policy, store listings
-
-        return status.rows(self.paths, self.clock.now())
+        return status.rows(self.paths, self.clock.now())  # the light path ``zorgcert status`` takes
 
     def notices(self, lang: str) -> list[str]:
         """What ZorgCert did on its own since last asked (a damaged file set aside, the wallet rebuilt), in words."""
-        from app.statefiles import pending_texts
-
         texts = pending_texts(lang)
         for text in texts:
             log.warning("told the user: %s", text.splitlines()[0])
         return texts
 
-    def install(self, user_number: str, pin: str, *, kind: str, store: str, progress: Progress) -> Any:
+    def install(self, user_number: str, pin: str, *, kind: str, store: str, progress: Progress) -> Entry:
         """Install (or reinstall) with user number and PIN; the wallet entry. A cancel rolls back at once."""
-        from app.errors import Cancelled
-
         core = self.core()
         try:
             return core.install(user_number, pin, kind=kind, store=store, progress=progress).entry
@@ -90,10 +105,8 @@ class Desktop:
             self._roll_back_quietly(core)
             raise
 
-    def renew(self, user_number: str, *, progress: Progress) -> Any:
+    def renew(self, user_number: str, *, progress: Progress) -> Entry:
         """Renew inside the window; the new wallet entry."""
-        from app.errors import Cancelled
-
         core = self.core()
         try:
             return core.renew(user_number, progress=progress).entry
@@ -102,31 +115,29 @@ class Desktop:
             raise
 
     @staticmethod
-    def _roll_back_quietly(core: Any) -> None:
+    def _roll_back_quietly(core: ZorgCert) -> None:
         """A cancel after the key was made: the issuer saw nothing, so recovery rolls the key back now."""
         try:
             core.recover()
         except ZorgCertError as exc:  # the issuer is gone: the next run rolls it back
             log.info("rollback after cancel deferred: %s", exc.details)
 
-    def checks(self, lang: str) -> list[dict[str, Any]]:
-        from app.doctor import run_checks
+    def checks(self, lang: str) -> list[Check]:
+        from app.doctor import run_checks  # lazy: see the module docstring
 
         return list(run_checks(self.paths, lang))
 
-    def contact_person(self, user_number: str | None = None) -> Any:
-        from app.contact import contact_person
-
+    def contact_person(self, user_number: str | None = None) -> ContactPerson:
         return contact_person(self.core(), user_number)
 
-    def support_file(self, out: Path, *, lang: str, checks: list[dict[str, Any]] | None = None) -> Path:
-        from app.support import make_support_file
+    def support_file(self, out: Path, *, lang: str, checks: list[Check] | None = None) -> Path:
+        from app.support import make_support_file  # lazy: see the module docstring
 
         make_support_file(self.core(need_issuer=False), out, now=self.now(), checks=checks, lang=lang)
         return out
 
     def suggested_support_path(self) -> Path:
-        from app.support import default_name
+        from app.support import default_name  # lazy: see the module docstring
 
         return self.default_folder() / default_name(self.now())
 
@@ -138,78 +149,59 @@ class Desktop:
     # --- backups (app.backups) --------------------------------------------------------------
 
     def passphrase_strength(self, passphrase: str, confirmation: str | None = None,
-                            user_inputs: list[str] | None = None, lang: str | None = None) -> Any:
+                            user_inputs: list[str] | None = None, lang: str | None = None) -> Strength:
         """The meter's verdict on a passphrase (pure; fast enough to call on every key press)."""
-        from app import backups
+        from app.backups.passphrase import check_passphrase  # lazy: see the module docstring
 
-        return backups.check_passphrase(passphrase, confirmation, user_inputs=user_inputs or (), lang=lang)
+        return check_passphrase(passphrase, confirmation, user_inputs=user_inputs or (), lang=lang)
 
     def suggested_backup_path(self, user_number: str) -> Path:
-        from app import backups
+        from app.backups.fileinfo import default_backup_name  # lazy: see the module docstring
 
-        return self.default_folder() / backups.default_backup_name(user_number, self.now())
+        return self.default_folder() / default_backup_name(user_number, self.now())
 
     def make_backup(self, user_number: str, out: str | Path, passphrase: str, *, progress: Progress,
-                    overwrite: bool = False) -> Any:
+                    overwrite: bool = False) -> BackupReport:
         """The backup report; ``FileExists`` when ``out`` exists and the user has not agreed to replace it."""
-        from app import backups
+        from app.backups.backup import make_backup  # lazy: see the module docstring
 
-        return backups.make_backup(self.core(need_issuer=False), user_number, Path(out), passphrase,
-                                   progress=progress, overwrite=overwrite)
+        return make_backup(self.core(need_issuer=False), user_number, Path(out), passphrase, progress=progress,
+                           overwrite=overwrite)
 
-    def inspect_backup(self, path: str | Path) -> Any:
-        from app import backups
+    def inspect_backup(self, path: str | Path) -> BackupInfo:
+        from app.backups.fileinfo import inspect_backup  # lazy: see the module docstring
 
-        return backups.inspect_backup(Path(path))
+        return inspect_backup(Path(path))
 
-    def test_backup(self, path: str | Path, passphrase: str) -> Any:
+    def test_backup(self, path: str | Path, passphrase: str) -> BackupInfo:
         """The restore test: the file opens with ``passphrase`` and holds the certificate it names; installs nothing."""
-        from app import backups
-        from app.errors import BackupDamaged, WrongPassphrase
-        from backup import envelope
-        from backup.payload import Contents
-        from keystore.base import fingerprint
+        from app.backups.fileinfo import verify_backup  # lazy: see the module docstring
 
-        info = backups.inspect_backup(Path(path))  # names every problem of the file itself
-        data = Path(info.path).read_bytes()
-        try:
-            payload, meta = envelope.open_(data, passphrase)
-            contents = Contents.decode(payload)
-        except envelope.WrongPassphraseOrTampered:
-            raise WrongPassphrase("wrong passphrase", path=info.path) from None
-        except (envelope.BackupFormatError, ValueError) as exc:
-            raise BackupDamaged(type(exc).__name__, path=info.path) from None
-        if fingerprint(contents.cert_der) != (meta.fingerprint or info.fingerprint):
-            raise BackupDamaged("the certificate inside is not the one the file names", path=info.path)
-        return info
+        return verify_backup(Path(path), passphrase)
 
-    def restore_backup(self, path: str | Path, passphrase: str, *, progress: Progress, store: str = "auto") -> Any:
-        from app import backups
+    def restore_backup(self, path: str | Path, passphrase: str, *, progress: Progress,
+                       store: str = "auto") -> RestoreOutcome:
+        from app.backups.restore import restore_backup  # lazy: see the module docstring
 
-        return backups.restore_backup(self.core(need_issuer=False), Path(path), passphrase, store=store,
-                                      progress=progress)
+        return restore_backup(self.core(need_issuer=False), Path(path), passphrase, store=store, progress=progress)
 
     # --- settings ---------------------------------------------------------------------------
 
     def language(self, explicit: str | None = None) -> str:
-        from app import preferences
-
         return preferences.language(self.paths, explicit)
 
     def set_language(self, lang: str) -> None:
-        from app import preferences
-
         prefs = preferences.load(self.paths)
         prefs.lang = lang
         preferences.save(self.paths, prefs)
 
-    def autostart(self) -> Any:
-        from app.autostart import for_platform
+    def autostart(self) -> Autostart:
+        from app.autostart import for_platform  # lazy: see the module docstring
 
         return for_platform()
 
     def set_autostart(self, on: bool) -> None:
-        from app.autostart import agent_command
+        from app.autostart import agent_command  # lazy: see the module docstring
 
         if on:
             self.autostart().enable(agent_command())
@@ -218,25 +210,18 @@ class Desktop:
 
     # --- the tray agent's reminders -----------------------------------------------------------
 
-    def due_reminders(self, rows: list[dict[str, Any]]) -> list[Any]:
-        from app.reminders import ReminderLog, due
-
+    def due_reminders(self, rows: list[StatusRow]) -> list[Reminder]:
         return due(rows, self.now(), ReminderLog.for_paths(self.paths))
 
-    def mark_told(self, reminder: Any) -> None:
-        from app.reminders import ReminderLog
-
+    def mark_told(self, reminder: Reminder) -> None:
         ReminderLog.for_paths(self.paths).mark_told(reminder)
 
-    def record_renewal_failure(self, row: dict[str, Any], error: ZorgCertError) -> None:
+    def record_renewal_failure(self, row: StatusRow, error: ZorgCertError) -> None:
         """Remember a failed renewal so the tray says so once (its code and plain parameters, no secrets)."""
-        from app.explain import explain, plain_params
-        from app.reminders import ReminderLog
+        from app.explain import explain, plain_params  # lazy: see the module docstring
 
         ReminderLog.for_paths(self.paths).record_failure(row, explain(error, "en").code, self.now(),
                                                          plain_params(error))
 
-    def next_check(self, rows: list[dict[str, Any]]) -> datetime:
-        from app.reminders import next_check
-
+    def next_check(self, rows: list[StatusRow]) -> datetime:
         return next_check(rows, self.now())

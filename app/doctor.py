@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from dataclasses import asdict, dataclass
+
+from cryptography import x509
 
 from app import config
 from app.clock import SystemClock
-from app.errors import IssuerUnreachable, IssuerUntrusted, ZorgCertError
+from app.errors import DiskFull, IssuerUnreachable, IssuerUntrusted, KeyringUnavailable, ZorgCertError
 from app.i18n import t
+from app.identity import load_key
 from app.paths import Paths
+from app.services import ZorgCert, check_room, drop_website_trust, store_folder
+from app.statefiles import doctor_check
+from app.status import rows
+from app.stores import chromium_db, machine_stores, platform_stores, store_for
+from app.wallet import Entry
+from keystore.base import StoreError
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of ``zorgcert doctor``: what was checked, pass/warn/fail, what was seen, and the next step.
+
+    ``as_dict()`` is the JSON of ``doctor --json`` and of the support file's ``checks.json``.
+    """
+
+    check: str
+    result: str  # "pass" | "warn" | "fail"
+    detail: str = ""
+    next: str = ""  # empty when the check passed
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
 
 CLOCK_TOLERANCE = 120  # seconds
 KEYRING_WAIT = 10.0  # seconds: a keyring that does not answer (a locked one waiting for a prompt) fails the check
 
 
-def _check(check: str, result: str, detail: str = "", next_step: str = "") -> dict[str, Any]:
-    return {"check": check, "result": result, "detail": detail, "next": next_step if result != "pass" else ""}
+def _check(check: str, result: str, detail: str = "", next_step: str = "") -> Check:
+    return Check(check, result, detail, next_step if result != "pass" else "")
 
 
 def _explain(exc: ZorgCertError, lang: str) -> tuple[str, str]:
@@ -24,10 +49,9 @@ def _explain(exc: ZorgCertError, lang: str) -> tuple[str, str]:
     return t(exc.key, lang, **params), t(exc.key + ".next", lang, **params)
 
 
-def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
-    from app.services import ZorgCert
-
-    checks: list[dict[str, Any]] = []
+def run_checks(paths: Paths, lang: str) -> list[Check]:
+    """Every check, in the order ``zorgcert doctor`` prints them."""
+    checks: list[Check] = []
     try:
         settings = config.issuer(paths)
         checks.append(_check(t("doctor.issuer", lang), "pass", settings.url))
@@ -36,7 +60,7 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
         settings = None
 
     core = ZorgCert(paths, settings)
-    chain: list[Any] | None = None  # the issuer's CA chain, checked against the pin
+    chain: list[x509.Certificate] | None = None  # the issuer's CA chain, checked against the pin
     if settings is not None:
         try:
             core.client.policy()
@@ -69,8 +93,8 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
     keyring = _keyring_check(core, lang)
     checks.append(keyring)
     checks += _room_checks(core, paths, lang)
-    keyring_ok = keyring["result"] == "pass"
-    cas = _issuer_cas(core, chain) if keyring_ok else list(core._issuer_ca_ders(chain or []))  # noqa: SLF001
+    keyring_ok = keyring.result == "pass"
+    cas = _issuer_cas(core, chain) if keyring_ok else list(core.issuer_ca_ders(chain or []))
     checks += _store_checks(core, paths, lang, cas, keyring_ok=keyring_ok)
     checks += _certificate_checks(core, paths, lang)
     if chain is not None and keyring_ok:
@@ -80,17 +104,14 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
     return checks
 
 
-def _keyring_check(core: Any, lang: str) -> dict[str, Any]:
+def _keyring_check(core: ZorgCert, lang: str) -> Check:
     """Can the vault key be read from the OS keyring, within ``KEYRING_WAIT`` seconds?"""
-    from app.errors import KeyringUnavailable
-
     name = t("doctor.keyring", lang)
-    outcome: dict[str, Any] = {}
+    outcome: dict[str, ZorgCertError] = {}
 
     def probe() -> None:
         try:
-            core.vault._cipher(create=False)  # noqa: SLF001 - the vault's own way to the key, whatever backs it
-            outcome["ok"] = True
+            core.vault.open_key()  # the vault's own way to the key, whatever backs it
         except ZorgCertError as exc:
             outcome["error"] = exc
         except Exception as exc:  # noqa: BLE001 - a keyring backend's own failure is a failed check
@@ -112,12 +133,8 @@ def _keyring_check(core: Any, lang: str) -> dict[str, Any]:
     return _check(name, "fail", t("doctor.keyring.missing", lang), t("doctor.keyring.missing.next", lang))
 
 
-def _room_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
+def _room_checks(core: ZorgCert, paths: Paths, lang: str) -> list[Check]:
     """Free space in the data folder and each store folder (an install needs ``MIN_FREE_BYTES`` in each)."""
-    from app.errors import DiskFull
-    from app.services import check_room, store_folder
-    from app.stores import chromium_db, platform_stores, store_for
-
     folders = [paths.data_dir]
     for entry in core.wallet.entries():
         for ref in entry.stores:
@@ -137,25 +154,23 @@ def _room_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
     return [_check(t("doctor.room", lang), "pass", "")]
 
 
-def _certificate_checks(core: Any, paths: Paths, lang: str) -> list[dict[str, Any]]:
+def _certificate_checks(core: ZorgCert, paths: Paths, lang: str) -> list[Check]:
     """Per certificate: its state now (R3-R9) and whether the last backup holds it (R8), each with the next step."""
-    from app.status import rows
-
     checks = []
     for row in rows(paths, SystemClock().now(), core.wallet):
-        number, state = row["user_number"], row["state"]
+        number, state = row.user_number, row.state
         name = t("doctor.certificate", lang, user_number=number)
-        detail = t("doctor.certificate.detail", lang, state=t(f"state.{state}", lang), until=row["valid_until"][:10])
+        detail = t("doctor.certificate.detail", lang, state=t(f"state.{state}", lang), until=row.valid_until[:10])
         result = {"valid": "pass", "renewal-open": "warn"}.get(state, "fail")
         checks.append(_check(name, result, detail, t(f"doctor.certificate.{state}.next", lang, user_number=number)))
-        if state in ("valid", "renewal-open") and not row["backup_current"]:
+        if state in ("valid", "renewal-open") and not row.backup_current:
             checks.append(_check(t("doctor.backup", lang, user_number=number), "warn",
                                  t("doctor.backup.detail", lang),
                                  t("doctor.backup.next", lang, user_number=number)))
     return checks
 
 
-def _pending_checks(core: Any, lang: str) -> list[dict[str, Any]]:
+def _pending_checks(core: ZorgCert, lang: str) -> list[Check]:
     """Interrupted operations, each with what really happens to it (and what the user must do)."""
     pending = core.journal.pending()
     if not pending:
@@ -177,16 +192,14 @@ def _pending_checks(core: Any, lang: str) -> list[dict[str, Any]]:
     return checks
 
 
-def _state_file_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
+def _state_file_checks(paths: Paths, lang: str) -> list[Check]:
     """ZorgCert's own files: damaged ones set aside (issue 12, point 3; the words in app.statefiles)."""
-    from app.statefiles import doctor_check
-
-    return [doctor_check(paths, lang)]
+    return [Check(**doctor_check(paths, lang))]
 
 
-def _issuer_cas(core: Any, chain: list[Any] | None) -> list[bytes]:
+def _issuer_cas(core: ZorgCert, chain: list[x509.Certificate] | None) -> list[bytes]:
     """DER of the issuer's CA certificates: the pinned file, the checked ``/cacerts``, our certificates' chains."""
-    ders = list(core._issuer_ca_ders(chain or []))
+    ders = list(core.issuer_ca_ders(chain or []))
     for entry in core.wallet.entries():
         try:
             sealed = core.vault.get(entry.fingerprint)
@@ -197,12 +210,8 @@ def _issuer_cas(core: Any, chain: list[Any] | None) -> list[bytes]:
     return ders
 
 
-def _accepted_checks(core: Any, lang: str) -> list[dict[str, Any]]:
+def _accepted_checks(core: ZorgCert, lang: str) -> list[Check]:
     """Per valid certificate: does the issuer accept it for TLS client authentication (``/api/v1/me``)?"""
-    from cryptography import x509
-
-    from app.identity import load_key
-
     checks = []
     now = SystemClock().now()
     for entry in core.wallet.entries():
@@ -226,12 +235,8 @@ def _accepted_checks(core: Any, lang: str) -> list[dict[str, Any]]:
     return checks
 
 
-def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes], *,
-                  keyring_ok: bool = True) -> list[dict[str, Any]]:
-    from app.services import drop_website_trust
-    from app.stores import machine_stores, store_for
-    from keystore.base import StoreError
-
+def _store_checks(core: ZorgCert, paths: Paths, lang: str, issuer_cas: list[bytes], *,
+                  keyring_ok: bool = True) -> list[Check]:
     checks = []
     stores = machine_stores()
     for entry in core.wallet.entries():
@@ -292,7 +297,7 @@ def _store_checks(core: Any, paths: Paths, lang: str, issuer_cas: list[bytes], *
     return checks
 
 
-def _key_check(core: Any, entry: Any, lang: str) -> dict[str, Any]:
+def _key_check(core: ZorgCert, entry: Entry, lang: str) -> Check:
     name = t("doctor.keymatch", lang, user_number=entry.user_number)
     try:
         sealed = core.vault.get(entry.fingerprint)
@@ -300,10 +305,6 @@ def _key_check(core: Any, entry: Any, lang: str) -> dict[str, Any]:
         return _check(name, "fail", *_explain(exc, lang))
     if sealed is None or sealed.cert_der is None:
         return _check(name, "fail", "no key in the vault", t("doctor.keymatch.next", lang))
-    from cryptography import x509
-
-    from app.identity import load_key
-
     cert = x509.load_der_x509_certificate(sealed.cert_der)
     ok = load_key(sealed.key_der).public_key() == cert.public_key()
     return _check(name, "pass" if ok else "fail", entry.fingerprint[:16], t("doctor.keymatch.next", lang))

@@ -33,12 +33,13 @@ from typing import Any
 
 import requests
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from app.chain import ChainUntrusted, path_to_pin, within_life
+from app.clock import utcnow
 from app.config import https_url
 from app.errors import (
     InsecureIssuerUrl,
@@ -147,29 +148,17 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
-def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    """Did ``parent`` (a CA) sign ``child``? Names and signature, by ``cryptography``."""
-    if not _is_ca(parent):
-        return False
+def chain_to_pin(cert: x509.Certificate, intermediates: list[x509.Certificate],
+                 pinned: list[x509.Certificate], *, now: datetime | None = None) -> bool:
+    """Is ``cert`` a pinned certificate, or does it chain (through ``intermediates``) to one? (``app.chain``)
+
+    At ``now``; by default at a moment inside ``cert``'s own life: its expiry is not this check's call.
+    """
     try:
-        child.verify_directly_issued_by(parent)
-    except (ValueError, TypeError, InvalidSignature):
+        path_to_pin(cert, intermediates, pinned, now=now or within_life(cert, utcnow()))
+    except ChainUntrusted:
         return False
     return True
-
-
-def chain_to_pin(cert: x509.Certificate, intermediates: list[x509.Certificate],
-                 pinned: list[x509.Certificate], *, max_depth: int = 4) -> bool:
-    """Is ``cert`` a pinned certificate, or signed (through ``intermediates``, each a CA) by one?"""
-    current, depth = cert, 0
-    while depth <= max_depth:
-        if current in pinned or any(_issued_by(current, p) for p in pinned):
-            return True
-        parent = next((c for c in intermediates if c != current and _issued_by(current, c)), None)
-        if parent is None:
-            return False
-        current, depth = parent, depth + 1
-    return False
 
 
 def verified_chain(certs: list[x509.Certificate], pinned: list[x509.Certificate]) -> list[x509.Certificate]:

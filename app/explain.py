@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import weakref
 from dataclasses import dataclass
 
-from app.errors import ZorgCertError
+from app.errors import IssuerRefused, ZorgCertError
 from app.i18n import t
 
 log = logging.getLogger("zorgcert")
@@ -55,14 +56,13 @@ def as_error(exc: BaseException) -> ZorgCertError:
 
 def error_from(code: str, params: dict[str, object] | None = None, details: str = "") -> ZorgCertError:
     """An error rebuilt from what was stored of it (``Explanation.code`` and plain parameters)."""
-    from app.errors import IssuerRefused
 
     params = dict(params or {})
     details = str(params.pop("details", details))
     if not code.startswith(("error.", "refusal.")):
         return IssuerRefused(code, details, **params)
     error = ZorgCertError(details, **params)
-    error.key = code  # type: ignore[misc] - an instance attribute shadows the class's default key
+    error.key = code  # type: ignore[misc]  # an instance attribute shadows the class's default key
     return error
 
 
@@ -78,6 +78,7 @@ def plain_params(exc: ZorgCertError) -> dict[str, object]:
 # network or file (WARNING); a bug (ERROR, with its traceback, in ``as_error``)
 _TOLD = ("UsageError", "IssuerRefused", "RestoreRefused", "WrongPassphrase", "Cancelled", "AlreadyInstalled")
 _SECRET_NAMES = ("pin", "passphrase", "password", "secret", "key_der", "token")
+_LOGGED: weakref.WeakSet[ZorgCertError] = weakref.WeakSet()  # the errors ``logged`` wrote (each once)
 
 
 def logged(exc: BaseException, where: str = "") -> ZorgCertError:
@@ -88,16 +89,16 @@ def logged(exc: BaseException, where: str = "") -> ZorgCertError:
     ``app.support.redact`` (PIN-like numbers, key material). A bug keeps its traceback.
     """
     error = as_error(exc)  # a bug: logged there, with traceback, under its reference
-    if getattr(error, "_zorgcert_logged", False):
+    if error in _LOGGED:
         return error
     reference = str(error.params.get("reference") or "")
     if not reference:
         reference = secrets.token_hex(4)
         error.params["reference"] = reference
     if error is not exc or error.key == "error.generic":
-        error._zorgcert_logged = True  # type: ignore[attr-defined]
+        _LOGGED.add(error)
         return error
-    from app.support import redact
+    from app.support import redact  # lazy, the one here: it loads zipfile and importlib.metadata for the bundle
 
     names = {c.__name__ for c in type(error).__mro__}
     level = logging.INFO if names & set(_TOLD) else logging.WARNING
@@ -106,7 +107,7 @@ def logged(exc: BaseException, where: str = "") -> ZorgCertError:
     facts = " ".join([str(error.details), *(f"{k}={v}" for k, v in sorted(shown.items()))]).strip()
     log.log(level, "%s failed: %s, reference %s: %s", where or "operation",
             getattr(error, "code", None) or error.key, reference, redact(facts))
-    error._zorgcert_logged = True  # type: ignore[attr-defined]
+    _LOGGED.add(error)
     return error
 
 

@@ -45,8 +45,8 @@ def before_pin(paths: Paths, text: str, now: datetime | None = None) -> str:
     if wallet.get(number) is None:
         return number
     for row in rows(paths, now, wallet):
-        if row["user_number"] != number or row["state"] not in ("valid", "renewal-open"):
+        if row.user_number != number or row.state not in ("valid", "renewal-open"):
             continue  # expired (R6) and lost (R7: Support may have revoked it) are for the issuer to judge
-        raise AlreadyInstalled("installed here and still valid", renewal_open=row["state"] == "renewal-open",
-                               user_number=number, valid_until=row["valid_until"], opens_at=row["renewal_opens"])
+        raise AlreadyInstalled("installed here and still valid", renewal_open=row.state == "renewal-open",
+                               user_number=number, valid_until=row.valid_until, opens_at=row.renewal_opens)
     return number

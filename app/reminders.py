@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.files import read_json, write_json
+
+if TYPE_CHECKING:
+    from app.status import StatusRow
 
 MILESTONES = (30, 14, 7, 1)  # days before expiry
 CHECK_AT_MOST_EVERY = timedelta(hours=1)  # the agent's timer never sleeps longer than this
@@ -38,9 +41,9 @@ class Reminder:
         return self.key in ("expired", "renewal-failed", "expiry-1")
 
 
-def milestone(row: dict[str, Any], now: datetime) -> str | None:
+def milestone(row: StatusRow, now: datetime) -> str | None:
     """The latest milestone this certificate has passed at ``now``, or None when none is due yet."""
-    left = datetime.fromisoformat(row["valid_until"]) - now
+    left = datetime.fromisoformat(row.valid_until) - now
     if left <= timedelta(0):
         return "expired"
     for days in sorted(MILESTONES):
@@ -68,11 +71,11 @@ class ReminderLog:
             self.sent = dict(list(self.sent.items())[-KEEP_SENT:])
         write_json(self.path, {"sent": self.sent, "failures": self.failures})
 
-    def record_failure(self, row: dict[str, Any], code: str, now: datetime,
+    def record_failure(self, row: StatusRow, code: str, now: datetime,
                        params: dict[str, Any] | None = None) -> None:
         """A renewal of this certificate failed with ``code``: the agent will say so once."""
-        self.failures.append({"user_number": row["user_number"], "fingerprint": row["fingerprint"],
-                              "name": row.get("name", ""), "valid_until": row["valid_until"],
+        self.failures.append({"user_number": row.user_number, "fingerprint": row.fingerprint,
+                              "name": row.name, "valid_until": row.valid_until,
                               "code": code, "params": params or {}, "at": now.isoformat(), "told": False})
         self.save()
 
@@ -90,7 +93,7 @@ class ReminderLog:
         self.save()
 
 
-def due(rows: list[dict[str, Any]], now: datetime, log: ReminderLog) -> list[Reminder]:
+def due(rows: list[StatusRow], now: datetime, log: ReminderLog) -> list[Reminder]:
     """The notifications to show now: at most one expiry milestone per certificate, plus untold failures."""
     out = []
     for f in log.failures:
@@ -99,17 +102,16 @@ def due(rows: list[dict[str, Any]], now: datetime, log: ReminderLog) -> list[Rem
             out.append(Reminder("renewal-failed", f["user_number"], f["fingerprint"], f.get("name", ""),
                                 f["valid_until"], left, f["code"], f.get("params") or {}))
     for row in rows:
-        if row.get("state") == "revoked":
+        if row.state == "revoked":
             continue  # revoked certificates do not expire in any way that matters: silence
         key = milestone(row, now)
-        if key is None or key in log.sent.get(row["fingerprint"], []):
+        if key is None or key in log.sent.get(row.fingerprint, []):
             continue
         # a later milestone already told (e.g. "expired") makes an earlier one moot
-        if _later_told(key, log.sent.get(row["fingerprint"], [])):
+        if _later_told(key, log.sent.get(row.fingerprint, [])):
             continue
-        left = max((datetime.fromisoformat(row["valid_until"]) - now).days, 0)
-        out.append(Reminder(key, row["user_number"], row["fingerprint"], row.get("name", ""),
-                            row["valid_until"], left))
+        left = max((datetime.fromisoformat(row.valid_until) - now).days, 0)
+        out.append(Reminder(key, row.user_number, row.fingerprint, row.name, row.valid_until, left))
     return out
 
 
@@ -121,18 +123,18 @@ def _later_told(key: str, told: list[str]) -> bool:
     return any(_rank(k) < _rank(key) for k in told if k.startswith("expir"))
 
 
-def next_check(rows: list[dict[str, Any]], now: datetime) -> datetime:
+def next_check(rows: list[StatusRow], now: datetime) -> datetime:
     """When the agent should look again: the next milestone of any certificate, at most an hour away."""
     soonest = now + CHECK_AT_MOST_EVERY
     for row in rows:
-        if row.get("state") == "revoked":
+        if row.state == "revoked":
             continue
-        end = datetime.fromisoformat(row["valid_until"])
+        end = datetime.fromisoformat(row.valid_until)
         for moment in [end - timedelta(days=d) for d in MILESTONES] + [end]:
             if moment > now:
                 soonest = min(soonest, moment)
-        if row.get("renewal_opens"):
-            opens = datetime.fromisoformat(row["renewal_opens"])
+        if row.renewal_opens:
+            opens = datetime.fromisoformat(row.renewal_opens)
             if opens > now:
                 soonest = min(soonest, opens)
     return max(soonest, now + CHECK_AT_LEAST_EVERY)

@@ -2,6 +2,10 @@
 
 Each mutating operation runs under the one lock, first finishes or rolls back any
 operation a crash interrupted (``recover``), and moves through the journal's stages.
+
+Lazy imports, the only ones here: ``app.est`` (``requests``) loads when the issuer is first
+asked (a backup, an offline restore or ``doctor`` without an issuer never needs it), and
+``app.backups.restore`` when an interrupted restore is finished (it imports this module).
 """
 
 from __future__ import annotations
@@ -15,8 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
+
+from app import identity
 from app.clock import Clock, SystemClock
 from app.config import IssuerSettings
 from app.errors import (
@@ -25,6 +34,7 @@ from app.errors import (
     EmptyPin,
     IssuerRefused,
     IssuerUnreachable,
+    NoIssuerConfigured,
     NotInWallet,
     NssDatabaseCorrupt,
     StoreFolderNotOurs,
@@ -32,14 +42,17 @@ from app.errors import (
     StoreToolsMissing,
     ZorgCertError,
 )
-from app.journal import Journal, Operation
+from app.i18n import t
+from app.journal import Journal, Operation, ca_fingerprints
 from app.lock import InstanceLock
 from app.paths import Paths
+from app.preflight import before_pin
+from app.status import StatusRow, rows
 from app.stores import check_available, open_stores, spec_of, store_for
 from app.vault import Sealed, Vault, keys_from_stores
 from app.wallet import Entry, Wallet
 from app.wallet import load as load_wallet
-from keystore.base import CertStore, StoreError, StoreRef
+from keystore.base import CertStore, StoreError, StoreRef, fingerprint
 
 log = logging.getLogger("zorgcert")
 
@@ -107,6 +120,21 @@ def _store_problem(exc: StoreError, where: str = "") -> StoreProblem:
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
 
 
+@runtime_checkable
+class CleansWebsiteTrust(Protocol):
+    """A store that can hold CA certificates trusted for websites (NSS) and take that trust off again."""
+
+    def drop_website_trust(self, ca_ders: list[bytes]) -> list[str]:
+        """The nicknames of the issuer CA certificates (of ``ca_ders``) whose website trust was removed."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Asked:
+    url: str | None
+    ca: str | None
+
+
 @dataclass
 class Outcome:
     entry: Entry
@@ -128,8 +156,7 @@ class ZorgCert:
     @property
     def client(self) -> Any:
         if self._client is None:
-            from app.errors import NoIssuerConfigured
-            from app.est import IssuerClient
+            from app.est import IssuerClient  # lazy: requests, only when the issuer is asked (see the top)
 
             if self.issuer is None:
                 raise NoIssuerConfigured("no issuer")
@@ -148,16 +175,13 @@ class ZorgCert:
         progress: Progress = lambda _: None,
     ) -> Outcome:
         """Enroll with user number + PIN, install into the stores, read back, record."""
-        from app import identity
-        from app.preflight import before_pin
-
         user_number = before_pin(self.paths, user_number, self.clock.now())  # a typo, or installed and valid here
         if not pin:
             raise EmptyPin("empty PIN")
         stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
         self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
         with InstanceLock(self.paths.lock_file):
-            recovered = self._recover_all()
+            recovered = self.recover_interrupted()
             check_available(stores)
             self._check_room(stores)
             progress("contact")
@@ -167,6 +191,7 @@ class ZorgCert:
             progress("key")
             key = identity.generate_key(spec)
             old = self.wallet.get(user_number)
+            asked = self._issuer_asked()
             op = Operation(
                 kind="install",
                 user_number=user_number,
@@ -174,7 +199,8 @@ class ZorgCert:
                 stores=[spec_of(s) for s in stores],
                 old_fingerprint=old.fingerprint if old else None,
                 entry={"kind": kind, "policy": issuer_policy},
-                **self._issuer_fields(),
+                issuer_url=asked.url,
+                issuer_ca=asked.ca,
             )
             self._begin(op, identity.key_der(key))
             checkpoint("key-made")
@@ -197,12 +223,8 @@ class ZorgCert:
 
     def renew(self, user_number: str, *, progress: Progress = lambda _: None) -> Outcome:
         """Renew with the current certificate, replace it in every store it was in."""
-        from cryptography import x509
-
-        from app import identity
-
         with InstanceLock(self.paths.lock_file):
-            recovered = self._recover_all()
+            recovered = self.recover_interrupted()
             entry = self.wallet.get(user_number)
             if entry is None:
                 raise NotInWallet("unknown", user_number=user_number)
@@ -222,6 +244,7 @@ class ZorgCert:
             spec = identity.KeySpec.from_csrattrs(self.client.csrattrs())
             progress("key")
             key = identity.generate_key(spec)
+            asked = self._issuer_asked()
             op = Operation(
                 kind="renew",
                 user_number=user_number,
@@ -229,7 +252,8 @@ class ZorgCert:
                 stores=[self._spec_for_ref(r) for r in entry.stores],
                 old_fingerprint=entry.fingerprint,
                 entry={"kind": entry.kind, "policy": issuer_policy},
-                **self._issuer_fields(),
+                issuer_url=asked.url,
+                issuer_ca=asked.ca,
             )
             self._begin(op, identity.key_der(key))
             checkpoint("key-made")
@@ -284,8 +308,6 @@ class ZorgCert:
             raise
 
     def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
-        from cryptography.hazmat.primitives.serialization import Encoding
-
         op.cert_pem = cert.public_bytes(Encoding.PEM).decode()
         op.chain_pem = [c.public_bytes(Encoding.PEM).decode() for c in chain]
         op.stage = "issued"
@@ -294,9 +316,6 @@ class ZorgCert:
 
     def _finish(self, op: Operation, progress: Progress) -> Entry:
         """Roll forward from ``issued``: install everywhere, read back, record, remove the old one."""
-        from cryptography import x509
-
-
         assert op.cert_pem is not None
         cert = x509.load_pem_x509_certificate(op.cert_pem.encode())
         chain = [x509.load_pem_x509_certificate(p.encode()) for p in op.chain_pem]
@@ -313,7 +332,7 @@ class ZorgCert:
         assert entry is not None
         if op.old_fingerprint and op.old_fingerprint != entry.fingerprint:
             progress("cleanup")
-            self._remove_everywhere(op.old_fingerprint)
+            self.remove_everywhere(op.old_fingerprint)
             self.vault.delete(op.old_fingerprint)
         self.journal.finish(op)
         log.info("%s of %s finished: %s", op.kind, op.user_number, entry.fingerprint[:12])
@@ -321,8 +340,6 @@ class ZorgCert:
 
     def _install_issued(self, op: Operation, cert: Any, chain: list[Any], progress: Progress) -> None:
         """From ``issued`` to ``recorded``: every store, the vault under the fingerprint, the wallet."""
-        from app import identity
-
         pending = self.vault.get(op.key_id)
         fp = _fingerprint(cert)
         if pending is None:  # already moved by an earlier, interrupted run
@@ -337,7 +354,7 @@ class ZorgCert:
             store = open_stores(spec, kind=op.entry["kind"], user_number=op.user_number, paths=self.paths)[0]
             try:
                 refs.append(store.install(ident))  # the chain goes in without any trust (no website trust)
-                drop_website_trust(store, self._issuer_ca_ders(chain))
+                drop_website_trust(store, self.issuer_ca_ders(chain))
             except StoreError as exc:
                 raise _store_problem(exc, store.location) from None
             checkpoint("installed-one")
@@ -351,13 +368,11 @@ class ZorgCert:
         self.journal.save(op)
         checkpoint("recorded")
 
-    def _issuer_ca_ders(self, chain: list[Any]) -> list[bytes]:
+    def issuer_ca_ders(self, chain: list[Any]) -> list[bytes]:
         """The issuer's CA certificates (DER): the pinned CA file and ``chain`` (checked against it)."""
-        from cryptography.hazmat.primitives.serialization import Encoding
-
         ders = [c.public_bytes(Encoding.DER) for c in chain]
         if self.issuer is not None:
-            from app.est import load_pinned
+            from app.est import load_pinned  # lazy: see the top
 
             try:
                 ders += [c.public_bytes(Encoding.DER) for c in load_pinned(self.issuer.ca_file)]
@@ -365,7 +380,7 @@ class ZorgCert:
                 pass
         return ders
 
-    def _remove_everywhere(self, fingerprint: str) -> None:
+    def remove_everywhere(self, fingerprint: str) -> None:
         """Take an old certificate out of every store that might hold it (after the new one is in)."""
         seen: set[str] = set()
         for entry_store in self._all_store_specs():
@@ -399,27 +414,24 @@ class ZorgCert:
         if not self.journal.pending():
             return []
         with InstanceLock(self.paths.lock_file, wait=30):
-            return self._recover_all()
+            return self.recover_interrupted()
 
-    def _recover_all(self) -> list[tuple[str, str, str]]:
+    def recover_interrupted(self) -> list[tuple[str, str, str]]:
+        """Finish or roll back every interrupted operation; the caller holds the lock (see ``recover``)."""
         done = []
         for op in self.journal.pending():
             done.append((op.kind, op.user_number, self._recover(op)))
         return done
 
-    def _issuer_fields(self) -> dict[str, str | None]:
+    def _issuer_asked(self) -> _Asked:
         """What a journal entry records of the issuer it asks: URL and the pinned CA's fingerprint."""
-        from app.journal import ca_fingerprints
-
         if self.issuer is None:
-            return {"issuer_url": None, "issuer_ca": None}
+            return _Asked(None, None)
         pins = ca_fingerprints(self.issuer.ca_file)
-        return {"issuer_url": self.issuer.url, "issuer_ca": pins[0] if pins else ""}
+        return _Asked(self.issuer.url, pins[0] if pins else "")
 
     def _asks_same_issuer(self, op: Operation) -> bool:
         """Is the issuer configured now the one ``op`` was sent to (same URL, same pinned CA)?"""
-        from app.journal import ca_fingerprints
-
         if self.issuer is None:
             return False
         if op.issuer_url is None:  # written before entries remembered their issuer: see _recover
@@ -432,8 +444,6 @@ class ZorgCert:
 
     def waiting_notes(self, lang: str) -> list[str]:
         """What to tell the user about each operation ``waiting_for_issuer`` returns: what happened, what to do."""
-        from app.i18n import t
-
         notes = []
         for op in self.waiting_for_issuer():
             params = {
@@ -454,8 +464,8 @@ class ZorgCert:
         issuer configured now has its certificate; otherwise its key is kept in the vault (under
         its key id) and the entry closed, because that certificate may exist at another issuer.
         """
-        if op.kind not in ("install", "renew"):  # restore, backup, export: see app.backups.resume
-            from app.backups import resume
+        if op.kind not in ("install", "renew"):  # restore, backup, export: see app.backups.restore.resume
+            from app.backups.restore import resume  # lazy: see the top (it imports this module)
 
             return resume(self, op)
         if op.stage == "key-made":
@@ -480,10 +490,8 @@ class ZorgCert:
 
     # --- status ----------------------------------------------------------------------------
 
-    def status(self) -> list[dict[str, Any]]:
+    def status(self) -> list[StatusRow]:
         """Every certificate this machine knows, with its state now (``lost`` when a store lost it)."""
-        from app.status import rows
-
         return rows(self.paths, self.clock.now(), self.wallet)
 
 
@@ -493,28 +501,21 @@ def drop_website_trust(store: CertStore, ca_ders: list[bytes]) -> list[str]:
     A client-certificate wallet never makes a CA trusted for server authentication; this
     undoes what earlier versions did, on the next install, renewal, restore or ``doctor``.
     """
-    drop = getattr(store, "drop_website_trust", None)
-    if drop is None:
+    if not isinstance(store, CleansWebsiteTrust):
         return []
-    changed = list(drop(ca_ders))
+    changed = list(store.drop_website_trust(ca_ders))
     if changed:
         log.info("removed website trust from %s in %s", ", ".join(changed), store.location)
     return changed
 
 
 def _fingerprint(cert: Any) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from keystore.base import fingerprint
-
     return fingerprint(cert.public_bytes(Encoding.DER))
 
 
 def _entry_for(
     op: Operation, cert: Any, refs: list[StoreRef], issuer_url: str, now: datetime, old: Entry | None
 ) -> Entry:
-    from cryptography.x509.oid import NameOID
-
     def attr(oid: Any) -> str:
         values = cert.subject.get_attributes_for_oid(oid)
         return str(values[0].value) if values else ""

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from app.errors import NssDatabaseCorrupt, StoreFolderNotOurs, StoreProblem, StoreToolsMissing, UsageError
 from app.paths import Paths
-from app.vault import keyring_secret
 from keystore.base import CertStore, StoreRef
 
 DEFAULT_FOLDER = "auto"  # a system certificate's spec where it goes to files_dir/<user number>
@@ -91,6 +90,7 @@ def _open(spec: str) -> list[CertStore]:
     if spec.startswith("file:"):
         if not spec[5:]:
             raise UsageError("--store file: needs a folder, e.g. --store file:/srv/his/zorgcert")
+        from app.vault import keyring_secret  # here too: status and the tray's tick need no vault (or logging)
         from keystore.files import FileStore
 
         folder = Path(spec[5:]).expanduser().resolve()
@@ -143,3 +143,13 @@ def check_available(stores: list[CertStore]) -> None:
             raise StoreFolderNotOurs(avail.detail, store=store.location, fix=avail.fix or "")
         problem = StoreToolsMissing if avail.reason == "tool-missing" else StoreProblem
         raise problem(avail.detail, store=f"{store.name} {store.location}", fix=avail.fix or "")
+
+
+def quick_listing(ref: StoreRef) -> set[str] | None:
+    """The fingerprints the store of ``ref`` holds with their keys, read without opening the store (NSS: its
+    database files, no certutil process per certificate); None when the store has no such way (open it)."""
+    if ref.store == "nss":
+        from keystore.nss_read import held_fingerprints
+
+        return held_fingerprints(Path(ref.location.removeprefix("sql:")))
+    return None

@@ -19,13 +19,21 @@ from collections.abc import Callable
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.errors import ZorgCertError
 from app.files import read_json, write_atomic
 from app.i18n import register
 from app.paths import Paths
+from keystore.base import StoreError
+
+if TYPE_CHECKING:
+    from app.doctor import Check
+    from app.services import ZorgCert
+
+# Lazy imports: ``redact`` is used by ``app.explain`` on every error, so this module stays light; the
+# checks (``app.doctor``) and the stores (``app.stores``, ``keystore.nss``) load only to make the file.
 
 REMOVED = "[verwijderd]"
 
@@ -89,10 +97,9 @@ def _versions() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _store_listing(core: Any) -> str:
+def _store_listing(core: ZorgCert) -> str:
     """Every ZorgCert entry in every store this machine uses: nickname and fingerprint, no keys."""
-    from app.stores import machine_stores, store_for
-    from keystore.base import StoreError
+    from app.stores import machine_stores, store_for  # lazy: see the top of the module
 
     stores = machine_stores()
     for entry in core.wallet.entries():
@@ -114,7 +121,7 @@ def _store_listing(core: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _journal(core: Any) -> str:
+def _journal(core: ZorgCert) -> str:
     return "\n".join(f"{op.kind} {op.user_number} stage={op.stage} id={op.id}" for op in core.journal.pending()) + "\n"
 
 
@@ -137,29 +144,29 @@ def _safe(step: Callable[[], str]) -> str:
 
 
 def make_support_file(
-    core: Any,
+    core: ZorgCert,
     out: Path,
     *,
     now: datetime,
-    checks: list[dict[str, Any]] | None = None,
+    checks: list[Check] | None = None,
     lang: str = "nl",
     known_secrets: tuple[str, ...] = (),
 ) -> list[str]:
     """Write the zip to ``out`` (atomically); the names of its members.
 
-    ``core`` is an ``app.services.ZorgCert``; ``checks`` are ``app.doctor.run_checks``
-    results (run here when not given).
+    ``checks`` are ``app.doctor.run_checks`` results (run here when not given).
     """
     if checks is None:
-        from app.doctor import run_checks
+        from app.doctor import run_checks  # lazy: see the top of the module
 
         checks = run_checks(core.paths, lang)
     parts: list[tuple[str, str]] = [
         ("README.txt", _readme(now)),
         ("versions.txt", _safe(_versions)),
-        ("status.json", _safe(lambda: json.dumps(core.status(), indent=2, ensure_ascii=False, default=str))),
+        ("status.json", _safe(lambda: json.dumps([r.as_dict() for r in core.status()], indent=2, ensure_ascii=False,
+                                                 default=str))),
         ("stores.txt", _safe(lambda: _store_listing(core))),
-        ("checks.json", json.dumps(checks, indent=2, ensure_ascii=False, default=str)),
+        ("checks.json", json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False, default=str)),
         ("config.json", json.dumps(read_json(core.paths.config_file, {}), indent=2)),
         ("journal.txt", _safe(lambda: _journal(core))),
         *_logs(core.paths),

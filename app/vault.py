@@ -132,6 +132,11 @@ class Vault:
             self._aead = AESGCM(base64.b64decode(secret))
         return self._aead
 
+    def open_key(self) -> None:
+        """Fetch the vault key from the OS keyring as ``get`` and ``put`` would (``doctor``): raises what they would,
+        ``_NoVaultKey`` when there is none yet; seals and opens nothing."""
+        self._cipher(create=False)
+
     def _path(self, ident: str) -> Path:
         if not _ID.fullmatch(ident):
             raise ValueError("vault ids are SHA-256 hex")

@@ -149,21 +149,21 @@ def backup_wizard(desktop: object, lang: str, out: Path) -> None:
 
     size = QSize(680, 600)
     rows = list(samples.every_state(NOW).values())
-    w = BackupWizard(desktop, lang, rows, mode="make", user_number=rows[0]["user_number"])
+    w = BackupWizard(desktop, lang, rows, mode="make", user_number=rows[0].user_number)
     save(w, out, "20-backup-choose", size)
     w.state.made = True
     w.show_page(Step.TEST.value)
-    info = SimpleNamespace(name="Anna de Vries", user_number=rows[0]["user_number"],
-                           not_after=rows[0]["valid_until"], created_at=NOW.isoformat())
+    info = SimpleNamespace(name="Anna de Vries", user_number=rows[0].user_number,
+                           not_after=rows[0].valid_until, created_at=NOW.isoformat())
     w.test._passed(info)
     save(w, out, "21-backup-restore-test", size)
     w.hide()
     r = BackupWizard(desktop, lang, rows, mode="restore")
     r.show_page(Step.PICK.value)
-    r.pick.path.setText(f"/media/usb/zorgcert-{rows[3]['user_number']}-2026-07-11.zcbackup")
+    r.pick.path.setText(f"/media/usb/zorgcert-{rows[3].user_number}-2026-07-11.zcbackup")
     r.pick.path.deselect()
-    r.pick._inspected(SimpleNamespace(name="Dirk Bakker", user_number=rows[3]["user_number"],
-                                      not_after=rows[3]["valid_until"], created_at="2026-07-11T09:12:00+00:00"))
+    r.pick._inspected(SimpleNamespace(name="Dirk Bakker", user_number=rows[3].user_number,
+                                      not_after=rows[3].valid_until, created_at="2026-07-11T09:12:00+00:00"))
     save(r, out, "22-restore-pick", size)
     r.hide()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,6 +24,11 @@ from app.explain import report
 from ui.common import ExplanationBox, Notice
 from ui.strings import t
 from ui.worker import Task, run_task
+
+if TYPE_CHECKING:
+    from app.backups.backup import BackupReport
+    from app.backups.passphrase import Strength
+    from app.desktop import Desktop
 
 METER_COLOURS = ["#c0392b", "#c0392b", "#d9822b", "#b7950b", "#2e8540"]
 
@@ -78,7 +83,7 @@ class PassphraseMeter(QWidget):
         self.verdict.setWordWrap(True)
         layout.addWidget(self.verdict)
 
-    def show_strength(self, strength: Any) -> None:
+    def show_strength(self, strength: Strength) -> None:
         score = int(strength.score)
         self.bar.setValue(score)
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {METER_COLOURS[score]}; }}")
@@ -99,7 +104,7 @@ class BackupForm(QWidget):
     made = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, desktop: Any, lang: str, *, choose_file: Callable[[str], str] | None = None,
+    def __init__(self, desktop: Desktop, lang: str, *, choose_file: Callable[[str], str] | None = None,
                  embedded: bool = False, confirm_overwrite: Callable[[str], bool] | None = None):
         super().__init__()
         self.desktop = desktop
@@ -107,7 +112,7 @@ class BackupForm(QWidget):
         self.user_number = ""
         self.holder = ""
         self.task: Task | None = None
-        self.report: Any = None
+        self.report: BackupReport | None = None
         self.choose_file = choose_file or self._ask_file
         self.confirm_overwrite = confirm_overwrite or self._ask_overwrite
         layout = QVBoxLayout(self)
@@ -156,7 +161,7 @@ class BackupForm(QWidget):
         self.passphrase.textChanged.connect(self._check)
         self.confirmation.textChanged.connect(self._check)
         self.path.textChanged.connect(self._check)
-        self.strength: Any = None
+        self.strength: Strength | None = None
 
     def first_focus(self) -> QWidget:
         return self.passphrase
@@ -216,13 +221,13 @@ class BackupForm(QWidget):
         self.busy.show()
         self.make.setEnabled(False)
 
-        def work(report: Callable[[str], None], _token: object) -> Any:
+        def work(report: Callable[[str], None], _token: object) -> BackupReport:
             # the app decides whether the file exists (FileExists); the form only asks the user
             return desktop.make_backup(number, out, passphrase, progress=report, overwrite=overwrite)
 
         self.task = run_task(work, on_success=self._made, on_failure=self._failed, what="backup")
 
-    def _made(self, report: Any) -> None:
+    def _made(self, report: BackupReport) -> None:
         self.task = None
         self.report = report
         self.busy.hide()

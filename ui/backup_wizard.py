@@ -7,7 +7,8 @@ The steps and their rules come from ``app.wizard`` (``Step``, ``backup_next``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,11 +35,18 @@ from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
 
+if TYPE_CHECKING:
+    from app.backups.backup import BackupReport
+    from app.backups.fileinfo import BackupInfo
+    from app.backups.restore import RestoreOutcome
+    from app.desktop import Desktop
+    from app.status import StatusRow
+
 
 class ChoosePage(WizardPage):
     changed = Signal()
 
-    def __init__(self, lang: str, state: BackupState, rows: list[dict[str, Any]], now: Any):
+    def __init__(self, lang: str, state: BackupState, rows: list[StatusRow], now: datetime):
         super().__init__(lang, t("ui.bwiz.choose.heading", lang), t("ui.bwiz.choose.intro", lang))
         self.state = state
         self.modes = QButtonGroup(self)
@@ -56,8 +64,8 @@ class ChoosePage(WizardPage):
         self.certificate.setAccessibleName(t("ui.bwiz.certificate", lang))
         self.usable = [r for r in rows if certview.actions(r, now)["backup"].enabled]
         for row in self.usable:
-            self.certificate.addItem(t("ui.bwiz.certificate.item", lang, name=row.get("name") or "",
-                                       number=row["user_number"]), row["user_number"])
+            self.certificate.addItem(t("ui.bwiz.certificate.item", lang, name=row.name,
+                                       number=row.user_number), row.user_number)
         form = QFormLayout()
         label = QLabel(t("ui.bwiz.certificate", lang))
         label.setBuddy(self.certificate)
@@ -109,7 +117,7 @@ class TestPage(WizardPage):
 
     changed = Signal()
 
-    def __init__(self, lang: str, desktop: Any, state: BackupState):
+    def __init__(self, lang: str, desktop: Desktop, state: BackupState):
         super().__init__(lang, t("ui.bwiz.test.heading", lang), t("ui.bwiz.test.intro", lang))
         self.desktop, self.state = desktop, state
         self.path = ""
@@ -149,7 +157,7 @@ class TestPage(WizardPage):
         run_task(lambda _r, _t: desktop.test_backup(path, passphrase), on_success=self._passed, what="restore-test",
                  on_failure=self._failed)
 
-    def _passed(self, info: Any) -> None:
+    def _passed(self, info: BackupInfo) -> None:
         self.busy.hide()
         self.state.running = False
         self.state.tested = True
@@ -168,10 +176,10 @@ class TestPage(WizardPage):
 class PickPage(WizardPage):
     changed = Signal()
 
-    def __init__(self, lang: str, desktop: Any, state: BackupState, choose_file: Callable[[], str]):
+    def __init__(self, lang: str, desktop: Desktop, state: BackupState, choose_file: Callable[[], str]):
         super().__init__(lang, t("ui.bwiz.pick.heading", lang), t("ui.bwiz.pick.intro", lang))
         self.desktop, self.state, self.choose_file = desktop, state, choose_file
-        self.info: Any = None
+        self.info: BackupInfo | None = None
         row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setObjectName("restore-path")
@@ -215,7 +223,7 @@ class PickPage(WizardPage):
         run_task(lambda _r, _t: desktop.inspect_backup(path), on_success=self._inspected, on_failure=self._failed,
                  what="inspect-backup")
 
-    def _inspected(self, info: Any) -> None:
+    def _inspected(self, info: BackupInfo) -> None:
         self.info = info
         self.state.picked = True
         self.about.setText(t("ui.bwiz.pick.info", self.lang, name=info.name, number=info.user_number,
@@ -231,11 +239,11 @@ class PickPage(WizardPage):
 class RestorePage(WizardPage):
     changed = Signal()
 
-    def __init__(self, lang: str, desktop: Any, state: BackupState):
+    def __init__(self, lang: str, desktop: Desktop, state: BackupState):
         super().__init__(lang, t("ui.bwiz.restore.heading", lang), t("ui.bwiz.restore.intro", lang))
         self.desktop, self.state = desktop, state
         self.path = ""
-        self.outcome: Any = None
+        self.outcome: RestoreOutcome | None = None
         form = QFormLayout()
         self.passphrase = masked_row(form, "restore-passphrase", t("ui.bwiz.restore.passphrase", lang))
         self.add(in_widget(form))
@@ -273,7 +281,7 @@ class RestorePage(WizardPage):
         self.state.running = True
         self.changed.emit()
 
-        def work(report: Callable[[str], None], _token: object) -> Any:
+        def work(report: Callable[[str], None], _token: object) -> RestoreOutcome:
             return desktop.restore_backup(path, passphrase, progress=report)
 
         run_task(work, on_success=self._restored, on_failure=self._failed, on_progress=self._stage,
@@ -283,13 +291,13 @@ class RestorePage(WizardPage):
         key = f"ui.restore.stage.{stage}" if has(f"ui.restore.stage.{stage}") else "ui.restore.stage.busy"
         self.status.setText(t(key, self.lang))
 
-    def _restored(self, outcome: Any) -> None:
+    def _restored(self, outcome: RestoreOutcome) -> None:
         self.outcome = outcome
         self.busy.hide()
         self.status.setText("")
         self.state.running = False
         self.state.restored = True
-        entry = getattr(outcome, "entry", outcome)
+        entry = outcome.entry
         self.result.set_text(t("ui.bwiz.restore.done", self.lang, name=entry.name,
                                until=fmt_date(entry.not_after, self.lang)))
         self.result.show()
@@ -323,7 +331,7 @@ class BackupWizard(WizardFrame):
     restored = Signal(object)
     made = Signal(object)
 
-    def __init__(self, desktop: Any, lang: str, rows: list[dict[str, Any]], *, mode: str = "make",
+    def __init__(self, desktop: Desktop, lang: str, rows: list[StatusRow], *, mode: str = "make",
                  user_number: str = "", parent: QWidget | None = None,
                  choose_backup_file: Callable[[str], str] | None = None,
                  choose_restore_file: Callable[[], str] | None = None):
@@ -377,8 +385,8 @@ class BackupWizard(WizardFrame):
     def entered(self, name: str) -> None:
         step = Step(name)
         if step is Step.MAKE:
-            row = next((r for r in self.rows if r["user_number"] == self.state.user_number), {})
-            self.form.set_certificate(self.state.user_number, row.get("name", ""))
+            row = next((r for r in self.rows if r.user_number == self.state.user_number), None)
+            self.form.set_certificate(self.state.user_number, row.name if row is not None else "")
         if step is Step.TEST:
             self.test.path = self.form.path.text()
         if step is Step.RESTORE:
@@ -392,7 +400,7 @@ class BackupWizard(WizardFrame):
                 self.finished_page.advice.setText(t("ui.bwiz.finished.restored.advice", self.lang))
         self.cancel_button.setVisible(step is not Step.FINISHED)
 
-    def _made(self, report: Any) -> None:
+    def _made(self, report: BackupReport) -> None:
         self.state.made = True
         self.made.emit(report)
         self.refresh_buttons()

@@ -209,8 +209,9 @@ class ExplanationBox(QFrame):
         self.setAccessibleDescription(" ".join(x for x in (words.next_step, self.reference.text()) if x))
         while self.buttons.count() > 1:
             item = self.buttons.takeAt(1)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for offer in offers or []:
             button = QPushButton(t(f"ui.offer.{offer}", self.lang))
             button.setAccessibleName(button.text())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import certview
+from app.status import StatusRow
 from ui.common import (
     STATE_COLOURS,
     Badge,
@@ -45,9 +45,9 @@ TICK_MS = 60_000  # the countdown is in days and hours: once a minute is plenty
 class CertificateCard(QFrame):
     """One certificate."""
 
-    action = Signal(str, dict)  # action name, the status row
+    action = Signal(str, object)  # action name, the StatusRow
 
-    def __init__(self, row: dict[str, Any], lang: str, now: datetime):
+    def __init__(self, row: StatusRow, lang: str, now: datetime):
         super().__init__()
         self.row = row
         self.lang = lang
@@ -56,15 +56,15 @@ class CertificateCard(QFrame):
         outer.setContentsMargins(18, 14, 18, 14)
         top = QHBoxLayout()
         names = QVBoxLayout()
-        self.holder = title_label(row.get("name") or row["user_number"], "holder")
+        self.holder = title_label(row.name or row.user_number, "holder")
         names.addWidget(self.holder)
-        kind = t(f"kind.{row.get('kind', 'personal')}", lang)
-        org = row.get("organisation") or ""
+        kind = t(f"kind.{row.kind or 'personal'}", lang)
+        org = row.organisation
         self.kind = QLabel(f"{kind} · {org}" if org else kind)
         self.kind.setProperty("role", "subtitle")
         names.addWidget(self.kind)
         top.addLayout(names, 1)
-        self.badge = Badge(row["state"], lang)
+        self.badge = Badge(row.state, lang)
         self.badge.setObjectName("state-badge")
         top.addLayout(at_top(self.badge))
         outer.addLayout(top)
@@ -86,10 +86,10 @@ class CertificateCard(QFrame):
             grid.addWidget(value, i, 1)
             self.fields[name] = value
         outer.addLayout(grid)
-        self.fields["number"].setText(row["user_number"])
+        self.fields["number"].setText(row.user_number)
         self.fields["where"].setText(self._where(row))
         qt_enums(self.fields["where"], textFormat="RichText")
-        self.fields["until"].setText(fmt_datetime(row["valid_until"], lang))
+        self.fields["until"].setText(fmt_datetime(row.valid_until, lang))
         self.fields["left"].setProperty("role", "countdown")
 
         buttons = QHBoxLayout()
@@ -104,11 +104,11 @@ class CertificateCard(QFrame):
         outer.addLayout(buttons)
         self.update_time(now, restyle=False)  # not shown yet: Qt styles it at its first show
 
-    def _where(self, row: dict[str, Any]) -> str:
+    def _where(self, row: StatusRow) -> str:
         lines = []
-        for ref in row.get("installed_in", []):
+        for ref in row.installed_in:
             key, params = certview.store_label(ref)
-            mark = "✓" if ref.get("present", True) else "✗ " + t("ui.card.missing", self.lang)
+            mark = "✓" if ref.present else "✗ " + t("ui.card.missing", self.lang)
             lines.append(f"{escape(t(key, self.lang, **params))} {escape(mark)}")
         return "<br>".join(lines) or escape(t("ui.card.nowhere", self.lang))
 
@@ -124,8 +124,8 @@ class CertificateCard(QFrame):
         left = certview.countdown(row, now)
         self.fields["left"].setText(left.text(lang))
         self.fields["left"].setStyleSheet(f"color: {STATE_COLOURS[state]};")
-        if row.get("last_backup"):
-            text = fmt_date(row["last_backup"], lang)
+        if row.last_backup:
+            text = fmt_date(row.last_backup, lang)
             if certview.needs_backup(row):
                 text += " — " + t("ui.card.backup_old", lang)
         else:
@@ -140,18 +140,19 @@ class CertificateCard(QFrame):
             why = "" if allowed.enabled else t(allowed.why_not, lang,
                                                opens_at=fmt_datetime((allowed.params or {}).get("opens_at"), lang))
             button.setToolTip(why)
-            button.setAccessibleName(f"{button.text()} — {row.get('name') or row['user_number']}")
+            button.setAccessibleName(f"{button.text()} — {row.name or row.user_number}")
             button.setAccessibleDescription(why)
             # a button the rules do not allow is not shown at all when it can never apply in this state
             button.setVisible(allowed.enabled or name in ("renew", "backup"))
-        self.setAccessibleName(t("ui.card.name", lang, name=row.get("name") or row["user_number"],
+        self.setAccessibleName(t("ui.card.name", lang, name=row.name or row.user_number,
                                  state=self.badge.text()))
 
 
 class Dashboard(QWidget):
     """All cards, a header with 'install' and 'restore', and a line for news and errors."""
 
-    action = Signal(str, dict)
+    action = Signal(str, object)  # a card's action: its name and the StatusRow
+    offer = Signal(str)  # what the explanation offers ("restore", "support", "doctor", "retry"): no certificate
     install_requested = Signal()
     restore_requested = Signal()
     refresh_requested = Signal()
@@ -160,7 +161,7 @@ class Dashboard(QWidget):
         super().__init__()
         self.lang = lang
         self.now = now
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[StatusRow] = []
         self.cards: list[CertificateCard] = []
         outer = QVBoxLayout(self)
         header = QHBoxLayout()
@@ -185,20 +186,20 @@ class Dashboard(QWidget):
         outer.addWidget(self.state_notice)
         self.explanation = ExplanationBox(lang)
         self.explanation.setObjectName("explanation")
-        self.explanation.action.connect(lambda offer: self.action.emit(offer, {}))
+        self.explanation.action.connect(self.offer.emit)
         outer.addWidget(self.explanation)
         self.busy = QLabel()
         self.busy.setObjectName("dashboard-busy")
         self.busy.hide()
         outer.addWidget(self.busy)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.setSpacing(12)
-        self.scroll.setWidget(self.list)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.list)
+        outer.addWidget(self.scroll_area, 1)
         self.empty = QLabel(t("ui.dashboard.empty", lang))
         self.empty.setObjectName("dashboard-empty")
         self.empty.setWordWrap(True)
@@ -213,7 +214,7 @@ class Dashboard(QWidget):
         self.timer.start()
         self.set_rows([])
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: list[StatusRow]) -> None:
         """Show these certificates (replaces the cards)."""
         self.rows = rows
         for card in self.cards:

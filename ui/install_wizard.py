@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -28,15 +29,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import certview, wizard
+from app import certview, policy, wizard
 from app.errors import Cancelled, ZorgCertError
 from app.explain import report
+from app.preflight import before_pin
+from app.wallet import Entry
 from app.wizard import InstallState, Page
 from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
 from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
+
+if TYPE_CHECKING:
+    from app.desktop import Desktop
 
 
 class WelcomePage(WizardPage):
@@ -115,7 +121,7 @@ class KindPage(WizardPage):
             self.stores.removeButton(button)
         while self.where_layout.count():
             item = self.where_layout.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.folder, self.browse):
                 widget.deleteLater()
         choices = wizard.store_choices(self.state.kind)
@@ -136,7 +142,8 @@ class KindPage(WizardPage):
         for button in self.stores.buttons():
             if button.property("spec") == keep:
                 button.setChecked(True)
-        self._store_toggled(self.stores.checkedButton(), True)
+        checked = self.stores.checkedButton()
+        self._store_toggled(checked if isinstance(checked, QRadioButton) else None, True)
 
     def _store_toggled(self, button: QRadioButton | None, checked: bool) -> None:
         if button is None or not checked:
@@ -171,8 +178,9 @@ class CapsLockWatch(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.KeyPress:
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            caps = wizard.caps_lock_likely(event.text(), shift)
+            key = cast(QKeyEvent, event)  # PySide6 hands a key press over as a QKeyEvent
+            shift = bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            caps = wizard.caps_lock_likely(key.text(), shift)
             if caps is not None:
                 self.hint.setVisible(caps)
         return False
@@ -392,11 +400,11 @@ class DonePage(WizardPage):
         self.add(self.backup_note)
         self.finish_layout()
 
-    def show_entry(self, entry: Any, state: InstallState) -> None:
+    def show_entry(self, entry: Entry, state: InstallState) -> None:
         lang = self.lang
         self.notice.set_text(t("ui.done.installed", lang, name=entry.name, until=fmt_date(entry.not_after, lang)))
         where = "<br>".join(f"&nbsp;&nbsp;• {html.escape(t(key, lang, **params))}"
-                            for key, params in (certview.store_label(ref.as_json()) for ref in entry.stores))
+                            for key, params in (certview.store_label(ref) for ref in entry.stores))
         self.details.setText(t("ui.done.details", lang, until=fmt_datetime(entry.not_after, lang), where=where,
                                number=entry.user_number))
         self.backup_note.setText(t("ui.done.backup_made" if state.backup_made else "ui.done.backup_skipped", lang))
@@ -409,7 +417,7 @@ class InstallWizard(WizardFrame):
     failed_in_background = Signal(object)
     wants = Signal(str)  # "restore" | "support" | "doctor": the main window opens that
 
-    def __init__(self, desktop: Any, lang: str, *, user_number: str = "", kind: str = "personal",
+    def __init__(self, desktop: Desktop, lang: str, *, user_number: str = "", kind: str = "personal",
                  parent: QWidget | None = None,
                  choose_folder: Callable[[], str] | None = None,
                  choose_backup_file: Callable[[str], str] | None = None):
@@ -418,7 +426,7 @@ class InstallWizard(WizardFrame):
         self.desktop = desktop
         self.state = InstallState(kind=kind, user_number=user_number)
         self.task: Task | None = None
-        self.entry: Any = None
+        self.entry: Entry | None = None
         self.dismissed = False
         self.cancelled_early = False  # cancelled before the PIN went out: later news of the work is not shown
         pick_folder = choose_folder or (lambda: QFileDialog.getExistingDirectory(self, t("ui.kind.folder", lang)))
@@ -449,8 +457,6 @@ class InstallWizard(WizardFrame):
             self.credentials.explanation.clear()
         if not wizard.check_user_number(text).ok:
             return
-        from app.preflight import before_pin
-
         paths, now = self.desktop.paths, self.desktop.now()
         run_task(lambda _r, _t: before_pin(paths, text, now), on_failure=lambda e: self._number_refused(text, e),
                  what="install-check")
@@ -458,8 +464,6 @@ class InstallWizard(WizardFrame):
     def _number_refused(self, text: str, error: ZorgCertError) -> None:
         if self.credentials.number.text() != text:
             return  # typed on meanwhile
-        from app import policy
-
         self.state.refused_number = policy.normalise_user_number(text)
         self.credentials.explanation.show_explanation(report(error, self.lang, "install-check"))
         self.refresh_buttons()
@@ -506,14 +510,14 @@ class InstallWizard(WizardFrame):
         number, kind, store = self.state.user_number, self.state.kind, wizard.store_spec(self.state)
         desktop = self.desktop
 
-        def work(report: Callable[[str], None], _token: object) -> Any:
+        def work(report: Callable[[str], None], _token: object) -> Entry:
             return desktop.install(number, pin, kind=kind, store=store, progress=report)
 
         self.task = run_task(work, on_success=self._succeeded, on_failure=self._failed, what="install",
                              on_progress=self.progress.at, cancel_points=wizard.CANCEL_POINTS)
         self.refresh_buttons()
 
-    def _succeeded(self, entry: Any) -> None:
+    def _succeeded(self, entry: Entry) -> None:
         self.task = None
         self.entry = entry
         self.state.running = False

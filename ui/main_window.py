@@ -16,6 +16,7 @@ from ui.worker import Task, run_task
 
 if TYPE_CHECKING:  # built on first use: their modules are imported then, not at start (cold start time)
     from app.errors import ZorgCertError
+    from app.status import StatusRow
     from ui.backup_wizard import BackupWizard
     from ui.install_wizard import InstallWizard
     from ui.settings_page import SettingsPage
@@ -42,7 +43,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.desktop = desktop
         self.choosers = choosers or {}
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[StatusRow] = []
         self.wizard: InstallWizard | BackupWizard | None = None
         self.renewing: Task | None = None
         # what the dashboard's banner (notice or explanation) is about: ("status" | "renew" | "install", number)
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.dashboard.action.connect(self.on_action)
+        self.dashboard.offer.connect(self.on_offer)
         self.dashboard.install_requested.connect(lambda: self.open_install())
         self.dashboard.restore_requested.connect(lambda: self.open_backup("restore"))
         self.dashboard.refresh_requested.connect(self.refresh)
@@ -146,7 +148,7 @@ class MainWindow(QMainWindow):
         run_task(lambda _r, _t: desktop.status(), on_success=self._status, on_failure=self._status_failed,
                  what="status")
 
-    def _status(self, rows: list[dict[str, Any]]) -> None:
+    def _status(self, rows: list[StatusRow]) -> None:
         self.rows = rows
         self.dashboard.set_busy("")
         self.dashboard.set_rows(rows)
@@ -156,7 +158,7 @@ class MainWindow(QMainWindow):
             self.banner = None
         self.refreshed.emit()
 
-    def _banner_over(self, rows: list[dict[str, Any]]) -> bool:
+    def _banner_over(self, rows: list[StatusRow]) -> bool:
         """Whether the state the banner describes is over: status reads again, a failed renewal is done since."""
         source, number = self.banner or ("", "")
         if source == "status":
@@ -165,7 +167,7 @@ class MainWindow(QMainWindow):
             from app.certview import live_state
 
             now = self.desktop.now()
-            return not any(r["user_number"] == number and live_state(r, now) == "renewal-open" for r in rows)
+            return not any(r.user_number == number and live_state(r, now) == "renewal-open" for r in rows)
         return False
 
     def _status_failed(self, error: ZorgCertError) -> None:
@@ -181,15 +183,20 @@ class MainWindow(QMainWindow):
 
     # --- card actions ---------------------------------------------------------------------------
 
-    def on_action(self, name: str, row: dict[str, Any]) -> None:
+    def on_action(self, name: str, row: StatusRow) -> None:
         if name == "renew":
             self.renew(row)
         elif name == "reinstall":
-            self.open_install(user_number=row["user_number"], kind=row.get("kind", "personal"))
-        elif name == "backup":
-            self.open_backup("make", row["user_number"])
+            self.open_install(user_number=row.user_number, kind=row.kind or "personal")
+        else:
+            self.on_offer(name, row.user_number)
+
+    def on_offer(self, name: str, user_number: str = "") -> None:
+        """A card's or a wizard's action that needs only the user number: backup, restore, Support, retry."""
+        if name == "backup":
+            self.open_backup("make", user_number)
         elif name == "restore":
-            self.open_backup("restore", row.get("user_number", ""))
+            self.open_backup("restore", user_number)
         elif name in ("support", "doctor"):
             self.tabs.setCurrentWidget(self.support)
             if name == "doctor":
@@ -198,12 +205,12 @@ class MainWindow(QMainWindow):
             self.start_action()
             self.refresh()
 
-    def renew(self, row: dict[str, Any]) -> None:
+    def renew(self, row: StatusRow) -> None:
         if self.renewing is not None:
             return
-        number, desktop = row["user_number"], self.desktop
+        number, desktop = row.user_number, self.desktop
         self.start_action("renew", number)
-        self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.get("name") or number))
+        self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.name or number))
         for card in self.dashboard.cards:
             card.setEnabled(False)
 
@@ -251,7 +258,7 @@ class MainWindow(QMainWindow):
                                choose_backup_file=self.choosers.get("backup_file"))
         dialog.installed.connect(lambda _e: self.refresh())
         dialog.failed_in_background.connect(self._install_failed_in_background)
-        dialog.wants.connect(lambda offer: self.on_action(offer, {"user_number": user_number}))
+        dialog.wants.connect(lambda offer: self.on_offer(offer, user_number))
         return self._open(dialog)
 
     def _install_failed_in_background(self, error: ZorgCertError) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.doctor import Check
 from app.policy import make_user_number
+from app.status import Placement, StatusRow
 
 
 def row(now: datetime, *, name: str, state: str, days_left: float, body: str, kind: str = "personal",
         organisation: str = "Huisartsenpraktijk De Linde", backup_days_ago: float | None = 30,
-        where: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        where: list[dict[str, Any]] | None = None) -> StatusRow:
     """One status row ``days_left`` days from expiry at ``now``."""
     end = now + timedelta(days=days_left)
     start = end - timedelta(days=730)
@@ -25,18 +27,19 @@ def row(now: datetime, *, name: str, state: str, days_left: float, body: str, ki
     stores = where or [{"store": "nss", "location": f"sql:{home}/.pki/nssdb",
                         "nickname": f"ZorgCert {number} 3f5e1a2b4c6d", "fingerprint": "3f" * 32,
                         "present": state != "lost"}]
-    return {
-        "user_number": number, "kind": kind, "name": name, "organisation": organisation,
-        "subject": f"CN={name},O={organisation},C=NL", "serial": "5f3a9c", "fingerprint": body.ljust(64, "a"),
-        "valid_from": start.isoformat(), "valid_until": end.isoformat(), "days_left": max(int(days_left), 0),
-        "state": state, "renewal_opens": (end - timedelta(days=30)).isoformat(), "installed_in": stores,
-        "installed_at": installed.isoformat(),
-        "last_backup": last_backup.isoformat() if last_backup else None,
-        "backup_current": last_backup is not None and last_backup >= installed,
-    }
+    return StatusRow(
+        user_number=number, kind=kind, name=name, organisation=organisation,
+        subject=f"CN={name},O={organisation},C=NL", serial="5f3a9c", fingerprint=body.ljust(64, "a"),
+        valid_from=start.isoformat(), valid_until=end.isoformat(), days_left=max(int(days_left), 0),
+        state=state, renewal_opens=(end - timedelta(days=30)).isoformat(),
+        installed_in=tuple(Placement(**s) for s in stores),
+        installed_at=installed.isoformat(),
+        last_backup=last_backup.isoformat() if last_backup else None,
+        backup_current=last_backup is not None and last_backup >= installed,
+    )
 
 
-def every_state(now: datetime) -> dict[str, dict[str, Any]]:
+def every_state(now: datetime) -> dict[str, StatusRow]:
     """One row per state the dashboard knows."""
     return {
         "valid": row(now, name="Anna de Vries", state="valid", days_left=412.4, body="1234567890123"),
@@ -52,11 +55,11 @@ def every_state(now: datetime) -> dict[str, dict[str, Any]]:
     }
 
 
-def checks(lang: str = "nl") -> list[dict[str, Any]]:
+def checks(lang: str = "nl") -> list[Check]:
     """Doctor results of a machine whose clock is off and whose certificate went missing from Firefox."""
     from app.i18n import t
 
-    return [
+    return [Check(**c) for c in [
         {"check": t("doctor.issuer", lang), "result": "pass", "detail": "https://uitgever.example.nl", "next": ""},
         {"check": t("doctor.reachable", lang), "result": "pass", "detail": "https://uitgever.example.nl",
          "next": ""},
@@ -71,4 +74,4 @@ def checks(lang: str = "nl") -> list[dict[str, Any]]:
         {"check": t("doctor.keymatch", lang, user_number="12345678901231"), "result": "pass",
          "detail": "3f5e1a2b4c6d7e8f", "next": ""},
         {"check": t("doctor.pending", lang), "result": "pass", "detail": "", "next": ""},
-    ]
+    ]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
@@ -13,13 +13,16 @@ from app.explain import report
 from ui.common import ExplanationBox, title_label
 from ui.strings import t
 
+if TYPE_CHECKING:
+    from app.desktop import Desktop
+
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language, on purpose
 
 
 class SettingsPage(QWidget):
     language_changed = Signal(str)
 
-    def __init__(self, desktop: Any, lang: str):
+    def __init__(self, desktop: Desktop, lang: str):
         super().__init__()
         self.desktop = desktop
         self.lang = lang

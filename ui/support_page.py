@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,48 +26,51 @@ from ui.common import ExplanationBox, Notice, icon, title_label
 from ui.strings import t
 from ui.worker import run_task
 
+if TYPE_CHECKING:
+    from app.contact import ContactPerson
+    from app.desktop import Desktop
+    from app.doctor import Check
+
 
 class CheckRow(QWidget):
     """One check: pass/fail/warn mark, the check, its detail and, when it failed, the next step."""
 
-    def __init__(self, check: dict[str, Any], lang: str):
+    def __init__(self, check: Check, lang: str):
         super().__init__()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
-        result = str(check.get("result", "fail"))
+        result = check.result or "fail"
         mark = QLabel()
         mark.setPixmap(icon(f"check-{result}").pixmap(20, 20))
         mark.setAccessibleName(t(f"doctor.{result}", lang))
         layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
-        detail = f" — {_escape(check['detail'])}" if check.get("detail") else ""
-        name = QLabel(f"<b>{_escape(check['check'])}</b>{detail}")
+        detail = f" — {_escape(check.detail)}" if check.detail else ""
+        name = QLabel(f"<b>{_escape(check.check)}</b>{detail}")
         name.setWordWrap(True)
         name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         texts.addWidget(name)
         self.next_step = None
-        if check.get("next"):
-            self.next_step = QLabel(t("ui.support.next", lang, next=check["next"]))
+        if check.next:
+            self.next_step = QLabel(t("ui.support.next", lang, next=check.next))
             self.next_step.setWordWrap(True)
             self.next_step.setProperty("role", "warning")
             texts.addWidget(self.next_step)
         layout.addLayout(texts, 1)
         self.result = result
-        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check['check']}")
+        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check.check}")
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(str(text))
 
 
 class SupportPage(QWidget):
-    def __init__(self, desktop: Any, lang: str, *, choose_file: Callable[[str], str] | None = None):
+    def __init__(self, desktop: Desktop, lang: str, *, choose_file: Callable[[str], str] | None = None):
         super().__init__()
         self.desktop = desktop
         self.lang = lang
-        self.checks: list[dict[str, Any]] | None = None
+        self.checks: list[Check] | None = None
         self.choose_file = choose_file or self._ask_file
         outer = QVBoxLayout(self)
         outer.addWidget(title_label(t("ui.support.heading", lang)))
@@ -153,18 +157,19 @@ class SupportPage(QWidget):
         run_task(lambda _r, _t: desktop.checks(lang), on_success=self.show_checks, on_failure=self._checks_failed,
                  what="checks")
 
-    def show_checks(self, checks: list[dict[str, Any]]) -> None:
+    def show_checks(self, checks: list[Check]) -> None:
         self.checks = checks
         self.busy.hide()
         self.run_button.setEnabled(True)
         while self.results_layout.count():
             item = self.results_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for check in checks:
             self.results_layout.addWidget(CheckRow(check, self.lang))
         self.results_layout.addStretch(1)
-        failed = sum(1 for c in checks if c.get("result") == "fail")
+        failed = sum(1 for c in checks if c.result == "fail")
         self.summary.setText(t("ui.support.all_pass", self.lang) if not failed else
                              t("ui.support.some_fail", self.lang, count=failed, total=len(checks)))
 
@@ -183,7 +188,7 @@ class SupportPage(QWidget):
         run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed,
                  what="contact-person")
 
-    def _contact(self, person: Any) -> None:
+    def _contact(self, person: ContactPerson) -> None:
         self.contact_button.setEnabled(True)
         if person.you_are_it:
             text = t("ui.support.contact.you", self.lang, organisation=person.organisation)

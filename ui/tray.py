@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app import certview
 from app.errors import ZorgCertError
+from app.status import StatusRow
 from ui.common import fmt_date, icon, use_language
 from ui.strings import t
 from ui.worker import run_task
@@ -60,7 +61,7 @@ class Agent(QObject):
         self.lang = lang
         use_language(lang)
         self.monotonic = monotonic
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[StatusRow] = []
         self.checking = False
         self.tray = QSystemTrayIcon()
         self.tray.setToolTip(t("ui.agent.tooltip.none", lang))
@@ -109,7 +110,7 @@ class Agent(QObject):
         self.checking = True
         desktop = self.desktop
 
-        def work(_report: Any, _token: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+        def work(_report: Any, _token: Any) -> tuple[list[StatusRow], list[Any]]:
             rows = desktop.status()
             due = desktop.due_reminders(rows)
             for reminder in due:  # said once, even if the agent restarts right after
@@ -118,7 +119,7 @@ class Agent(QObject):
 
         run_task(work, on_success=self._checked, on_failure=self._check_failed, what="agent-check")
 
-    def _checked(self, result: tuple[list[dict[str, Any]], list[Any]]) -> None:
+    def _checked(self, result: tuple[list[StatusRow], list[Any]]) -> None:
         self.checking = False
         rows, due = result
         self.rows = rows
@@ -209,7 +210,7 @@ class Agent(QObject):
             renewed, failed = [], 0
             for row in due:  # in turn: they share the one lock
                 try:
-                    renewed.append(desktop.renew(row["user_number"], progress=report))
+                    renewed.append(desktop.renew(row.user_number, progress=report))
                 except ZorgCertError as exc:
                     from app.explain import logged  # in the log with its reference; the notification names it
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -75,6 +75,7 @@ class TaskEvents(QObject):
 
 
 Work = Callable[[Callable[[str], None], CancelToken], Any]
+T = TypeVar("T")
 
 
 class Task(QRunnable):
@@ -132,15 +133,18 @@ _alive: set[Task] = set()
 
 
 def run_task(
-    work: Work,
+    work: Callable[[Callable[[str], None], CancelToken], T],
     *,
-    on_success: Callable[[Any], None] | None = None,
+    on_success: Callable[[T], None] | None = None,
     on_failure: Callable[[ZorgCertError], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
     cancel_points: tuple[str, ...] = (),
     what: str = "",
 ) -> Task:
-    """Start ``work`` in the background with these callbacks (called on the GUI thread)."""
+    """Start ``work`` in the background with these callbacks (called on the GUI thread).
+
+    ``on_success`` gets what ``work`` returns: the type checker holds the two together.
+    """
     task = Task(work, cancel_points=cancel_points, what=what)
     if on_success:
         task.events.succeeded.connect(on_success)

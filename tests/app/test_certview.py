@@ -7,13 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app import certview
+from app.status import Placement, StatusRow
 
 END = datetime(2027, 6, 30, 12, 0, tzinfo=UTC)
 
 
-def row(state: str = "valid") -> dict[str, object]:
-    return {"user_number": "12345678901234", "name": "Anna", "state": state, "valid_until": END.isoformat(),
-            "renewal_opens": (END - timedelta(days=30)).isoformat(), "backup_current": False}
+def row(state: str = "valid") -> StatusRow:
+    return StatusRow(user_number="12345678901234", kind="personal", name="Anna", organisation="", subject="",
+                     serial="", fingerprint="f" * 64, valid_from=(END - timedelta(days=730)).isoformat(),
+                     valid_until=END.isoformat(), days_left=0, state=state,
+                     renewal_opens=(END - timedelta(days=30)).isoformat(), installed_in=(),
+                     installed_at=(END - timedelta(days=730)).isoformat(), last_backup=None, backup_current=False)
 
 
 def test_state_moves_with_the_clock_without_asking_the_stores() -> None:
@@ -72,7 +76,7 @@ def test_actions_only_when_the_rules_allow(state: str, at: datetime, enabled: se
 
 def test_renew_says_when_it_opens() -> None:
     renew = certview.actions(row(), END - timedelta(days=100))["renew"]
-    assert renew.why_not == "ui.why.renew_not_open" and renew.params == {"opens_at": row()["renewal_opens"]}
+    assert renew.why_not == "ui.why.renew_not_open" and renew.params == {"opens_at": row().renewal_opens}
 
 
 @pytest.mark.parametrize(
@@ -86,4 +90,4 @@ def test_renew_says_when_it_opens() -> None:
      ({"store": "macos", "location": "login"}, "ui.where.macos")],
 )
 def test_store_labels(ref: dict[str, str], key: str) -> None:
-    assert certview.store_label(ref)[0] == key
+    assert certview.store_label(Placement(**ref, nickname="ZorgCert", fingerprint="f" * 64, present=True))[0] == key

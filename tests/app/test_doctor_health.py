@@ -126,5 +126,5 @@ def test_a_keyring_that_does_not_answer_fails_within_the_bound(tmp_path: Path,
     check = doctor._keyring_check(core, "nl")
     stuck.set()
     assert time.monotonic() - started < 1.5
-    assert check["result"] == "fail" and "binnen 0.3 seconden geen antwoord" in check["detail"]
-    assert "geen antwoord" in check["detail"] and check["next"]
+    assert check.result == "fail" and "binnen 0.3 seconden geen antwoord" in check.detail
+    assert "geen antwoord" in check.detail and check.next

@@ -9,14 +9,18 @@ import pytest
 
 from app import certview, reminders
 from app.reminders import ReminderLog
+from app.status import StatusRow
 
 END = datetime(2027, 6, 30, 12, 0, tzinfo=UTC)
 
 
 def row(end: datetime = END, *, fingerprint: str = "f" * 64, state: str = "valid", number: str = "12345678901234",
-        opens: datetime | None = None) -> dict[str, object]:
-    return {"user_number": number, "name": "Anna de Vries", "fingerprint": fingerprint, "state": state,
-            "valid_until": end.isoformat(), "renewal_opens": (opens or end - timedelta(days=30)).isoformat()}
+        opens: datetime | None = None) -> StatusRow:
+    return StatusRow(user_number=number, kind="personal", name="Anna de Vries", organisation="", subject="",
+                     serial="", fingerprint=fingerprint, valid_from=(end - timedelta(days=730)).isoformat(),
+                     valid_until=end.isoformat(), days_left=0, state=state,
+                     renewal_opens=(opens or end - timedelta(days=30)).isoformat(), installed_in=(),
+                     installed_at=(end - timedelta(days=730)).isoformat(), last_backup=None, backup_current=False)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from app import backups
+from app.backups import fileinfo, restore
 from app.errors import RestoreRefused
 from app.i18n import t
 from app.paths import Paths
@@ -112,7 +112,7 @@ def write(file: Path, payload: Contents, meta: envelope.Metadata) -> Path:
 
 def refused(core: ZorgCert, file: Path, code: str, store: str) -> RestoreRefused:
     with pytest.raises(RestoreRefused) as err:
-        backups.restore_backup(core, file, PASSPHRASE, store=store)
+        restore.restore_backup(core, file, PASSPHRASE, store=store)
     assert err.value.code == code
     return err.value
 
@@ -124,7 +124,7 @@ def test_a_foreign_root_beside_a_genuine_certificate_is_dropped_never_installed(
     forger = foreign_authority()
     crafted = dataclasses.replace(contents(ident), chain_der=(*ident.chain_der, forger.root_der))
     file = write(tmp_path / "anna.zcbackup", crafted, metadata(ident))
-    outcome = backups.restore_backup(core, file, PASSPHRASE, store=f"nss:{nssdb}")
+    outcome = restore.restore_backup(core, file, PASSPHRASE, store=f"nss:{nssdb}")
     assert outcome.entry.fingerprint == ident.fingerprint
     listing = certutil_list(nssdb)
     assert "Forger" not in listing and f"ZorgCert {ident.user_number}" in listing, listing
@@ -195,9 +195,9 @@ def test_a_user_number_that_is_not_one_names_no_folder(core: ZorgCert, tmp_path:
     assert oct(victim.stat().st_mode & 0o777) == oct(0o755) and sorted(p.name for p in victim.iterdir()) == ["key.pem"]
     if how != "not-the-certificates":  # shown before the passphrase is asked: refused there already
         with pytest.raises(RestoreRefused):
-            backups.inspect_backup(file)
+            fileinfo.inspect_backup(file)
         with pytest.raises(RestoreRefused) as before_kdf:  # not even a passphrase is tried on it
-            backups.restore_backup(core, file, "not the passphrase", store="auto")
+            restore.restore_backup(core, file, "not the passphrase", store="auto")
         assert before_kdf.value.code == "user-number"
 
 
@@ -206,5 +206,5 @@ def test_what_the_file_says_about_itself_is_shown_without_control_characters(tmp
     meta = dataclasses.replace(metadata(ident), name="Anna\x1b]0;pwned\x07 de\u202e Vries\n",
                                organisation="Praktijk\rDe Linde")
     file = write(tmp_path / "anna.zcbackup", contents(ident), meta)
-    info = backups.inspect_backup(file)
+    info = fileinfo.inspect_backup(file)
     assert info.name == "Anna]0;pwned de Vries" and info.organisation == "PraktijkDe Linde"

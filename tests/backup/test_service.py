@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
 
-from app import backups
+from app.backups import backup, export, fileinfo, restore
 from app.errors import (
     BackupNotVerified,
     BackupPathIsFolder,
@@ -90,13 +90,13 @@ def test_backup_reads_back_records_and_reports(core: ZorgCert, tmp_path: Path) -
     hold(core, ident)
     stages: list[str] = []
     out = tmp_path / "anna.zcbackup"
-    report = backups.make_backup(core, ident.user_number, out, PASSPHRASE, progress=stages.append, kdf=CHEAP)
+    report = backup.make_backup(core, ident.user_number, out, PASSPHRASE, progress=stages.append, kdf=CHEAP)
     assert stages == ["read", "kdf", "write", "verify", "record"]
     assert report.verified and report.fingerprint == ident.fingerprint and report.size == out.stat().st_size
     assert out.stat().st_mode & 0o777 == 0o600
     entry = core.wallet.get(ident.user_number)
     assert entry is not None and entry.last_backup_at == core.clock.now().isoformat() and entry.backup_is_current
-    info = backups.inspect_backup(out)
+    info = fileinfo.inspect_backup(out)
     assert (info.user_number, info.name, info.fingerprint, info.version) == (
         ident.user_number, ident.subject_cn, ident.fingerprint, 1)
     assert info.created_at == core.clock.now().replace(microsecond=0).isoformat()
@@ -112,9 +112,9 @@ def test_a_backup_that_does_not_read_back_leaves_the_old_file(core: ZorgCert, tm
     def broken_disk(data: bytes, passphrase: str) -> Any:
         raise envelope.ContentsDamaged("bit rot on the stick")
 
-    monkeypatch.setattr(backups.envelope, "open_", broken_disk)
+    monkeypatch.setattr(backup.envelope, "open_", broken_disk)
     with pytest.raises(BackupNotVerified):
-        backups.make_backup(core, ident.user_number, out, PASSPHRASE, kdf=CHEAP, overwrite=True)
+        backup.make_backup(core, ident.user_number, out, PASSPHRASE, kdf=CHEAP, overwrite=True)
     assert out.read_bytes() == b"the previous backup"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert core.wallet.get(ident.user_number).last_backup_at is None  # type: ignore[union-attr]
@@ -124,15 +124,15 @@ def test_backup_refusals(core: ZorgCert, tmp_path: Path) -> None:
     ident = make_identity()
     hold(core, ident)
     with pytest.raises(WeakPassphrase):
-        backups.make_backup(core, ident.user_number, tmp_path / "x.zcbackup", "welkomthuis", kdf=CHEAP)
+        backup.make_backup(core, ident.user_number, tmp_path / "x.zcbackup", "welkomthuis", kdf=CHEAP)
     with pytest.raises(WeakPassphrase) as personal:
-        backups.make_backup(core, ident.user_number, tmp_path / "x.zcbackup", "annadevries2024!!", kdf=CHEAP)
+        backup.make_backup(core, ident.user_number, tmp_path / "x.zcbackup", "annadevries2024!!", kdf=CHEAP)
     assert personal.value.reason == "personal"
     with pytest.raises(BackupPathIsFolder):
-        backups.make_backup(core, ident.user_number, tmp_path, PASSPHRASE, kdf=CHEAP)
+        backup.make_backup(core, ident.user_number, tmp_path, PASSPHRASE, kdf=CHEAP)
     core.clock.moment += timedelta(days=800)  # type: ignore[attr-defined]
     with pytest.raises(NothingToBackUp):
-        backups.make_backup(core, ident.user_number, tmp_path / "x.zcbackup", PASSPHRASE, kdf=CHEAP)
+        backup.make_backup(core, ident.user_number, tmp_path / "x.zcbackup", PASSPHRASE, kdf=CHEAP)
     assert not (tmp_path / "x.zcbackup").exists()
 
 
@@ -142,10 +142,10 @@ def test_restore_without_an_issuer_warns_and_installs(core: ZorgCert, tmp_path: 
     ident = make_identity()
     hold(core, ident)
     file = tmp_path / "anna.zcbackup"
-    backups.make_backup(core, ident.user_number, file, PASSPHRASE, kdf=CHEAP)
+    backup.make_backup(core, ident.user_number, file, PASSPHRASE, kdf=CHEAP)
     folder = tmp_path / "his"
     stages: list[str] = []
-    outcome = backups.restore_backup(core, file, PASSPHRASE, store=f"file:{folder}", progress=stages.append)
+    outcome = restore.restore_backup(core, file, PASSPHRASE, store=f"file:{folder}", progress=stages.append)
     assert isinstance(outcome, Outcome)
     assert stages == ["read", "kdf", "check", "install", "record"]
     assert outcome.warnings == ["restore.warn.unchecked"] and not outcome.issuer_checked
@@ -154,7 +154,7 @@ def test_restore_without_an_issuer_warns_and_installs(core: ZorgCert, tmp_path: 
     assert outcome.entry.stores[0].store == "file" and (folder / "key.pem").exists()
     assert outcome.info is not None and outcome.info.fingerprint == ident.fingerprint
     with pytest.raises(WrongPassphrase):
-        backups.restore_backup(core, file, "not " + PASSPHRASE)
+        restore.restore_backup(core, file, "not " + PASSPHRASE)
 
 
 def test_restore_refuses_older_expired_and_mismatched(core: ZorgCert, tmp_path: Path) -> None:
@@ -165,11 +165,11 @@ def test_restore_refuses_older_expired_and_mismatched(core: ZorgCert, tmp_path: 
     file.write_bytes(envelope.seal(contents(older).encode(), metadata(older), PASSPHRASE, CHEAP))
     before = state(core)
     with pytest.raises(RestoreRefused) as err:
-        backups.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
+        restore.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
     assert err.value.key == "restore.refused.older"
     core.clock.moment += timedelta(days=200)  # type: ignore[attr-defined]
     with pytest.raises(RestoreRefused) as err:
-        backups.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
+        restore.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
     assert err.value.key == "restore.refused.expired"
 
     stranger = make_identity()
@@ -177,7 +177,7 @@ def test_restore_refuses_older_expired_and_mismatched(core: ZorgCert, tmp_path: 
     file.write_bytes(envelope.seal(mixed.encode(), metadata(older), PASSPHRASE, CHEAP))
     core.clock.moment -= timedelta(days=200)  # type: ignore[attr-defined]
     with pytest.raises(RestoreRefused) as err:
-        backups.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
+        restore.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
     assert err.value.key == "restore.refused.key-mismatch"
     assert state(core) == before and not (tmp_path / "his").exists()
 
@@ -203,15 +203,15 @@ def test_a_store_failing_halfway_undoes_the_restore(core: ZorgCert, tmp_path: Pa
     file = tmp_path / "anna.zcbackup"
     file.write_bytes(envelope.seal(contents(ident).encode(), metadata(ident), PASSPHRASE, CHEAP))
     good = tmp_path / "his"
-    real = backups._target_stores
+    real = restore.target_stores
 
     def two_stores(*args: Any) -> list[Any]:
         return [*real(core, f"file:{good}", "personal", ident.user_number, None), FailingStore()]
 
-    monkeypatch.setattr(backups, "_target_stores", two_stores)
+    monkeypatch.setattr(restore, "target_stores", two_stores)
     before = state(core, good)
     with pytest.raises(StoreProblem):
-        backups.restore_backup(core, file, PASSPHRASE)
+        restore.restore_backup(core, file, PASSPHRASE)
     assert state(core, good) == before  # the first store's copy and the vault copy were taken out again
     assert core.vault.get(ident.fingerprint) is None and core.wallet.get(ident.user_number) is None
 
@@ -219,12 +219,12 @@ def test_a_store_failing_halfway_undoes_the_restore(core: ZorgCert, tmp_path: Pa
 def test_export_pfx_modern(core: ZorgCert, tmp_path: Path) -> None:
     ident = make_identity()
     hold(core, ident)
-    out = backups.export_pfx(core, ident.user_number, tmp_path / "anna.pfx", PASSPHRASE, "modern")
+    out = export.export_pfx(core, ident.user_number, tmp_path / "anna.pfx", PASSPHRASE, "modern")
     key, cert, chain = pkcs12.load_key_and_certificates(out.read_bytes(), PASSPHRASE.encode())
     assert cert is not None and cert.public_bytes(Encoding.DER) == ident.cert_der and len(chain) == 2
     assert out.stat().st_mode & 0o777 == 0o600
     with pytest.raises(WeakPassphrase):
-        backups.export_pfx(core, ident.user_number, tmp_path / "weak.pfx", "welkomthuis", "legacy")
+        export.export_pfx(core, ident.user_number, tmp_path / "weak.pfx", "welkomthuis", "legacy")
 
 
 def test_restore_asks_the_configured_issuer_even_when_the_core_has_none(core: ZorgCert, tmp_path: Path,
@@ -239,6 +239,6 @@ def test_restore_asks_the_configured_issuer_even_when_the_core_has_none(core: Zo
     ident = make_identity()
     file = tmp_path / "anna.zcbackup"
     file.write_bytes(envelope.seal(contents(ident).encode(), metadata(ident), PASSPHRASE, CHEAP))
-    outcome = backups.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
+    outcome = restore.restore_backup(core, file, PASSPHRASE, store=f"file:{tmp_path / 'his'}")
     assert outcome.warnings == ["restore.warn.unchecked"]
     assert outcome.entry.issuer_url == "https://127.0.0.1:9"

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from app.backups import check_passphrase, crack_time_words, require_strong
+from app.backups.passphrase import check_passphrase, crack_time_words, require_strong
 from app.errors import PassphraseMismatch, WeakPassphrase
 from app.i18n import has, t
 from backup import strength

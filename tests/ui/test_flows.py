@@ -85,7 +85,7 @@ def test_install_wizard_end_to_end(qtbot, user: User, tmp_path: Path) -> None:  
 
     assert fmt_date(wizard.entry.not_after, "nl") in done
     rows = user.desktop.status()
-    assert rows[0]["state"] in ("valid", "renewal-open") and rows[0]["backup_current"]
+    assert rows[0].state in ("valid", "renewal-open") and rows[0].backup_current
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)  # Klaar
     assert not wizard.isVisible()
 
@@ -171,7 +171,7 @@ def test_cancel_after_the_request_went_out_finishes_in_the_background(qtbot, use
     assert not wizard.isVisible() and wizard.dismissed  # the window goes, the work does not
     qtbot.waitUntil(lambda: bool(installed), timeout=WAIT)
     (row,) = user.desktop.status()
-    assert row["user_number"] == number and row["state"] != "lost"
+    assert row.user_number == number and row.state != "lost"
     assert f"ZorgCert {number}" in user.certutil("-L").stdout
 
 
@@ -192,9 +192,9 @@ def test_dashboard_renews_and_then_shows_the_new_certificate(qtbot, user: User) 
     qtbot.mouseClick(card.buttons["renew"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.dashboard.notice.isVisible(), timeout=WAIT)
     assert "is vernieuwd" in window.dashboard.notice.label.text()
-    qtbot.waitUntil(lambda: window.rows and window.rows[0]["fingerprint"] != old.fingerprint, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.rows and window.rows[0].fingerprint != old.fingerprint, timeout=WAIT)
     listing = user.certutil("-L").stdout
-    assert window.rows[0]["fingerprint"][:12] in listing and old.fingerprint[:12] not in listing
+    assert window.rows[0].fingerprint[:12] in listing and old.fingerprint[:12] not in listing
 
 
 def test_lost_certificate_offers_restore_and_support(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
@@ -203,7 +203,7 @@ def test_lost_certificate_offers_restore_and_support(qtbot, user: User, tmp_path
     backup = tmp_path / "fien.zcbackup"
     user.desktop.make_backup(number, backup, STRONG, progress=lambda _s: None)
     (row,) = user.desktop.status()
-    subprocess_nick = row["installed_in"][0]["nickname"]
+    subprocess_nick = row.installed_in[0].nickname
     assert user.certutil("-F", "-n", subprocess_nick).returncode == 0  # the profile was wiped
 
     window = MainWindow(user.desktop, "nl", choosers={"restore_file": lambda: str(backup)})
@@ -249,7 +249,7 @@ def test_lost_certificate_offers_restore_and_support(qtbot, user: User, tmp_path
     qtbot.waitUntil(lambda: restore.state.restored, timeout=WAIT)
     qtbot.mouseClick(restore.next_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(restore.next_button, Qt.MouseButton.LeftButton)  # Klaar
-    qtbot.waitUntil(lambda: window.rows and window.rows[0]["state"] != "lost", timeout=WAIT)
+    qtbot.waitUntil(lambda: window.rows and window.rows[0].state != "lost", timeout=WAIT)
     assert window.dashboard.cards[0].badge.text() in ("geldig", "vernieuwen mogelijk")
     assert f"ZorgCert {number}" in user.certutil("-L").stdout
 
@@ -288,7 +288,7 @@ def test_backup_wizard_makes_a_backup_and_passes_the_restore_test(qtbot, user: U
     assert "Geslaagd" in wizard.test.result.label.text() and "Gijs Back-up" in wizard.test.result.label.text()
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.rows and window.rows[0]["backup_current"], timeout=WAIT)
+    qtbot.waitUntil(lambda: window.rows and window.rows[0].backup_current, timeout=WAIT)
     assert window.dashboard.cards[0].fields["backup"].property("role") == ""
 
 

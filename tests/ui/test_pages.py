@@ -88,8 +88,8 @@ def check_texts(nl: list[str], en: list[str]) -> None:
     assert same <= SAME_IN_BOTH | DATA, f"not translated: {sorted(same - SAME_IN_BOTH - DATA)}"
 
 
-DATA = {r["name"] for r in samples.every_state(NOW).values()} | {
-    r["organisation"] for r in samples.every_state(NOW).values()}
+DATA = {r.name for r in samples.every_state(NOW).values()} | {
+    r.organisation for r in samples.every_state(NOW).values()}
 
 
 def _without_data(text: str) -> str:
@@ -164,10 +164,10 @@ def test_countdown_ticks_once_a_minute_and_moves_the_state(qtbot) -> None:  # no
     board.set_rows([row])
     card = board.cards[0]
     assert card.fields["left"].text() == "nog 19 dagen geldig"
-    clock.moment = datetime.fromisoformat(row["valid_until"]) - (datetime.fromisoformat(row["valid_until"]) - NOW) / 40
+    clock.moment = datetime.fromisoformat(row.valid_until) - (datetime.fromisoformat(row.valid_until) - NOW) / 40
     board.tick()
     assert card.fields["left"].text() == "nog 11 uur geldig"
-    clock.moment = datetime.fromisoformat(row["valid_until"])
+    clock.moment = datetime.fromisoformat(row.valid_until)
     board.tick()
     assert card.badge.text() == "verlopen" and card.buttons["reinstall"].isEnabled()
     assert not card.buttons["renew"].isEnabled()
@@ -303,7 +303,7 @@ def test_install_wizard_by_keyboard_only(qtbot, desktop: Desktop) -> None:  # no
 
 def every_backup_page(qtbot, desktop: Desktop, lang: str, mode: str) -> BackupWizard:  # noqa: ANN001
     rows = list(samples.every_state(NOW).values())
-    wizard = BackupWizard(desktop, lang, rows, mode=mode, user_number=rows[0]["user_number"])
+    wizard = BackupWizard(desktop, lang, rows, mode=mode, user_number=rows[0].user_number)
     qtbot.addWidget(wizard)
     steps = [Step.CHOOSE, Step.MAKE, Step.TEST, Step.FINISHED] if mode == "make" else [
         Step.CHOOSE, Step.PICK, Step.RESTORE, Step.FINISHED]

@@ -73,7 +73,8 @@ def test_app_never_imports_qt(path: Path) -> None:
 
 def test_the_core_loads_without_qt() -> None:
     probe = ("import sys, app.cli, app.desktop, app.wizard, app.reminders, app.autostart, app.support, "
-             "app.certview, app.contact, app.explain, app.services, app.backups; "
+             "app.certview, app.contact, app.explain, app.services, app.backups.backup, app.backups.restore, "
+             "app.backups.export, app.backups.fileinfo, app.backups.passphrase, app.chain, app.doctor; "
              "app.cli.build_parser(); "
              "assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'ui'))], sorted(sys.modules)")
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)

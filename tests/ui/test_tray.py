@@ -73,7 +73,7 @@ def test_renew_now_and_a_failed_renewal_is_told(qtbot, user: User,  # noqa: ANN0
     said.clear()
     agent.renew_action.trigger()
     qtbot.waitUntil(lambda: any(t == "Certificaat vernieuwd" for t, _ in said), timeout=WAIT)
-    assert user.desktop.status()[0]["fingerprint"] != old.fingerprint
+    assert user.desktop.status()[0].fingerprint != old.fingerprint
 
     # the issuer goes away: renew now fails, and the agent says so once, with what to check
     with qtbot.waitSignal(agent.checked, timeout=WAIT):

@@ -147,7 +147,7 @@ def test_old_banners_go_when_their_state_is_over(qtbot, offline: Desktop,  # noq
     window._status([])
     assert board.explanation.isHidden()
     # a failed renewal stays while it can still be renewed, and goes once that is over (renewed elsewhere)
-    window.start_action("renew", open_row["user_number"])
+    window.start_action("renew", open_row.user_number)
     with qtbot.waitSignal(window.refreshed, timeout=WAIT):
         window._renew_failed(IssuerRefused("not-authorised"))
     assert not board.explanation.isHidden()
@@ -158,9 +158,9 @@ def test_old_banners_go_when_their_state_is_over(qtbot, offline: Desktop,  # noq
     # the news of a renewal says to make a new backup (R8), and goes when the next action starts
     with qtbot.waitSignal(window.refreshed, timeout=WAIT):
         window._renewed(SimpleNamespace(name="Anna", not_after=(now + timedelta(days=700)).isoformat(),
-                                        user_number=open_row["user_number"]))
+                                        user_number=open_row.user_number))
     assert not board.notice.isHidden() and "Maak nu een nieuwe back-up" in board.notice.label.text()
-    window.open_backup("make", open_row["user_number"])
+    window.open_backup("make", open_row.user_number)
     assert board.notice.isHidden() and board.explanation.isHidden()
     window.wizard.reject()
 
