@@ -1,7 +1,9 @@
 """The ``zorgcert backup | restore | export`` subcommands (``app.cli`` adds and dispatches them).
 
 Passphrases come from the terminal without echo (getpass), or as lines on standard input
-with ``--passphrase-stdin``; never from argv or the environment.
+with ``--passphrase-stdin``; never from argv or the environment. ``app.cli`` loads this module
+on every call: the backup service (cryptography, Argon2) is imported in the one section at the
+end, "Imported on first use".
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.errors import Cancelled, NoIssuerConfigured, UsageError
+from app import config
+from app.errors import Cancelled, FileExists, NoIssuerConfigured, UsageError
 from app.i18n import t
 from app.paths import Paths
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from app.services import ZorgCert
 
 COMMANDS = ("backup", "restore", "export")
 
@@ -63,27 +71,21 @@ def _passphrases(args: argparse.Namespace, lang: str, *, confirm: bool, prompt: 
     return first, second
 
 
-def _core(p: Paths) -> Any:
+def _core(p: Paths) -> ZorgCert:
     """The core with the issuer when one is configured (backup and export do not need it)."""
-    from app import config
-    from app.services import ZorgCert
-
     try:
         issuer = config.issuer(p)
     except NoIssuerConfigured:
         issuer = None
-    return ZorgCert(p, issuer)
+    return _zorgcert(p, issuer)
 
 
 def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
     """Run one of ``COMMANDS``: (JSON result, text for the terminal)."""
-    from app import backups
-
+    backups = _backups()
     core = _core(p)
     target = {"backup": "out", "export": "pfx"}.get(args.command)
     if target and not args.force and backups.target_exists(getattr(args, target)):
-        from app.errors import FileExists
-
         # before any passphrase is asked: nothing is replaced without --force
         raise FileExists("exists", path=str(Path(getattr(args, target)).expanduser().absolute()))
     if args.command == "backup":
@@ -113,15 +115,38 @@ def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
         }
         return result, "\n".join(lines)
     if args.command == "export":
-        from backup import pfx
-
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.pfx_password_prompt")
         backups.require_strong(first, second, user_inputs=backups.passphrase_inputs(core, args.user_number))
         out = backups.export_pfx(core, args.user_number, args.pfx, first, args.profile, overwrite=args.force)
         lines = [t("cli.exported", lang, profile=args.profile, path=str(out))]
-        warning = t("cli.export_legacy_warning", lang) if pfx.is_weak(args.profile) else None
+        warning = t("cli.export_legacy_warning", lang) if _pfx_is_weak(args.profile) else None
         if warning:
             lines.append(warning)
         lines.append(t("cli.export_not_backup", lang))
         return {"exported": str(out), "profile": args.profile, "warning": warning}, "\n".join(lines)
     raise UsageError(f"unknown command {args.command}")
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late: the backup service and the PKCS#12 profiles bring
+# cryptography and Argon2, the core (``app.services``) requests and keyring too; every other
+# ``zorgcert`` command (``status`` most of all) loads this module for its parser only.
+
+
+def _zorgcert(p: Paths, issuer: config.IssuerSettings | None) -> ZorgCert:
+    from app.services import ZorgCert
+
+    return ZorgCert(p, issuer)
+
+
+def _backups() -> ModuleType:
+    """``app.backups``."""
+    from app import backups
+
+    return backups
+
+
+def _pfx_is_weak(profile: str) -> bool:
+    from backup import pfx
+
+    return pfx.is_weak(profile)

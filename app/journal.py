@@ -30,8 +30,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import re
-import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,8 @@ def _operation(data: object) -> Operation:
 
 
 def _new_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, the shape ``uuid4().hex`` had (``uuid`` costs the app's start 3 ms to import)."""
+    return os.urandom(16).hex()
 
 
 class Journal:
