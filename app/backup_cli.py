@@ -1,7 +1,9 @@
 """The ``zorgcert backup | restore | export`` subcommands (``app.cli`` adds and dispatches them).
 
 Passphrases come from the terminal without echo (getpass), or as lines on standard input
-with ``--passphrase-stdin``; never from argv or the environment.
+with ``--passphrase-stdin``; never from argv or the environment. ``app.cli`` loads this module
+on every call: the backup service (cryptography, Argon2) is imported on first use, in one block
+at the top of ``run``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.errors import Cancelled, NoIssuerConfigured, UsageError
+from app import config
+from app.errors import Cancelled, FileExists, NoIssuerConfigured, UsageError
 from app.i18n import t
 from app.paths import Paths
 
@@ -63,35 +66,34 @@ def _passphrases(args: argparse.Namespace, lang: str, *, confirm: bool, prompt: 
     return first, second
 
 
-def _core(p: Paths) -> Any:
-    """The core with the issuer when one is configured (backup and export do not need it)."""
-    from app import config
-    from app.services import ZorgCert
-
+def _issuer(p: Paths) -> config.IssuerSettings | None:
+    """The issuer when one is configured (backup and export do not need it)."""
     try:
-        issuer = config.issuer(p)
+        return config.issuer(p)
     except NoIssuerConfigured:
-        issuer = None
-    return ZorgCert(p, issuer)
+        return None
 
 
 def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
     """Run one of ``COMMANDS``: (JSON result, text for the terminal)."""
+    # The one late import of this module (see its docstring): the backup service brings cryptography,
+    # Argon2 and the core (requests, keyring); every other command loads this module for its parser only.
+    from app.backups.backup import make_backup
+    from app.backups.export import export_pfx
     from app.backups.fileinfo import inspect_backup, target_exists
     from app.backups.passphrase import passphrase_inputs, require_strong
+    from app.backups.restore import restore_backup
+    from app.services import ZorgCert
+    from backup import pfx
 
-    core = _core(p)
+    core = ZorgCert(p, _issuer(p))
     target = {"backup": "out", "export": "pfx"}.get(args.command)
     if target and not args.force and target_exists(getattr(args, target)):
-        from app.errors import FileExists
-
         # before any passphrase is asked: nothing is replaced without --force
         raise FileExists("exists", path=str(Path(getattr(args, target)).expanduser().absolute()))
     if args.command == "backup":
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.passphrase_prompt")
         require_strong(first, second, user_inputs=passphrase_inputs(core, args.user_number))
-        from app.backups.backup import make_backup
-
         report = make_backup(core, args.user_number, args.out, first, overwrite=args.force)
         text = t("cli.backup_made", lang, name=report.name, user_number=report.user_number, path=report.path)
         return {"backup": report.as_json()}, text + "\n" + t("cli.backup_keep", lang)
@@ -103,8 +105,6 @@ def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
         if interactive and not input(t("cli.restore_confirm", lang)).strip().lower().startswith(("j", "y")):
             raise Cancelled("not confirmed")
         passphrase, _ = _passphrases(args, lang, confirm=False, prompt="cli.passphrase_prompt")
-        from app.backups.restore import restore_backup
-
         outcome = restore_backup(core, args.file, passphrase, store=args.store)
         e = outcome.entry
         where = ", ".join(f"{r.store} {r.location}" for r in e.stores)
@@ -118,9 +118,6 @@ def run(args: argparse.Namespace, lang: str, p: Paths) -> tuple[Any, str]:
         }
         return result, "\n".join(lines)
     if args.command == "export":
-        from app.backups.export import export_pfx
-        from backup import pfx
-
         first, second = _passphrases(args, lang, confirm=True, prompt="cli.pfx_password_prompt")
         require_strong(first, second, user_inputs=passphrase_inputs(core, args.user_number))
         out = export_pfx(core, args.user_number, args.pfx, first, args.profile, overwrite=args.force)

@@ -4,40 +4,46 @@ Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules (or a backup that mus
 restored); 4 issuer unreachable; 5 store problem; 1 other (a wrong backup passphrase, a
 truncated, damaged, newer or foreign backup file among them: ``--json`` names each by code).
 One place maps errors to messages: ``_report``.
+
+``zorgcert status`` is what scripts and monitoring call again and again, a new interpreter
+each time (docs/performance.md): what only the other commands need is imported on first
+use, in the one section at the end of this module, "Imported on first use".
 """
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app import __version__
-from app.errors import Cancelled, EmptyPin, UsageError, ZorgCertError
+from app import __version__, backup_cli, config
+from app.certview import countdown
+from app.clock import SystemClock
+from app.errors import Cancelled, EmptyPin, NoIssuerConfigured, UsageError, ZorgCertError
+from app.files import notices
 from app.i18n import current_lang, t
 from app.logfile import log_to_file
 from app.paths import Paths, paths
+from app.preflight import before_pin
+from app.statefiles import pending_texts
+from app.status import rows as status_rows
 
 if TYPE_CHECKING:
-    import argparse
+    from app.config import IssuerSettings
+    from app.doctor import Check
+    from app.explain import Explanation
+    from app.services import ZorgCert
+    from app.wallet import Entry
 
-
-class _Log:
-    """The "zorgcert" logger, imported at first use: ``status`` logs nothing and starts faster without logging."""
-
-    def __getattr__(self, name: str) -> Any:
-        import logging
-
-        return getattr(logging.getLogger("zorgcert"), name)
-
-
-log: Any = _Log()
+log = logging.getLogger("zorgcert")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
-
+    """Every subcommand with its options (``--json`` and ``--lang`` before or after the subcommand)."""
     top = argparse.ArgumentParser(add_help=False)
     top.add_argument("--json", action="store_true", help="print JSON")
     top.add_argument("--lang", choices=["nl", "en"], help="language (default nl)")
@@ -71,8 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true", help="throw the demo folder away and start over")
     p.add_argument("--no-gui", action="store_true", help="stay on the command line, do not open the app")
 
-    from app import backup_cli
-
     backup_cli.add_commands(sub, common)
 
     sub.add_parser("gui", parents=[common], help="open the desktop app")
@@ -94,8 +98,6 @@ def _read_pin(args: argparse.Namespace, lang: str) -> str:
     if args.pin_stdin:
         pin = sys.stdin.readline().rstrip("\r\n")
     else:
-        import getpass
-
         try:
             pin = getpass.getpass(t("cli.pin_prompt", lang))
         except (EOFError, KeyboardInterrupt):
@@ -106,33 +108,25 @@ def _read_pin(args: argparse.Namespace, lang: str) -> str:
     return pin
 
 
-def _core(p: Paths, *, need_issuer: bool = True) -> Any:
-    from app import config
-    from app.services import ZorgCert
-
-    issuer = config.issuer(p) if need_issuer else None
-    return ZorgCert(p, issuer)
+def _core(p: Paths, *, need_issuer: bool = True) -> ZorgCert:
+    return _zorgcert(p, config.issuer(p) if need_issuer else None)
 
 
-def _core_if_configured(p: Paths) -> Any:
+def _core_if_configured(p: Paths) -> ZorgCert:
     """The core with the issuer if one is configured, else without (recovery then settles what it can)."""
-    from app.errors import NoIssuerConfigured
-
     try:
         return _core(p)
     except NoIssuerConfigured:
         return _core(p, need_issuer=False)
 
 
-def _where(entry: Any) -> str:
+def _where(entry: Entry) -> str:
     return ", ".join(f"{r.store} {r.location}" for r in entry.stores)
 
 
 def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
     p = paths()
     if args.command == "install":
-        from app.preflight import before_pin
-
         before_pin(p, args.user_number)  # a typo or a certificate installed here and valid: no PIN asked
         pin = _read_pin(args, lang)
         core = _core(p)
@@ -157,27 +151,19 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
             "cli.renewed.backup", lang, user_number=e.user_number)  # R8: the old backup holds the old certificate
         return {"renewed": e.as_json(), "next": t("cli.renewed.backup", lang, user_number=e.user_number)}, text
     if args.command == "demo":
-        from app import demo
-
-        demo.run(args, lang)
+        _run_demo(args, lang)
         return {"stopped": True}, ""
     if args.command == "doctor":
-        from app.doctor import run_checks
-
-        checks = run_checks(p, lang)
+        checks = _run_checks(p, lang)
         text = "\n".join(
             f"[{t('doctor.' + c.result, lang):>6}] {c.check}: {c.detail}"
             + (f"\n         -> {c.next}" if c.next else "")
             for c in checks
         )
         return {"checks": [c.as_dict() for c in checks], "ok": all(c.result != "fail" for c in checks)}, text
-    if args.command in ("backup", "restore", "export"):
-        from app import backup_cli
-
+    if args.command in backup_cli.COMMANDS:
         return backup_cli.run(args, lang, p)
     if args.command == "config":
-        from app import config
-
         if args.config_command == "set":
             value = config.set_value(p, args.key, args.value)
             return {args.key: value}, t("cli.config_set", lang, key=args.key, value=value)
@@ -191,7 +177,7 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
     raise UsageError(f"unknown command {args.command}")
 
 
-def _only_certificate(core: Any) -> str:
+def _only_certificate(core: ZorgCert) -> str:
     entries = core.wallet.entries()
     if len(entries) != 1:
         raise UsageError("name the user number: zorgcert renew USER_NUMBER")
@@ -199,9 +185,6 @@ def _only_certificate(core: Any) -> str:
 
 
 def _status(p: Paths, lang: str) -> tuple[Any, str]:
-    from app.clock import SystemClock
-    from app.status import rows as status_rows
-
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
         log_to_file(p)  # the recovery logs what it finished or rolled back
         try:  # a crash left work behind: finish it before reporting
@@ -212,14 +195,10 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
             if exc.key.startswith(("error.disk_full", "error.nss_corrupt")):  # the user must act: say what, and how
-                from app.explain import explain
-
-                words = explain(exc, lang)
+                words = _explain(exc, lang)
                 print(words.message + "\n" + words.next_step, file=sys.stderr)
     if not p.wallet_file.exists() and not any(p.data_dir.glob("wallet.json.bad-*")):  # nothing yet or to rebuild
         return [], t("cli.no_certificates", lang)
-    from app.certview import countdown
-
     now = SystemClock().now()
     rows = status_rows(p, now)  # not via app.services: status starts faster without it
     lines, out = [], []
@@ -245,9 +224,7 @@ def _status(p: Paths, lang: str) -> tuple[Any, str]:
 
 def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
     """The one place an error becomes words on the screen (the words come from ``app.explain``)."""
-    from app.explain import explain
-
-    words = explain(exc, lang)
+    words = _explain(exc, lang)
     message, next_step, code = words.message, words.next_step, words.code
     if as_json:
         print(
@@ -272,40 +249,10 @@ def _report(exc: ZorgCertError, lang: str, as_json: bool) -> int:
     return exc.exit_code
 
 
-def _quick_status(argv: list[str]) -> argparse.Namespace | None:
-    """``status [--json] [--lang nl|en]`` read without building every subcommand's parser.
-
-    ``zorgcert status`` is what scripts and monitoring call again and again; building the
-    whole parser costs as much as the rest of status. Anything else (help, a typo) goes to
-    the full parser.
-    """
-    words, found = list(argv), {"command": None, "json": False, "lang": None}
-    while words:
-        word = words.pop(0)
-        if word == "status" and found["command"] is None:
-            found["command"] = "status"
-        elif word == "--json" and not found["json"]:
-            found["json"] = True
-        elif word in ("--lang", "--lang=nl", "--lang=en") and found["lang"] is None:
-            value = word.partition("=")[2] or (words.pop(0) if words else "")
-            if value not in ("nl", "en"):
-                return None
-            found["lang"] = value
-        else:
-            return None
-    if not found["command"]:
-        return None
-    from types import SimpleNamespace  # argparse is not even imported for status
-
-    return SimpleNamespace(**found)  # type: ignore[return-value]
-
-
 def _desktop_app(args: argparse.Namespace, lang: str) -> int:
     """``gui`` and ``agent``: Qt is imported only here, so every other command stays light."""
-    from app import desktop  # noqa: F401 - registers the sentence below
-
     try:
-        from ui import app as ui_app
+        ui_app = _ui_app()
     except ImportError as exc:
         print(t("desktop.no_qt", lang, reason=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
@@ -316,12 +263,8 @@ def _desktop_app(args: argparse.Namespace, lang: str) -> int:
 
 def _tell_notices(lang: str) -> None:
     """Say what ZorgCert did on its own (a damaged file set aside, the wallet rebuilt): on stderr, JSON stays clean."""
-    from app.files import notices
-
     if not notices:
         return
-    from app.statefiles import pending_texts
-
     log_to_file(paths())
     for text in pending_texts(lang):
         log.warning("told the user: %s", text.splitlines()[0])
@@ -330,7 +273,7 @@ def _tell_notices(lang: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _quick_status(argv) or build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     lang = current_lang(args.lang)
     if args.command != "status":  # status sets it up only if it has something to log (see _status)
         log_to_file(paths())
@@ -344,10 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _report(Cancelled("interrupted"), lang, args.json)
     except Exception as exc:  # the one error path (app.explain.logged): logged with the reference shown; a bug
-        from app.explain import logged  # with its traceback
-
-        log_to_file(paths())
-        return _report(logged(exc, args.command), lang, args.json)
+        log_to_file(paths())  # with its traceback
+        return _report(_logged(exc, args.command), lang, args.json)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     elif text:
@@ -355,6 +296,52 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor" and not result["ok"]:
         return 1  # a failed check: scripts and Support see it in the exit code too
     return 0
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late. ``zorgcert status`` never needs these, and each is
+# dear for a command that starts a new interpreter every time (docs/performance.md):
+# ``app.services`` brings cryptography, requests and keyring; ``app.explain`` the support
+# module's redaction (only when something went wrong); ``app.doctor`` and ``app.demo`` their
+# checks and a process supervisor; ``ui.app`` Qt (and ``app.desktop``, whose words it says).
+
+
+def _zorgcert(p: Paths, issuer: IssuerSettings | None) -> ZorgCert:
+    from app.services import ZorgCert
+
+    return ZorgCert(p, issuer)
+
+
+def _explain(exc: ZorgCertError, lang: str) -> Explanation:
+    from app.explain import explain
+
+    return explain(exc, lang)
+
+
+def _logged(exc: BaseException, where: str) -> ZorgCertError:
+    from app.explain import logged
+
+    return logged(exc, where)
+
+
+def _run_checks(p: Paths, lang: str) -> list[Check]:
+    from app.doctor import run_checks
+
+    return run_checks(p, lang)
+
+
+def _run_demo(args: argparse.Namespace, lang: str) -> int:
+    from app import demo
+
+    return demo.run(args, lang)
+
+
+def _ui_app() -> Any:
+    """``ui.app``; ImportError when Qt is missing."""
+    from app import desktop  # noqa: F401 - registers the sentence ``_desktop_app`` says when Qt is missing
+    from ui import app as ui_app
+
+    return ui_app
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from app.errors import InsecureIssuerUrl, NoIssuerConfigured, UsageError
 from app.files import read_json, write_json
@@ -109,8 +110,6 @@ def https_url(value: str, *, source: str) -> str:
 
     Refused too: credentials in the URL, a query or a fragment (an issuer address has none).
     """
-    from urllib.parse import urlsplit, urlunsplit
-
     text = value.strip()
     shown = re.sub(r"//[^/@]*@", "//***@", text)  # never echo credentials someone put in the URL
     shown = shown if len(shown) <= 80 else shown[:77] + "..."

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+from cryptography import x509
 
 from app.errors import NotInWallet, StoreProblem
+from app.identity import load_key
+
+if TYPE_CHECKING:
+    from app.services import ZorgCert
 
 
 @dataclass(frozen=True)
@@ -19,16 +25,12 @@ class ContactPerson:
     you_are_it: bool
 
 
-def contact_person(core: Any, user_number: str | None = None) -> ContactPerson:
+def contact_person(core: ZorgCert, user_number: str | None = None) -> ContactPerson:
     """Log in to the issuer with a certificate of this machine and read ``/api/v1/me``.
 
     ``core`` is an ``app.services.ZorgCert``; without ``user_number`` the first usable
     certificate is taken (any certificate of the organisation knows its contact person).
     """
-    from cryptography import x509
-
-    from app.identity import load_key
-
     entries = [e for e in core.wallet.entries() if not e.revoked]
     if user_number is not None:
         entries = [e for e in entries if e.user_number == user_number]

@@ -48,7 +48,7 @@ def paths() -> Paths:
     if home:
         root = Path(home).expanduser()
         return Paths(root / "config", root / "data", root / "logs")
-    import platformdirs
+    import platformdirs  # the one import made late here: tests, demos and benchmarks set ZORGCERT_HOME
 
     return Paths(
         Path(platformdirs.user_config_dir("ZorgCert", appauthor=False)),

@@ -8,6 +8,7 @@ the app can explain or predict it with the very same code.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,6 +50,7 @@ class Durations:
     max_pin_attempts: int = 5
 
     @classmethod
+    @functools.cache  # status reads the same three texts for every certificate: parsed once
     def from_iso(
         cls, *, validity: str, renewal_window: str, install_window: str, max_pin_attempts: int = 5
     ) -> Durations:

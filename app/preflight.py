@@ -11,8 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from app import policy
+from app.clock import SystemClock
 from app.errors import AlreadyInstalled, InvalidUserNumber, UserNumberTypo
 from app.paths import Paths
+from app.status import rows
+from app.wallet import Wallet
 
 
 def user_number(text: str) -> str:
@@ -30,14 +33,8 @@ def before_pin(paths: Paths, text: str, now: datetime | None = None) -> str:
     number = user_number(text)
     if not paths.wallet_file.exists():
         return number
-    from app.status import rows
-
     if now is None:
-        from app.clock import SystemClock
-
         now = SystemClock().now()
-    from app.wallet import Wallet
-
     try:
         wallet = Wallet(paths.wallet_file)
     except (OSError, ValueError):  # a damaged wallet is install's to deal with, not a reason to refuse

@@ -2,6 +2,8 @@
 
 ``app.files.read_json`` moves a damaged state file aside and notes it (``app.files.notices``);
 this module turns those notes into sentences and lets ``doctor`` name the files kept aside.
+The CLI loads it on every call (``zorgcert status`` too); what only ``doctor`` reads is imported
+in the one section at the end, "Imported on first use".
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app import config
+from app.errors import ZorgCertError
 from app.files import Notice, kept_copies, take_notices
 from app.i18n import t
 from app.paths import Paths
+from app.wallet import load
 
 
 def words(notice: Notice, lang: str) -> tuple[str, str]:
@@ -31,16 +36,10 @@ def kept_files(paths: Paths) -> list[Path]:
 
 def doctor_check(paths: Paths, lang: str) -> dict[str, Any]:
     """One line: pass, warn (files were set aside; the next step says what to check), fail (no wallet yet)."""
-    from app import config, preferences
-    from app.errors import ZorgCertError
-    from app.journal import Journal
-    from app.wallet import load
-
     name = t("doctor.state", lang)
     try:  # read each file once more: a damaged one is set aside now and named below
         config.load(paths)
-        preferences.load(paths)
-        Journal(paths.journal_dir).pending()
+        _read_preferences_and_journal(paths)
         load(paths)
     except ZorgCertError as exc:
         return {"check": name, "result": "fail", "detail": t(exc.key, lang, **exc.params),
@@ -54,3 +53,17 @@ def doctor_check(paths: Paths, lang: str) -> dict[str, Any]:
         detail += "; " + t("doctor.state.not_rebuilt", lang)
     return {"check": name, "result": "fail" if not_rebuilt else "warn", "detail": detail,
             "next": t("state.wallet_not_rebuilt.next" if not_rebuilt else "doctor.state.next", lang)}
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late: the preferences and the journal are read here only for
+# ``doctor``; ``zorgcert status`` loads this module and would pay for both on every call.
+
+
+def _read_preferences_and_journal(paths: Paths) -> None:
+    """Read preferences.json and every journal entry (a damaged one is set aside as it is read)."""
+    from app import preferences
+    from app.journal import Journal
+
+    preferences.load(paths)
+    Journal(paths.journal_dir).pending()

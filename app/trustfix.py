@@ -6,33 +6,34 @@ the app and the tray agent run) calls ``drop_stale_website_trust``: it reads eac
 SQLite file (no process) and only when a CA that looks like the issuer's is trusted for
 websites does it check signatures and run ``certutil -M`` once. Which CAs: the pinned issuer CA
 and the CAs that signed our certificates there; never another CA the user trusted.
+Only that fix needs cryptography and the NSS backend: they are imported in the one section
+at the end, "Imported on first use".
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from app import config
+from app.errors import ZorgCertError
 from app.paths import Paths
 from app.wallet import Wallet
 from keystore.base import fingerprint
 from keystore.nss_read import WebsiteTrust, website_trusted_issuer_cas
 
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
-def _log() -> Any:
-    import logging  # only when there is something to say: status starts faster without logging
-
-    return logging.getLogger("zorgcert")
+log = logging.getLogger("zorgcert")
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
 
 
 def _pinned_ders(paths: Paths) -> list[bytes]:
     """DER of the configured issuer CA file's certificates; [] when there is none (standard library only)."""
-    from app import config
-    from app.errors import ZorgCertError
-
     try:
         ca_file = config.issuer(paths).ca_file
         text = Path(ca_file).read_bytes()
@@ -69,17 +70,12 @@ def drop_stale_website_trust(paths: Paths, wallet: Wallet) -> list[str]:
         try:
             changed += _fix(db, found, pinned or [])
         except Exception as exc:  # never let this break status; the next run tries again
-            _log().warning("could not remove website trust in %s: %s", location, exc)
+            log.warning("could not remove website trust in %s: %s", location, exc)
     return changed
 
 
 def _fix(db: Path, found: WebsiteTrust, pinned: list[bytes]) -> list[str]:
-    from cryptography import x509
-
-    from app.est import chain_to_pin
-    from keystore.nss import NssStore
-
-    load = x509.load_der_x509_certificate
+    load = _certificate
     ours = [load(d) for d in found.ours]
     others = [load(d) for d in found.cas]
     verified = []
@@ -88,11 +84,35 @@ def _fix(db: Path, found: WebsiteTrust, pinned: list[bytes]) -> list[str]:
             verified.append(der)
             continue
         candidate = load(der)
-        if any(chain_to_pin(cert, others, [candidate]) for cert in ours):
+        if any(_chain_to_pin(cert, others, [candidate]) for cert in ours):
             verified.append(der)
     if not verified:
         return []
-    changed = NssStore(db, label=str(db)).drop_website_trust(verified)
+    changed = _drop_website_trust(db, verified)
     if changed:
-        _log().info("removed website trust from %s in %s", ", ".join(changed), db)
+        log.info("removed website trust from %s in %s", ", ".join(changed), db)
     return changed
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late: status runs ``drop_stale_website_trust`` on every call,
+# and only a database that still has an older version's trust needs cryptography (signatures),
+# ``app.est`` (requests) and the certutil backend.
+
+
+def _certificate(der: bytes) -> Certificate:
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(der)
+
+
+def _chain_to_pin(cert: Certificate, intermediates: list[Certificate], anchors: list[Certificate]) -> bool:
+    from app.est import chain_to_pin
+
+    return chain_to_pin(cert, intermediates, anchors)
+
+
+def _drop_website_trust(db: Path, ders: list[bytes]) -> list[str]:
+    from keystore.nss import NssStore
+
+    return NssStore(db, label=str(db)).drop_website_trust(ders)

@@ -4,17 +4,24 @@ Each key (with its certificate and chain) sits in ``vault/<id>.zcv``, sealed wit
 AES-256-GCM under a random 256-bit vault key that lives only in the operating
 system's keyring (Secret Service, Windows Credential Manager, macOS Keychain). The
 stores hold the working copy; the vault is what renewal authenticates with.
+
+cryptography and keyring are imported in the one section at the end, "Imported on first
+use": the desktop app and the tray agent load this module, and need neither until a key is
+sealed or opened.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
 import re
+import secrets
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +29,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.errors import KeyringTimeout, KeyringUnavailable, NoSessionBus, StoreProblem, VaultKeyChanged
 from app.files import write_atomic
+from app.paths import Paths
+from app.wallet import Wallet
+from keystore.base import StoreError
 
-if TYPE_CHECKING:  # cryptography is imported where a key is sealed or opened: status never does
+if TYPE_CHECKING:
+    from types import ModuleType
+
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from keystore.base import CertStore, StoreRef
 
 SERVICE = "ZorgCert"
 VAULT_KEY = "vault-key"
@@ -85,9 +99,7 @@ def keyring_secret(name: str, *, create: bool) -> str | None:
 
 
 def _keyring_secret(name: str, *, create: bool) -> str | None:
-    import keyring
-    from keyring.errors import KeyringError
-
+    keyring, keyring_error = _keyring()
     try:
         backend = keyring.get_keyring()
         if type(backend).__module__.startswith("keyring.backends.fail") or getattr(backend, "priority", 1) <= 0:
@@ -103,7 +115,7 @@ def _keyring_secret(name: str, *, create: bool) -> str | None:
         return value
     except KeyringUnavailable:
         raise
-    except (KeyringError, Exception) as exc:  # secretstorage/dbus raise their own types
+    except (keyring_error, Exception) as exc:  # secretstorage/dbus raise their own types
         raise KeyringUnavailable(f"{type(exc).__name__}") from None
 
 
@@ -127,9 +139,7 @@ class Vault:
             secret = keyring_secret(VAULT_KEY, create=create)
             if secret is None:
                 raise _NoVaultKey
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-            self._aead = AESGCM(base64.b64decode(secret))
+            self._aead = _aesgcm(base64.b64decode(secret))
         return self._aead
 
     def open_key(self) -> None:
@@ -163,11 +173,9 @@ class Vault:
             return None
         if not blob.startswith(MAGIC):
             raise StoreProblem(f"vault entry {ident[:12]} is damaged", store="vault")
-        from cryptography.exceptions import InvalidTag
-
         try:
             body = self._cipher(create=False).decrypt(blob[4:16], blob[16:], MAGIC + ident.encode())
-        except (InvalidTag, _NoVaultKey):
+        except (_invalid_tag(), _NoVaultKey):
             return self._rebuild(ident, blob)
         data = json.loads(body)
         return Sealed(
@@ -212,25 +220,19 @@ class Vault:
         return sorted(p.stem for p in self.folder.glob("*.zcv"))
 
 
-def keys_from_stores(paths: Any) -> Rescue:
+def keys_from_stores(paths: Paths) -> Rescue:
     """A ``Vault.rescue`` that reads a certificate's key back from the stores the wallet names for it.
 
-    ``paths`` is an ``app.paths.Paths``. Each store that can hand out a key (``export_pfx``:
+    Each store that can hand out a key (``export_pfx``:
     NSS through a pipe, the file store from its folder) is asked in turn; its answer counts
     only when it holds exactly that certificate and a private key that matches it.
     """
 
     def rescue(ident: str) -> Sealed | None:
-        import secrets
-
-        from app.stores import store_for
-        from app.wallet import Wallet
-        from keystore.base import StoreError
-
         entry = next((e for e in Wallet(paths.wallet_file).entries() if e.fingerprint == ident), None)
         for ref in entry.stores if entry is not None else []:
             try:
-                export = getattr(store_for(ref, paths), "export_pfx", None)
+                export = getattr(_store_for(ref, paths), "export_pfx", None)
                 if export is None:
                     continue
                 password = secrets.token_urlsafe(24)
@@ -246,11 +248,36 @@ def keys_from_stores(paths: Any) -> Rescue:
     return rescue
 
 
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late: the functions below import what they need when they
+# are called. cryptography and keyring (with its D-Bus backends) cost more to import than all of
+# ``zorgcert status``; the app and the agent import this module at start and need them only when
+# a key is sealed or opened. ``app.stores`` imports this module, so its ``store_for`` can only be
+# imported here, when a store is asked.
+
+
+def _keyring() -> tuple[ModuleType, type[Exception]]:
+    """``keyring`` and its ``KeyringError``."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    return keyring, KeyringError
+
+
+def _aesgcm(key: bytes) -> AESGCM:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _invalid_tag() -> type[Exception]:
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
+
+
 def _sealed_from_pfx(pfx: bytes, password: str, ident: str) -> Sealed | None:
     """Key, certificate and chain (issuing CA first) of a PKCS#12, if it holds certificate ``ident`` with its key."""
-    import hashlib
-    import warnings
-
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,
@@ -284,3 +311,9 @@ def _sealed_from_pfx(pfx: bytes, password: str, ident: str) -> Sealed | None:
         current = parent
     key_der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
     return Sealed(key_der, cert_der, tuple(chain))
+
+
+def _store_for(ref: StoreRef, paths: Paths) -> CertStore:
+    from app.stores import store_for
+
+    return store_for(ref, paths)

@@ -1,6 +1,8 @@
 """What this machine holds: one entry per user number, in ``wallet.json``.
 
-Plain JSON and nothing heavy to import, so ``zorgcert status`` starts fast.
+Plain JSON and nothing heavy to import, so ``zorgcert status`` starts fast: what only the
+rebuild needs (cryptography, the vault, the stores) is imported in the one section at the
+end, "Imported on first use".
 
 A damaged ``wallet.json`` is moved aside (``app.files.quarantine``) and ``load`` rebuilds the
 wallet from what this machine still holds: every certificate the vault keeps with its key
@@ -10,16 +12,26 @@ the file store under the data folder) also holds comes back.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app import config, policy
+from app.errors import StateFileNewer, ZorgCertError
 from app.files import DamagedFile, create_json, kept_copies, notify, read_json, write_json
-from keystore.base import StoreRef
+from app.paths import Paths
+from keystore.base import StoreError, StoreRef, fingerprint
 
 if TYPE_CHECKING:
-    from app.paths import Paths
+    from cryptography.x509 import Certificate
+    from cryptography.x509.oid import NameOID
+
+    from app.vault import Vault
+    from keystore.base import CertStore
+
+log = logging.getLogger("zorgcert")
 
 VERSION = 1
 
@@ -67,8 +79,6 @@ class Entry:
 
 def _parsed(raw: Any) -> dict[str, Entry]:
     """The entries of a wallet file's JSON; ``DamagedFile`` (or TypeError...) when it is not a wallet."""
-    from app import policy
-
     if not isinstance(raw, dict) or not isinstance(raw.get("certificates", []), list):
         raise DamagedFile("not a wallet")
     entries = {}
@@ -103,8 +113,6 @@ class Wallet:
 
         raw = read_json(path, {"version": VERSION, "certificates": []}, valid=valid, what="wallet.json")
         if isinstance(raw.get("version"), int) and raw["version"] > VERSION:
-            from app.errors import StateFileNewer
-
             raise StateFileNewer(f"{path} was written by a newer ZorgCert", path=str(path))
         self._entries = found.get("entries", {})
 
@@ -142,31 +150,22 @@ KINDS = {"Persoonlijk": "personal", "Systeem": "system"}  # the OU the issuer wr
 DEFAULT_POLICY = {"validity": "P2Y", "renewal_window": "P1M", "install_window": "P60D"}
 
 
-def _candidate_stores(paths: Paths, user_numbers: set[str]) -> list[Any]:
+def _candidate_stores(paths: Paths, user_numbers: set[str]) -> list[CertStore]:
     """The usual places a certificate of ours is: every NSS database, the platform store, the file stores."""
-    from app.stores import open_stores
-
-    stores: list[Any] = []
+    open_stores = _open_stores()
+    stores: list[CertStore] = []
     for spec, kind, number in [("auto", "personal", "")] + [("auto", "system", n) for n in sorted(user_numbers)]:
         try:
             stores += open_stores(spec, kind=kind, user_number=number, paths=paths)
         except Exception as exc:  # noqa: BLE001 - a store that cannot even be opened is skipped
-            import logging
-
-            logging.getLogger("zorgcert").info("rebuild: store %s (%s) skipped: %s", spec, kind, exc)
+            log.info("rebuild: store %s (%s) skipped: %s", spec, kind, exc)
     return stores
 
 
 def rebuilt_entries(paths: Paths, issuer_url: str = "") -> list[Entry]:
     """An entry for every certificate that the vault keeps with its key and a store holds (its newest per user)."""
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    from app import policy
-    from app.vault import Vault
-    from keystore.base import StoreError, fingerprint
-
-    vault = Vault(paths.vault_dir)
+    name_oid = _name_oid()
+    vault = _vault(paths)
     certs = []
     for ident in vault.ids():
         try:
@@ -175,13 +174,13 @@ def rebuilt_entries(paths: Paths, issuer_url: str = "") -> list[Entry]:
             continue
         if sealed is None or sealed.cert_der is None or fingerprint(sealed.cert_der) != ident:
             continue  # a pending key (no certificate yet): the journal's, never touched here
-        cert = x509.load_der_x509_certificate(sealed.cert_der)
+        cert = _certificate(sealed.cert_der)
 
         def attr(oid: Any, cert: Any = cert) -> str:
             values = cert.subject.get_attributes_for_oid(oid)
             return str(values[0].value) if values else ""
 
-        number = attr(NameOID.SERIAL_NUMBER)
+        number = attr(name_oid.SERIAL_NUMBER)
         if policy.is_valid_user_number(number):
             certs.append((number, ident, cert, attr))
     listings: dict[str, list[StoreRef]] = {}
@@ -199,9 +198,7 @@ def rebuilt_entries(paths: Paths, issuer_url: str = "") -> list[Entry]:
             if store.available().ok:
                 listings[key] = store.list_ours()
         except (StoreError, Exception) as exc:  # noqa: BLE001 - one store's trouble must not stop the others
-            import logging
-
-            logging.getLogger("zorgcert").info("rebuild: could not list %s: %s", key, exc)
+            log.info("rebuild: could not list %s: %s", key, exc)
     entries: dict[str, Entry] = {}
     for number, fp, cert, attr in certs:
         refs = [r for refs in listings.values() for r in refs if r.fingerprint == fp]
@@ -209,9 +206,9 @@ def rebuilt_entries(paths: Paths, issuer_url: str = "") -> list[Entry]:
             continue
         entry = Entry(
             user_number=number,
-            kind=KINDS.get(attr(NameOID.ORGANIZATIONAL_UNIT_NAME), "personal"),
-            name=attr(NameOID.COMMON_NAME),
-            organisation=attr(NameOID.ORGANIZATION_NAME),
+            kind=KINDS.get(attr(name_oid.ORGANIZATIONAL_UNIT_NAME), "personal"),
+            name=attr(name_oid.COMMON_NAME),
+            organisation=attr(name_oid.ORGANIZATION_NAME),
             subject=cert.subject.rfc4514_string(),
             serial=format(cert.serial_number, "x"),
             fingerprint=fp,
@@ -230,12 +227,8 @@ def rebuilt_entries(paths: Paths, issuer_url: str = "") -> list[Entry]:
 
 def _rebuild(self: Wallet, paths: Paths) -> None:
     """Fill this (empty) wallet from the vault and the stores and write it, unless another ZorgCert did first."""
-    from app.errors import ZorgCertError
-
     issuer_url = ""
     try:
-        from app import config
-
         issuer_url = config.issuer(paths).url
     except ZorgCertError:
         pass
@@ -252,3 +245,33 @@ def _rebuild(self: Wallet, paths: Paths) -> None:
     notify("state.wallet_rebuilt", count=len(entries),
            numbers=", ".join(sorted(self._entries)) or "-")
 
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late: only a rebuild (after a damaged wallet.json) needs
+# cryptography (to read the vault's certificates), the vault (keyring) and the store backends,
+# and ``zorgcert status``, which loads this module on every call, never does.
+
+
+def _certificate(der: bytes) -> Certificate:
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(der)
+
+
+def _name_oid() -> type[NameOID]:
+    from cryptography.x509.oid import NameOID
+
+    return NameOID
+
+
+def _vault(paths: Paths) -> Vault:
+    from app.vault import Vault
+
+    return Vault(paths.vault_dir)
+
+
+def _open_stores() -> Any:
+    """``app.stores.open_stores``."""
+    from app.stores import open_stores
+
+    return open_stores

@@ -1,10 +1,15 @@
-"""Start the desktop app (``zorgcert gui``) or the tray agent (``zorgcert agent``)."""
+"""Start the desktop app (``zorgcert gui``) or the tray agent (``zorgcert agent``).
+
+The window and the agent are imported only by the one that starts (the agent at rest holds no
+window code), in the one section at the end, "Imported on first use".
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # isort: off
 # What the first window needs besides Qt is imported before PySide6: once PySide6 is loaded,
@@ -12,18 +17,30 @@ from typing import Any
 # a quarter of a millisecond each, some 60 modules on the way to the first painted dashboard).
 from app import certview, journal, preferences, status  # noqa: F401 - imported for that reason only
 from app.desktop import Desktop
+from app.errors import ZorgCertError
 from app.logfile import log_to_file
 from app.paths import paths
 from ui.strings import t
 
-from PySide6.QtWidgets import QApplication  # after the modules above, on purpose
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon  # after the modules above, on purpose
 
 from ui.common import icon
+
 # isort: on
+
+if TYPE_CHECKING:
+    from app.explain import Explanation
+    from app.reminders import Reminder
+    from ui.main_window import MainWindow
+    from ui.tray import Agent
 
 
 def _parse(argv: list[str] | None, prog: str) -> Any:
-    """The options; a double-click passes none, and then argparse is not even imported (a start counts ms)."""
+    """The options; a double-click passes none, and then argparse is not even imported.
+
+    Measured: argparse with one option costs the first painted dashboard 15 million instructions
+    (2% of its start; docs/performance.md), on a target with a few per cent of margin.
+    """
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
         return SimpleNamespace(lang=None, once=False)
@@ -51,8 +68,6 @@ def application() -> QApplication:
 
 def no_display() -> bool:
     """True on Linux without X11, Wayland or an explicit Qt platform: Qt would abort instead of saying so."""
-    import os
-
     if not sys.platform.startswith("linux"):
         return False
     return not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
@@ -68,9 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     qapp = application()
     desktop = Desktop(paths())
     lang = desktop.language(args.lang)
-    from ui.main_window import MainWindow
-
-    window = MainWindow(desktop, lang)
+    window = _main_window(desktop, lang)
     window.show()
     window.refresh()
     return int(qapp.exec())
@@ -88,23 +101,17 @@ def agent_main(argv: list[str] | None = None) -> int:
         print(t("ui.no_display", lang), file=sys.stderr)
         return 2
     qapp = application()
-    from PySide6.QtWidgets import QSystemTrayIcon
-
     if not QSystemTrayIcon.isSystemTrayAvailable():
         print(t("ui.agent.no_tray", lang), file=sys.stderr)
         return 2
     qapp.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running
-    from ui.tray import Agent
-
-    agent = Agent(desktop, lang)
-    windows: dict[str, Any] = {}
+    agent = _agent(desktop, lang)
+    windows: dict[str, MainWindow] = {}
 
     def open_window(what: str) -> None:
         window = windows.get("main")
-        if window is None:
-            from ui.main_window import MainWindow  # the agent at rest holds no window code in memory
-
-            window = windows["main"] = MainWindow(desktop, lang)
+        if window is None:  # the agent at rest holds no window code in memory
+            window = windows["main"] = _main_window(desktop, lang)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -119,25 +126,50 @@ def agent_main(argv: list[str] | None = None) -> int:
 
 def _check_once(desktop: Desktop, lang: str) -> int:
     """Headless: the reminders due now, printed (and remembered as told)."""
-    from app.errors import ZorgCertError
-    from app.explain import report
-    from ui.tray import reminder_text  # dates through QLocale: no QApplication, no display needed
-
     try:
         rows = desktop.status()
         due = desktop.due_reminders(rows)
     except ZorgCertError as exc:
-        words = report(exc, lang, "agent --once")
+        words = _report(exc, lang, "agent --once")
         print(words.message, words.next_step, t("error.reference", lang, reference=words.reference), sep="\n",
               file=sys.stderr)
         return exc.exit_code
     for reminder in due:
-        title, text = reminder_text(reminder, lang)
+        title, text = _reminder_text(reminder, lang)
         print(f"{title}: {text}")
         desktop.mark_told(reminder)
     if not due:
         print(t("ui.agent.nothing_due", lang))
     return 0
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late: the main window's modules only when a window opens (the
+# agent at rest never), the tray's only for the agent, ``app.explain`` only when an error is told.
+
+
+def _main_window(desktop: Desktop, lang: str) -> MainWindow:
+    from ui.main_window import MainWindow
+
+    return MainWindow(desktop, lang)
+
+
+def _agent(desktop: Desktop, lang: str) -> Agent:
+    from ui.tray import Agent
+
+    return Agent(desktop, lang)
+
+
+def _reminder_text(reminder: Reminder, lang: str) -> tuple[str, str]:
+    from ui.tray import reminder_text  # dates through QLocale: no QApplication, no display needed
+
+    return reminder_text(reminder, lang)
+
+
+def _report(error: ZorgCertError, lang: str, where: str) -> Explanation:
+    from app.explain import report
+
+    return report(error, lang, where)
 
 
 if __name__ == "__main__":

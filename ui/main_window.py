@@ -1,4 +1,8 @@
-"""The main window: the certificates, Support and Settings tabs; opens the wizards; runs the work off the GUI thread."""
+"""The main window: the certificates, Support and Settings tabs; opens the wizards; runs the work off the GUI thread.
+
+The Support and Settings tabs, the wizards and the explanation of an error are built when first
+needed; their modules are imported then, in the one section at the end, "Imported on first use".
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
+from app.certview import live_state
 from ui.common import STYLE, fmt_date, icon, use_language
 from ui.dashboard import Dashboard
 from ui.strings import t
 from ui.worker import Task, run_task
 
-if TYPE_CHECKING:  # built on first use: their modules are imported then, not at start (cold start time)
+if TYPE_CHECKING:
     from app.errors import ZorgCertError
+    from app.explain import Explanation
     from app.status import StatusRow
     from ui.backup_wizard import BackupWizard
     from ui.install_wizard import InstallWizard
@@ -24,13 +30,6 @@ if TYPE_CHECKING:  # built on first use: their modules are imported then, not at
 
 # the tabs after the dashboard, built when first shown or asked for: (attribute, icon or "", tab title key)
 LAZY_TABS = (("support", "info", "ui.tab.support"), ("settings", "", "ui.tab.settings"))
-
-
-def explain(error: ZorgCertError, lang: str, where: str = "") -> Any:
-    """``app.explain.report``: logged with a reference (shown too), imported when something is to be explained."""
-    from app.explain import report
-
-    return report(error, lang, where)
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +71,8 @@ class MainWindow(QMainWindow):
             else:
                 self.tabs.addTab(QWidget(), t(title, lang))
         for i in range(self.tabs.count()):
-            self.tabs.widget(i).setAccessibleName(self.tabs.tabText(i))
+            if (page := self.tabs.widget(i)) is not None:
+                page.setAccessibleName(self.tabs.tabText(i))
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.dashboard.action.connect(self.on_action)
@@ -106,14 +106,11 @@ class MainWindow(QMainWindow):
         if page is not None:
             return page
         if name == "support":
-            from ui.support_page import SupportPage
-
-            page = SupportPage(self.desktop, self.lang, choose_file=self.choosers.get("support_file"))
+            page = _support_page(self.desktop, self.lang, self.choosers.get("support_file"))
         else:
-            from ui.settings_page import SettingsPage
-
-            page = SettingsPage(self.desktop, self.lang)
-            page.language_changed.connect(self.change_language)
+            settings = _settings_page(self.desktop, self.lang)
+            settings.language_changed.connect(self.change_language)
+            page = settings
         self._pages[name] = page
         index = 1 + [n for n, _s, _t in LAZY_TABS].index(name)
         stand_in, current = self.tabs.widget(index), self.tabs.currentIndex()
@@ -126,7 +123,8 @@ class MainWindow(QMainWindow):
         finally:
             self._swapping = False
         page.setAccessibleName(title)
-        stand_in.deleteLater()
+        if stand_in is not None:
+            stand_in.deleteLater()
         return page
 
     def change_language(self, lang: str) -> None:
@@ -164,8 +162,6 @@ class MainWindow(QMainWindow):
         if source == "status":
             return True
         if source == "renew" and not self.dashboard.explanation.isHidden():
-            from app.certview import live_state
-
             now = self.desktop.now()
             return not any(r.user_number == number and live_state(r, now) == "renewal-open" for r in rows)
         return False
@@ -217,14 +213,12 @@ class MainWindow(QMainWindow):
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.renew(number, progress=report)
 
-        from app.wizard import RENEW_CANCEL_POINTS
-
         self.renewing = run_task(
             work,
             on_success=self._renewed,
             on_failure=self._renew_failed,
             on_progress=lambda stage: self.dashboard.set_busy(t(f"ui.stage.{stage}.busy", self.lang)),
-            cancel_points=RENEW_CANCEL_POINTS,
+            cancel_points=_renew_cancel_points(),
             what="renew",
         )
 
@@ -240,20 +234,16 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy("")
         for card in self.dashboard.cards:
             card.setEnabled(True)
-        from app.wizard import failure_offers
-
         words = explain(error, self.lang, "renew")
-        self.dashboard.explanation.show_explanation(words, failure_offers(words.code))
+        self.dashboard.explanation.show_explanation(words, _failure_offers(words.code))
         self.refresh()
 
     # --- wizards --------------------------------------------------------------------------------
 
     def open_install(self, *, user_number: str = "", kind: str = "personal") -> InstallWizard:
-        from ui.install_wizard import InstallWizard
-
         self.start_action()
 
-        dialog = InstallWizard(self.desktop, self.lang, user_number=user_number, kind=kind, parent=self,
+        dialog = _install_wizard()(self.desktop, self.lang, user_number=user_number, kind=kind, parent=self,
                                choose_folder=self.choosers.get("folder"),
                                choose_backup_file=self.choosers.get("backup_file"))
         dialog.installed.connect(lambda _e: self.refresh())
@@ -266,11 +256,9 @@ class MainWindow(QMainWindow):
         self.banner = ("install", "")
 
     def open_backup(self, mode: str = "make", user_number: str = "") -> BackupWizard:
-        from ui.backup_wizard import BackupWizard
-
         self.start_action()
 
-        dialog = BackupWizard(self.desktop, self.lang, self.rows, mode=mode, user_number=user_number, parent=self,
+        dialog = _backup_wizard()(self.desktop, self.lang, self.rows, mode=mode, user_number=user_number, parent=self,
                               choose_backup_file=self.choosers.get("backup_file"),
                               choose_restore_file=self.choosers.get("restore_file"))
         dialog.made.connect(lambda _r: self.refresh())
@@ -287,3 +275,53 @@ class MainWindow(QMainWindow):
         if self.wizard is dialog:
             self.wizard = None
         self.refresh()
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late. The first painted dashboard is measured against a bare
+# window (docs/performance.md, within 1.5x): the Support and Settings tabs, the wizards with their
+# rules (``app.wizard``) and ``app.explain`` are not on screen then, so their modules are imported
+# when they are first shown or asked for.
+
+
+def explain(error: ZorgCertError, lang: str, where: str = "") -> Explanation:
+    """``app.explain.report``: logged with a reference (shown too)."""
+    from app.explain import report
+
+    return report(error, lang, where)
+
+
+def _support_page(desktop: Any, lang: str, choose_file: Callable[..., str] | None) -> SupportPage:
+    from ui.support_page import SupportPage
+
+    return SupportPage(desktop, lang, choose_file=choose_file)
+
+
+def _settings_page(desktop: Any, lang: str) -> SettingsPage:
+    from ui.settings_page import SettingsPage
+
+    return SettingsPage(desktop, lang)
+
+
+def _install_wizard() -> type[InstallWizard]:
+    from ui.install_wizard import InstallWizard
+
+    return InstallWizard
+
+
+def _backup_wizard() -> type[BackupWizard]:
+    from ui.backup_wizard import BackupWizard
+
+    return BackupWizard
+
+
+def _renew_cancel_points() -> tuple[str, ...]:
+    from app.wizard import RENEW_CANCEL_POINTS
+
+    return RENEW_CANCEL_POINTS
+
+
+def _failure_offers(code: str) -> list[str]:
+    from app.wizard import failure_offers
+
+    return failure_offers(code)

@@ -5,6 +5,10 @@ the next reminder could be due (at most hourly, ``app.reminders.next_check``) an
 after the machine wakes: a once-a-minute heartbeat compares the wall clock with the
 monotonic clock (which stands still during suspend), and where logind is on the system
 bus its ``PrepareForSleep(false)`` signal triggers a check too. No busy polling.
+
+The agent stays resident (docs/performance.md, its memory beside a bare tray icon): the
+explanation of an error and the renewal's rules are imported when first needed, in the one
+section at the end, "Imported on first use"; QtDBus where the platform has it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
@@ -25,6 +29,9 @@ from ui.common import fmt_date, icon, use_language
 from ui.strings import t
 from ui.worker import run_task
 
+if TYPE_CHECKING:
+    from app.explain import Explanation
+
 HEARTBEAT_MS = 60_000
 WAKE_JUMP_SECONDS = 120  # wall clock ahead of the monotonic clock by this much: the machine slept
 
@@ -34,9 +41,7 @@ def reminder_text(reminder: Any, lang: str) -> tuple[str, str]:
     name = reminder.name or reminder.user_number
     until = fmt_date(reminder.valid_until, lang)
     if reminder.key == "renewal-failed":
-        from app.explain import error_from, explain
-
-        words = explain(error_from(reminder.code, reminder.params), lang)
+        words = _explain_code(reminder.code, reminder.params, lang)
         text = t("ui.notify.failed", lang, name=name, message=words.message, next=words.next_step)
         if words.reference:  # the reference logged when the renewal failed (app.explain.logged)
             text += " " + t("error.reference", lang, reference=words.reference)
@@ -54,6 +59,8 @@ class Agent(QObject):
     notified = Signal(str, str)  # title, text: every notification also goes out here
     checked = Signal(list)  # the rows after each check
     open_requested = Signal(str)  # "" | "backup": the app opens the main window (and the backup wizard)
+    _wall: float  # the wall clock and the monotonic clock at the last heartbeat (see ``beat``)
+    _mono: float
 
     def __init__(self, desktop: Any, lang: str, *, monotonic: Any = time.monotonic):
         super().__init__()
@@ -133,10 +140,8 @@ class Agent(QObject):
         self.checked.emit(rows)
 
     def _check_failed(self, error: ZorgCertError) -> None:
-        from app.explain import report
-
         self.checking = False
-        words = report(error, self.lang, "agent-check")
+        words = _report(error, self.lang, "agent-check")
         self.tray.setToolTip(f"{words.message} ({t('error.reference', self.lang, reference=words.reference)})")
         self.schedule(None)
 
@@ -167,8 +172,9 @@ class Agent(QObject):
             return
         bus = QDBusConnection.systemBus()
         if bus.isConnected():
-            bus.connect("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
-                        "PrepareForSleep", self, "1_prepare_for_sleep(bool)")
+            # PySide6's stub wants the slot as bytes; at run time only a str is taken (checked with 6.12)
+            bus.connect("org.freedesktop.login1", "/org/freedesktop/login1",  # type: ignore[call-overload]
+                        "org.freedesktop.login1.Manager", "PrepareForSleep", self, "1_prepare_for_sleep(bool)")
 
     @Slot(bool)
     def _prepare_for_sleep(self, going: bool) -> None:
@@ -211,18 +217,14 @@ class Agent(QObject):
             for row in due:  # in turn: they share the one lock
                 try:
                     renewed.append(desktop.renew(row.user_number, progress=report))
-                except ZorgCertError as exc:
-                    from app.explain import logged  # in the log with its reference; the notification names it
-
-                    desktop.record_renewal_failure(row, logged(exc, "renew"))
+                except ZorgCertError as exc:  # in the log with its reference; the notification names it
+                    desktop.record_renewal_failure(row, _logged(exc, "renew"))
                     failed += 1
             return renewed, failed
 
-        from app.wizard import RENEW_CANCEL_POINTS  # the agent at rest never loads the wizard's rules
-
         self.renew_action.setEnabled(False)
         run_task(work, on_success=self._renewed, on_failure=lambda _e: self.check(), what="renew",
-                 cancel_points=RENEW_CANCEL_POINTS)
+                 cancel_points=_renew_cancel_points())
 
     def _renewed(self, result: tuple[list[Any], int]) -> None:
         # the answer to the user's own click, not an unasked notification; failures come through check()
@@ -230,3 +232,33 @@ class Agent(QObject):
             self.notify(t("ui.agent.renewed.title", self.lang),
                         t("ui.renew.done", self.lang, name=entry.name, until=fmt_date(entry.not_after, self.lang)))
         self.check()
+
+
+# --- Imported on first use ---------------------------------------------------------------------------
+# The one place this module imports late (besides QtDBus in ``_watch_logind``, which not every
+# platform has): the agent at rest never explains an error or renews, and keeps neither
+# ``app.explain`` nor the wizard's rules (``app.wizard``) in memory until it does.
+
+
+def _explain_code(code: str, params: dict[str, Any], lang: str) -> Explanation:
+    from app.explain import error_from, explain
+
+    return explain(error_from(code, params), lang)
+
+
+def _report(error: ZorgCertError, lang: str, where: str) -> Explanation:
+    from app.explain import report
+
+    return report(error, lang, where)
+
+
+def _logged(error: ZorgCertError, where: str) -> ZorgCertError:
+    from app.explain import logged
+
+    return logged(error, where)
+
+
+def _renew_cancel_points() -> tuple[str, ...]:
+    from app.wizard import RENEW_CANCEL_POINTS
+
+    return RENEW_CANCEL_POINTS

@@ -73,3 +73,19 @@ def test_config_set_show_unset_in_every_form(tmp_path: Path) -> None:
     for args in (("issuer-url", "http://uitgever.example.nl"), ("issuer-ca", str(tmp_path / "missing.pem"))):
         r = _run(home, "config", "set", *args)
         assert r.returncode == 2 and "Traceback" not in r.stderr and "referentie" not in r.stderr
+
+
+def test_config_set_takes_its_options_before_or_after_the_subcommand(tmp_path: Path) -> None:
+    """``config set`` crashed before issue 12 (a TypeError, exit 1: see the first test); issue 13 moved every
+    command onto argparse, so ``--lang`` and ``--json`` must still work wherever they stand."""
+    home = tmp_path / "zc"
+    for args in (("--lang", "en", "config", "set"), ("config", "--lang", "en", "set"), ("config", "set")):
+        tail = () if args[0] == "--lang" or args[1] == "--lang" else ("--lang", "en")
+        r = _run(home, *args, "issuer-url", "https://uitgever.example.nl/", *tail)
+        assert (r.returncode, r.stderr) == (0, "")
+        assert r.stdout == "issuer-url set to https://uitgever.example.nl.\n"
+    r = _run(home, "--json", "config", "set", "issuer-url", "https://ander.example.nl")
+    assert r.returncode == 0 and json.loads(r.stdout) == {"issuer-url": "https://ander.example.nl"}
+    assert json.loads((home / "config" / "config.json").read_text()) == {"issuer-url": "https://ander.example.nl"}
+    r = _run(home, "config", "set", "issuer-port", "443")  # not a setting: argparse's usage error, exit 2
+    assert r.returncode == 2 and "invalid choice: 'issuer-port'" in r.stderr and "Traceback" not in r.stderr
