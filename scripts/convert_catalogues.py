@@ -64,13 +64,14 @@ def main() -> None:
     for lang in ("nl", "en"):
         catalog = Catalog(locale=lang, domain="zorgcert", project="ZorgCert", version="0.1.0",
                           header_comment=f"# ZorgCert: every sentence the user sees, {HEADER[lang]}.\n"
-                                         "# The msgids are symbolic keys (refusal.pin-invalid); see docs/translating.md.",
+                                         "# The msgids are symbolic keys; see docs/translating.md.",
                           copyright_holder="ZorgCert", msgid_bugs_address="the ZorgCert issue tracker",
                           creation_date=WHEN, revision_date=WHEN,
                           last_translator="ZorgCert", language_team=HEADER[lang], fuzzy=False)
         done: set[str] = set()
         for key, section in keys:
-            comments = [section] if section else []
+            # the section comments live in the Dutch source; scripts/words carries them to the others as #. lines
+            comments = [section] if section and lang == "nl" else []
             plural = PLURAL.match(key)
             if plural:
                 base = plural.group(1)
@@ -82,7 +83,8 @@ def main() -> None:
                 continue
             text = i18n.MESSAGES[key][lang]
             if not text:  # a .po cannot hold an empty translation: "-" says nothing (app.i18n.NOTHING)
-                text, comments = "-", [*comments, 'says nothing on purpose: keep "-"']
+                text = "-"
+                comments = [*comments, 'says nothing on purpose: keep "-"'] if lang == "nl" else comments
             catalog.add(key, text, user_comments=comments)
         out = ROOT / "resources" / "locale" / lang / "LC_MESSAGES" / "zorgcert.po"
         out.parent.mkdir(parents=True, exist_ok=True)
