@@ -54,7 +54,7 @@ from app.errors import (
     WrongPassphrase,
     ZorgCertError,
 )
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, tn
 from app.journal import Operation
 from app.lock import InstanceLock
 from app.services import Outcome, checkpoint
@@ -101,7 +101,8 @@ def crack_time_words(seconds: float, lang: str) -> str:
     for limit, unit, key in ((hour, minute, "minutes"), (day, hour, "hours"), (month, day, "days"),
                              (year, month, "months"), (100 * year, year, "years")):
         if seconds < limit:
-            return t(f"passphrase.crack.{key}", lang, n=max(1, round(seconds / unit)))
+            n = max(1, round(seconds / unit))
+            return tn(f"passphrase.crack.{key}", n, lang, n=n)
     return t("passphrase.crack.centuries", lang)
 
 

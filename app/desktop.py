@@ -15,20 +15,9 @@ from typing import Any
 
 from app.clock import Clock, SystemClock
 from app.errors import NoIssuerConfigured, ZorgCertError
-from app.i18n import register
 from app.paths import Paths
 
 log = logging.getLogger("zorgcert")
-
-# said by ``zorgcert gui`` when this installation has no desktop app (ui/ or Qt missing)
-register({
-    "desktop.no_qt": {
-        "nl": "Het programmavenster kan hier niet starten ({reason}). Installeer ZorgCert met de app erbij, of "
-        "gebruik de opdrachtregel: zorgcert status, zorgcert install.",
-        "en": "The app window cannot start here ({reason}). Install ZorgCert with the app, or use the command "
-        "line: zorgcert status, zorgcert install.",
-    },
-})
 
 Progress = Callable[[str], None]
 

@@ -14,7 +14,7 @@ from app import certview, journal, preferences, status  # noqa: F401 - imported 
 from app.desktop import Desktop
 from app.logfile import log_to_file
 from app.paths import paths
-from ui.strings import t
+from app.i18n import t
 
 from PySide6.QtWidgets import QApplication  # after the modules above, on purpose
 

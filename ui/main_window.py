@@ -9,9 +9,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
+from app.i18n import t
 from ui.common import STYLE, fmt_date, icon, use_language
 from ui.dashboard import Dashboard
-from ui.strings import t
 from ui.worker import Task, run_task
 
 if TYPE_CHECKING:  # built on first use: their modules are imported then, not at start (cold start time)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app import certview
 from app.errors import ZorgCertError
+from app.i18n import t
 from ui.common import fmt_date, icon, use_language
-from ui.strings import t
 from ui.worker import run_task
 
 HEARTBEAT_MS = 60_000
