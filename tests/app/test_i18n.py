@@ -201,3 +201,15 @@ def test_every_key_is_there_whatever_was_imported() -> None:
     run = subprocess.run([sys.executable, "-c", probe], cwd=words.ROOT, capture_output=True, text=True, env=env,
                          timeout=60)
     assert run.returncode == 0, run.stderr
+
+
+def test_every_language_ships_in_the_wheel_and_the_bundle() -> None:
+    """A wheel installs the .mo files under <prefix>/share/zorgcert/locale (app.i18n.locale_dir looks there when
+    resources/ is not beside the code); the PyInstaller spec takes all of resources/."""
+    import tomllib
+
+    data = tomllib.loads((words.ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    for lang in words.languages():
+        assert data[f"share/zorgcert/locale/{lang}/LC_MESSAGES"] == [f"resources/locale/{lang}/LC_MESSAGES/zorgcert.mo"]
+    spec = (words.ROOT / "packaging" / "zorgcert.spec").read_text()
+    assert '(str(ROOT / "resources"), "resources")' in spec
