@@ -338,7 +338,6 @@ def _run_demo(args: argparse.Namespace, lang: str) -> int:
 
 def _ui_app() -> Any:
     """``ui.app``; ImportError when Qt is missing."""
-    from app import desktop  # noqa: F401 - registers the sentence ``_desktop_app`` says when Qt is missing
     from ui import app as ui_app
 
     return ui_app

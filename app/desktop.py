@@ -25,7 +25,6 @@ from app import config, preferences, status
 from app.clock import Clock, SystemClock
 from app.contact import ContactPerson, contact_person
 from app.errors import Cancelled, NoIssuerConfigured, ZorgCertError
-from app.i18n import register
 from app.journal import Journal
 from app.paths import Paths
 from app.reminders import Reminder, ReminderLog, due, next_check
@@ -43,16 +42,6 @@ if TYPE_CHECKING:
     from app.status import StatusRow
 
 log = logging.getLogger("zorgcert")
-
-# said by ``zorgcert gui`` when this installation has no desktop app (ui/ or Qt missing)
-register({
-    "desktop.no_qt": {
-        "nl": "Het programmavenster kan hier niet starten ({reason}). Installeer ZorgCert met de app erbij, of "
-        "gebruik de opdrachtregel: zorgcert status, zorgcert install.",
-        "en": "The app window cannot start here ({reason}). Install ZorgCert with the app, or use the command "
-        "line: zorgcert status, zorgcert install.",
-    },
-})
 
 Progress = Callable[[str], None]
 

@@ -8,7 +8,7 @@ import weakref
 from dataclasses import dataclass
 
 from app.errors import IssuerRefused, ZorgCertError
-from app.i18n import t
+from app.i18n import t, tn
 
 log = logging.getLogger("zorgcert")
 
@@ -36,10 +36,12 @@ def complete_params(exc: ZorgCertError, lang: str) -> dict[str, object]:
 def explain(exc: ZorgCertError, lang: str) -> Explanation:
     """The message and next step for ``exc`` in ``lang`` (Dutch or English)."""
     params = complete_params(exc, lang)
+    tries = params.get("attempts_left") if exc.key == "refusal.pin-invalid" else None  # "?": not said
     return Explanation(
         code=str(getattr(exc, "code", None) or exc.key),
         message=t(exc.key, lang, **params),
-        next_step=t(exc.key + ".next", lang, **params),
+        next_step=t(exc.key + ".next", lang, **params) if tries is None else
+        tn(exc.key + ".next", tries if isinstance(tries, int) else None, lang, **params),
         reference=str(exc.params.get("reference", "")),
     )
 

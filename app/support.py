@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.errors import ZorgCertError
 from app.files import read_json, write_atomic
-from app.i18n import register
 from app.paths import Paths
 from keystore.base import StoreError
 
@@ -51,17 +50,6 @@ _LONG_HEX = re.compile(r"\b[0-9a-fA-F]{100,}\b")
 _PIN_LIKE = re.compile(r"(?<![\w:./-])\d{5,8}(?![\w/-])")
 
 MAX_LOG_BYTES = 2_000_000  # per log file: the newest part
-
-register({
-    "error.support_file": {
-        "nl": "Het supportbestand kon niet worden opgeslagen in {path} ({details}).",
-        "en": "The support file could not be saved in {path} ({details}).",
-    },
-    "error.support_file.next": {
-        "nl": "Kies een andere map, bijvoorbeeld Documenten, en probeer het opnieuw.",
-        "en": "Choose another folder, for example Documents, and try again.",
-    },
-})
 
 
 class SupportFileNotSaved(ZorgCertError):

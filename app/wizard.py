@@ -1,7 +1,7 @@
 """The install wizard's map, without Qt: its pages, when Next/Back are allowed, and where a failure leads.
 
 The PIN itself never enters this module: the wizard state only knows *that* one was typed.
-Messages are i18n keys (``ui.*``, in ``ui/strings.py``) with their parameters, so the
+Messages are i18n keys (``ui.*``, in ``resources/locale``) with their parameters, so the
 desktop app shows them and the tests can check them without a screen.
 """
 

@@ -1,8 +1,11 @@
+import os
 import sys
 from pathlib import Path
 
 # tests import their shared harnesses (tests/issuer_harness.py) as top-level modules
 sys.path.insert(0, str(Path(__file__).parent))
+# a key without words raises in t() (app.i18n.STRICT), here and in every process a test starts
+os.environ.setdefault("ZORGCERT_STRICT_WORDS", "1")
 
 
 import pytest  # noqa: E402

@@ -20,7 +20,7 @@ from app.desktop import Desktop
 from app.errors import ZorgCertError
 from app.logfile import log_to_file
 from app.paths import paths
-from ui.strings import t
+from app.i18n import t
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon  # after the modules above, on purpose
 

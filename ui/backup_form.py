@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import FileExists, ZorgCertError
 from app.explain import report
+from app.i18n import t
 from ui.common import ExplanationBox, Notice
-from ui.strings import t
 from ui.worker import Task, run_task
 
 if TYPE_CHECKING:

@@ -27,11 +27,10 @@ from PySide6.QtWidgets import (
 from app import certview, wizard
 from app.errors import ZorgCertError
 from app.explain import report
-from app.i18n import has
+from app.i18n import has, t
 from app.wizard import BackupState, Step
 from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, in_widget
-from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
 

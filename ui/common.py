@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
-from ui.strings import t
+from app.i18n import t
 
 if TYPE_CHECKING:  # app.explain (with secrets, hmac) is imported when something goes wrong, not at start
     from app.explain import Explanation

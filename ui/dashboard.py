@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import certview
+from app.i18n import t
 from app.status import StatusRow
 from ui.common import (
     STATE_COLOURS,
@@ -37,7 +38,6 @@ from ui.common import (
     qt_enums,
     title_label,
 )
-from ui.strings import t
 
 TICK_MS = 60_000  # the countdown is in days and hours: once a minute is plenty
 

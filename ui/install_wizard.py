@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 from app import certview, policy, wizard
 from app.errors import Cancelled, ZorgCertError
 from app.explain import report
+from app.i18n import t
 from app.preflight import before_pin
 from app.wallet import Entry
 from app.wizard import InstallState, Page
 from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
-from ui.strings import t
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
 

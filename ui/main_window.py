@@ -14,9 +14,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.certview import live_state
+from app.i18n import t
 from ui.common import STYLE, fmt_date, icon, use_language
 from ui.dashboard import Dashboard
-from ui.strings import t
 from ui.worker import Task, run_task
 
 if TYPE_CHECKING:

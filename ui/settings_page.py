@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLab
 from app import __version__
 from app.errors import ZorgCertError
 from app.explain import report
+from app.i18n import t
 from ui.common import ExplanationBox, title_label
-from ui.strings import t
 
 if TYPE_CHECKING:
     from app.desktop import Desktop

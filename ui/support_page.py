@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import ZorgCertError
 from app.explain import report
+from app.i18n import t
 from ui.common import ExplanationBox, Notice, icon, title_label
-from ui.strings import t
 from ui.worker import run_task
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app import certview
 from app.errors import ZorgCertError
+from app.i18n import t
 from app.status import StatusRow
 from ui.common import fmt_date, icon, use_language
-from ui.strings import t
 from ui.worker import run_task
 
 if TYPE_CHECKING:

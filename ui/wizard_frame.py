@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import t
 from ui.common import STYLE, icon, title_label, use_language
-from ui.strings import t
 
 
 class WizardPage(QWidget):

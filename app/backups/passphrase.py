@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import policy
 from app.errors import PassphraseMismatch, WeakPassphrase
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, tn
 from app.wallet import Entry, Wallet
 from backup import strength
 
@@ -41,7 +41,8 @@ def crack_time_words(seconds: float, lang: str) -> str:
     for limit, unit, key in ((hour, minute, "minutes"), (day, hour, "hours"), (month, day, "days"),
                              (year, month, "months"), (100 * year, year, "years")):
         if seconds < limit:
-            return t(f"passphrase.crack.{key}", lang, n=max(1, round(seconds / unit)))
+            n = max(1, round(seconds / unit))
+            return tn(f"passphrase.crack.{key}", n, lang, n=n)
     return t("passphrase.crack.centuries", lang)
 
 

@@ -13,7 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
+from words_harness import KEY
 
+from app import i18n
 from app.desktop import Desktop
 from app.logfile import log_to_file
 from app.wizard import Page
@@ -177,3 +179,32 @@ def test_an_installed_valid_certificate_is_refused_before_the_pin(qtbot, user: U
     assert not wizard.next_button.isEnabled()  # the PIN is never sent
     wizard.credentials.number.setText(number[:-1])  # another number: the refusal is gone
     assert box.isHidden()
+
+
+# --- issue 13 point 4: no key ever reaches the screen ------------------------------------------------
+
+
+def _looks_like_a_key(text: str) -> bool:
+    lines = re.sub(r"<br>|<[^>]+>", "\n", text).splitlines()
+    return any(i18n.has(x.strip()) or KEY.match(x.strip(" .:•\u00a0")) for x in [text, *lines])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_text_on_any_screen_is_a_key(qtbot, offline: Desktop, lang: str) -> None:  # noqa: ANN001
+    """The main window (every certificate state, the support checks), every install and backup page and the tray
+    menu: every text, tooltip, accessible name and description; none is, or looks like, a key."""
+    from ui.tray import Agent
+
+    from .test_pages import NOW, Clock, every_backup_page, every_install_page, texts, window
+
+    offline.clock = Clock(NOW)
+    agent = Agent(offline, lang)
+    qtbot.addWidget(agent.menu)
+    screens = {"main window": window(qtbot, offline, lang), "install": every_install_page(qtbot, offline, lang),
+               "backup": every_backup_page(qtbot, offline, lang, "make"),
+               "restore": every_backup_page(qtbot, offline, lang, "restore"), "tray": agent.menu}
+    for name, screen in screens.items():
+        shown = [x for x in texts(screen) if x]
+        assert len(shown) >= 4, name  # the tray menu has four
+        keys = [x for x in shown if _looks_like_a_key(x)]
+        assert not keys, f"{name} shows keys: {keys}"
