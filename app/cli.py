@@ -157,9 +157,9 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
             "cli.renewed.backup", lang, user_number=e.user_number)  # R8: the old backup holds the old certificate
         return {"renewed": e.as_json(), "next": t("cli.renewed.backup", lang, user_number=e.user_number)}, text
     if args.command == "demo":
-        from app import demo
+        from app.demo import supervisor
 
-        demo.run(args, lang)
+        supervisor.run(args, lang)
         return {"stopped": True}, ""
     if args.command == "doctor":
         from app.doctor import run_checks

@@ -136,20 +136,19 @@ async def serve(
     cap = connection_cap(nofile, max_connections)
     site = GuardedSite(runner, host, port, ssl_context=None if proxy else tls_context(cfg), cap=cap,
                        handler_kwargs=handler_kwargs, busy=busy, handshake_timeout=handshake_timeout)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # before anyone is told we listen: a quick stop is a clean one
+        loop.add_signal_handler(sig, stop.set)
     await site.start()
     scheme = "http" if proxy else "https"
     log.info("at most %d connections at a time (descriptor limit %d)", cap, nofile)
     print(f"ZorgCert issuer listening on {scheme}://{host}:{site.port}/", flush=True)
 
-    stop = asyncio.Event()
     purger: asyncio.Task[None] | None = None
     try:
         if ready_file is not None:
             write_ready_file(ready_file, url=base_url(scheme, host, site.port), port=site.port, ca=cfg.root_ca_pem)
-
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
         purger = asyncio.create_task(_purge_forever(service, purge_interval(cfg.durations.install_window)))
         await stop.wait()
     finally:
