@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.demo.children import last_line
 
@@ -113,7 +114,7 @@ def start(
                        log_offset=offset)
 
 
-def _read_ready(path: Path) -> dict[str, object] | None:
+def _read_ready(path: Path) -> dict[str, Any] | None:
     """The ready file's document once it is there (it is written whole, by rename), else None."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
