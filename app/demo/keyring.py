@@ -69,16 +69,19 @@ def _wait_for_bus(proc: subprocess.Popen[bytes], log: Path, offset: int) -> str:
 
 
 def _keyring_ready(address: str) -> bool:
-    """Does the Secret Service on ``address`` answer, with its default collection unlocked?
+    """Does the gnome-keyring we started answer on ``address``, with its default collection unlocked?
 
+    Only once it owns the Secret Service's name: a call to the name before that would make the
+    bus start a second gnome-keyring of its own (D-Bus activation), one the demo does not supervise.
     The module's one lazy import: secretstorage and jeepney (D-Bus) exist on Linux only.
     """
     import secretstorage
-    from jeepney.io.blocking import open_dbus_connection
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import Proxy, open_dbus_connection
 
     def probe() -> bool:
         with open_dbus_connection(address) as conn:
-            if not secretstorage.check_service_availability(conn):
+            if Proxy(message_bus, conn).NameHasOwner("org.freedesktop.secrets")[0] != 1:
                 return False
             return not secretstorage.get_default_collection(conn).is_locked()
 
