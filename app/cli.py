@@ -331,9 +331,9 @@ def _run_checks(p: Paths, lang: str) -> list[Check]:
 
 
 def _run_demo(args: argparse.Namespace, lang: str) -> int:
-    from app import demo
+    from app.demo import supervisor
 
-    return demo.run(args, lang)
+    return supervisor.run(args, lang)
 
 
 def _ui_app() -> Any:

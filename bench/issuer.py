@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.demo import localissuer
 from bench.common import child_env, python
-
-_LISTENING = re.compile(r"listening on (https://127\.0\.0\.1:\d+)/")
 
 
 @dataclass
-class LocalIssuer:
+class BenchIssuer:
+    """A running local issuer and its admin commands."""
+
     data: Path
     url: str
-
-    @property
-    def ca(self) -> Path:
-        return self.data / "root-ca.pem"
+    ca: Path
 
     def admin(self, *args: str) -> dict:
         out = subprocess.run([python(), "-m", "issuer.cli", *args, "--data", str(self.data), "--json"],
@@ -46,26 +42,17 @@ class LocalIssuer:
 
 
 @contextmanager
-def local_issuer(folder: Path) -> Iterator[LocalIssuer]:
-    """``init`` a fresh issuer in ``folder`` and ``serve`` it on a free port; stopped on exit."""
+def local_issuer(folder: Path) -> Iterator[BenchIssuer]:
+    """``init`` a fresh issuer in ``folder`` and ``serve`` it on a free port; stopped on exit.
+
+    Started with :mod:`app.demo.localissuer`, which learns the address from the issuer's ready file.
+    """
     data = folder / "issuer"
     subprocess.run([python(), "-m", "issuer.cli", "init", "--data", str(data), "--hostname", "localhost",
                     "--ip", "127.0.0.1"], check=True, capture_output=True, env=child_env())
-    log = folder / "issuer.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([python(), "-m", "issuer.cli", "serve", "--data", str(data), "--port", "0"],
-                                stdout=out, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1"))
+    running = localissuer.start(data, log=folder / "issuer.log", env=child_env(),
+                                command=[python(), "-m", "issuer.cli"])
     try:
-        deadline = time.monotonic() + 60
-        while not (found := _LISTENING.search(log.read_text(errors="replace"))):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the issuer did not start:\n" + log.read_text(errors="replace")[-2000:])
-            time.sleep(0.05)
-        yield LocalIssuer(data, found.group(1))
+        yield BenchIssuer(data, running.url, running.ca)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        running.stop()

@@ -12,12 +12,26 @@ import json
 import logging
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from issuer.config import ConfigError
+from issuer.bootstrap import init_issuer, open_service
+from issuer.config import ConfigError, load_config
 from issuer.problems import Problem
+from issuer.proxy import trusted_networks
+
+
+def _server() -> ModuleType:
+    """The HTTPS server (:mod:`issuer.server`: aiohttp and the web layer), imported only by ``serve``.
+
+    The module's one lazy import: the admin commands (run by the hundred by the demo and the
+    tests) start without loading the web server they do not use.
+    """
+    from issuer import server
+
+    return server
 
 
 def _leaf(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
@@ -44,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _leaf(sub, "serve", "serve the HTTPS API until SIGTERM")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443, help="0 picks a free port (printed)")
+    p.add_argument(
+        "--ready-file",
+        type=Path,
+        metavar="PATH",
+        help="once listening, write {version, url, port, ca, pid} as JSON to PATH (atomically); removed on stop",
+    )
     p.add_argument(
         "--client-cert-header",
         metavar="NAME",
@@ -122,8 +142,6 @@ def _command(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> tuple[Any, str]:
     """Carry out one command; returns (JSON result, human text)."""
-    from issuer.bootstrap import init_issuer, open_service
-
     cmd = _command(args)
     if cmd == "init":
         cfg = init_issuer(
@@ -146,15 +164,14 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
         }
         return result, f"Issuer created in {cfg.data_dir}; clients trust {cfg.root_ca_pem}"
 
+    if cmd == "serve" and args.ready_file is not None:
+        args.ready_file.unlink(missing_ok=True)  # one left by an issuer that was killed says nothing yet
     svc = open_service(args.data, database=args.db)
     if cmd == "serve":
-        from issuer.config import load_config
-        from issuer.server import serve
-
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.INFO)
         asyncio.run(
-            serve(
+            _server().serve(
                 load_config(args.data),
                 svc,
                 host=args.host,
@@ -164,6 +181,7 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
                 max_connections=args.max_connections,
                 handshake_timeout=args.handshake_timeout,
                 idle_timeout=args.idle_timeout,
+                ready_file=args.ready_file,
             )
         )
         return {"stopped": True}, ""
@@ -224,8 +242,6 @@ def _fail(args: argparse.Namespace, message: str) -> int:
 
 def _check_serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """TLS-terminator mode only with explicit proxy addresses (exit 2 with the reason otherwise)."""
-    from issuer.web import trusted_networks
-
     if args.client_cert_header and not args.trusted_proxy:
         parser.error(
             "--client-cert-header needs --trusted-proxy ADDR: the address of the TLS terminator, the only "
@@ -250,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         _check_serve(parser, args)
     args.data = args.data.expanduser().resolve()
+    if getattr(args, "ready_file", None) is not None:
+        args.ready_file = args.ready_file.expanduser().resolve()
     try:
         result, text = run(args)
     except Problem as p:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.policy import Durations
+from issuer.db import sqlite_url
 from issuer.files import write_private
 
 CONFIG_NAME = "issuer.toml"
@@ -73,8 +74,6 @@ class IssuerConfig:
         return self.data_dir / "outbox" / "post"
 
     def database_url(self) -> str:
-        from issuer.db import sqlite_url
-
         return self.database or sqlite_url(self.data_dir)
 
     def secret(self) -> bytes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -197,9 +199,6 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
 
 def migrate(url: str) -> None:
     """Bring the database at ``url`` to the newest schema with Alembic."""
-    from alembic import command
-    from alembic.config import Config
-
     here = Path(__file__).parent
     cfg = Config()
     cfg.set_main_option("script_location", str(here / "migrations"))

@@ -11,14 +11,12 @@ import asyncio
 import base64
 import binascii
 import functools
-import hashlib
 import html
-import ipaddress
 import json
 import logging
 import secrets
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -29,19 +27,21 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 from app.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
 from issuer.ca import pkcs7_certs_only
-from issuer.problems import EdgeProblem, Problem, cross_site, plain_http, unsupported_media_type
-from issuer.service import Holder, IssuerService
+from issuer.core import Holder
+from issuer.guards import PORTAL_STYLE, Handler, same_origin_only, security_headers
+from issuer.letters import kind_words
+from issuer.problems import EdgeProblem, Problem, plain_http
+from issuer.proxy import Networks, from_trusted_proxy
+from issuer.service import IssuerService
 
 log = logging.getLogger("zorgcert.issuer")
 
 SERVICE: web.AppKey[IssuerService] = web.AppKey("service", IssuerService)
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 PROXY: web.AppKey[tuple[str, Networks] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
 
 BODY_TIMEOUT: web.AppKey[float] = web.AppKey("body_timeout", float)
 
 PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def _run(request: web.Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -90,92 +90,6 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         return web.json_response(body, status=500, content_type="application/problem+json")
 
 
-# --- state changes only from the issuer's own clients -------------------------------
-
-API_HEADER = "X-ZorgCert-Request"
-"""Every state change under /api/v1/ carries ``X-ZorgCert-Request: 1``. An HTML form cannot set a
-header, and a cross-site ``fetch()`` that sets one must first pass a CORS preflight, which the
-issuer never grants (it sends no CORS headers at all)."""
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-EST_PREFIX = "/.well-known/est/"
-
-
-def _origin_tuple(url: str) -> tuple[str, str, int | None] | None:
-    try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.scheme or not parts.hostname:
-        return None
-    return parts.scheme.lower(), parts.hostname.lower(), port or {"https": 443, "http": 80}.get(parts.scheme)
-
-
-def _same_origin(request: web.Request, origin: str) -> bool:
-    """``Origin`` equals the issuer's own origin: the scheme (https, or the scheme served here behind
-    a TLS terminator), the host and the port the browser addressed (the ``Host`` header)."""
-    theirs = _origin_tuple(origin)
-    if theirs is None:
-        return False
-    ours = {_origin_tuple(f"{scheme}://{request.host}") for scheme in {"https", request.scheme}}
-    return theirs in ours
-
-
-def _refuse_cross_site(request: web.Request) -> None:
-    """Raise unless this state-changing request can only come from the issuer's own clients."""
-    origin = request.headers.get("Origin")
-    if origin is not None and not _same_origin(request, origin):
-        raise cross_site("requests from another web site are refused (Origin)")
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        raise cross_site("requests from another web site are refused (Sec-Fetch-Site)")
-    if request.path.startswith(EST_PREFIX):
-        if request.content_type != "application/pkcs10":
-            raise unsupported_media_type("the body must be application/pkcs10 (RFC 7030 §4.2.1)")
-        return
-    if request.content_type != "application/json":
-        raise unsupported_media_type("the body must be application/json")
-    if request.headers.get(API_HEADER) != "1":
-        raise cross_site(f"a state change needs the header {API_HEADER}: 1")
-
-
-@web.middleware
-async def same_origin_only(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """State changes (any method but GET/HEAD/OPTIONS) only as the issuer's clients send them.
-
-    The contact person's browser offers their client certificate to the issuer on every
-    request, also when another web site starts it: ambient authentication, so every state
-    change must carry what an HTML form cannot (see :data:`API_HEADER`).
-    """
-    if request.method not in SAFE_METHODS and request.match_info.http_exception is None:
-        _refuse_cross_site(request)
-    return await handler(request)
-
-
-_STYLE = "body{font-family:sans-serif;max-width:40em;margin:2em auto} dt{font-weight:bold}"
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-
-SERVER_NAME = "ZorgCert"
-"""The ``Server`` header: no product or version banner (aiohttp would send its own if unset)."""
-
-SECURITY_HEADERS = {
-    "Server": SERVER_NAME,
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
-        "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
-    ),
-}
-"""On every answer, the portal's HTML and the API's JSON alike (the CSP allows only the
-portal's own style sheet, by hash)."""
-
-
-async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers.update(SECURITY_HEADERS)
-
 
 # --- who is calling ----------------------------------------------------------------
 
@@ -194,28 +108,6 @@ def client_cert_der(request: web.Request) -> bytes | None:
     if ssl_object is None:
         return None
     return ssl_object.getpeercert(binary_form=True) or None
-
-
-def trusted_networks(addresses: list[str] | tuple[str, ...]) -> Networks:
-    """``--trusted-proxy`` values (addresses or networks) as networks; ValueError names a bad one."""
-    out = []
-    for a in addresses:
-        try:
-            out.append(ipaddress.ip_network(a.strip(), strict=False))
-        except ValueError:
-            raise ValueError(f"--trusted-proxy {a!r} is not an IP address or network") from None
-    return tuple(out)
-
-
-def from_trusted_proxy(remote: str | None, trusted: Networks) -> bool:
-    """The peer is one of the configured TLS terminators (never by default: ``trusted`` is explicit)."""
-    try:
-        ip = ipaddress.ip_address((remote or "").split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip in net for net in trusted)
 
 
 def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
@@ -473,10 +365,10 @@ async def portal(request: web.Request) -> web.Response:
     info = await _run(request, request.app[SERVICE].me, h)
     cp = info["contact_person"]
     page = _PORTAL.format(
-        style=_STYLE,
+        style=PORTAL_STYLE,
         name=html.escape(info["name"]),
         user_number=html.escape(info["user_number"]),
-        kind="persoonlijk certificaat" if info["kind"] == "personal" else "systeemcertificaat",
+        kind=kind_words(info["kind"]),
         org=html.escape(info["organisation"]["name"]),
         contact=html.escape(f"{cp['name']} ({cp['email']})") if cp else "nog niet aangewezen",
         until=html.escape(info["certificate"]["not_after"]),
@@ -495,7 +387,7 @@ def make_app(
     if proxy is not None and not proxy[1]:
         raise ValueError("a client-certificate header needs at least one trusted proxy address")
     app = web.Application(middlewares=[problems, same_origin_only], client_max_size=64 * 1024)
-    app.on_response_prepare.append(_security_headers)
+    app.on_response_prepare.append(security_headers)
     app[SERVICE] = service
     app[PROXY] = proxy
     app[BODY_TIMEOUT] = body_timeout

@@ -1,7 +1,7 @@
 """The frozen bundle's one entry point: ``zorgcert`` with every subcommand, plus the reference issuer.
 
 ``zorgcert issuer ...`` is ``zorgcert-issuer ...``: the bundle carries the issuer so that
-``zorgcert demo`` can start a local one (``app.demo`` runs it this way when frozen).
+``zorgcert demo`` can start a local one (``app.demo.localissuer`` runs it this way when frozen).
 """
 
 from __future__ import annotations

@@ -9,12 +9,9 @@ import base64
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
-import threading
-import time
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +21,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-ISSUER = [sys.executable, "-m", "issuer.cli"]
+from app.demo import localissuer
+from app.demo.localissuer import LocalIssuer
+
+ISSUER = localissuer.issuer_command()
 
 API_HEADERS = {"X-ZorgCert-Request": "1"}
 """What the issuer's JSON API asks of every state change, besides application/json (issue 11 point 4)."""
@@ -65,13 +65,30 @@ def certs_from_pkcs7_b64(body: bytes) -> list[x509.Certificate]:
 @dataclass
 class RunningIssuer:
     data: Path
-    url: str
-    process: subprocess.Popen[str]
-    log_lines: list[str] = field(default_factory=list)
+    local: LocalIssuer
+
+    @property
+    def url(self) -> str:
+        return self.local.url
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.local.process
 
     @property
     def ca(self) -> str:
-        return str(self.data / "root-ca.pem")
+        return str(self.local.ca)
+
+    @property
+    def log_lines(self) -> list[str]:
+        """What the issuer has logged so far, complete lines only (a line being written comes next time)."""
+        try:
+            with open(self.local.log, "rb") as fh:
+                fh.seek(self.local.log_offset)
+                lines = fh.read().decode("utf-8", "replace").splitlines(keepends=True)
+        except FileNotFoundError:
+            return []
+        return lines if not lines or lines[-1].endswith("\n") else lines[:-1]
 
     def admin(self, *args: str, check: bool = True) -> Any:
         return admin(self.data, *args, check=check)
@@ -126,14 +143,7 @@ class RunningIssuer:
         )
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return self.local.stop()
 
 
 def problem(response: requests.Response, status: int, code: str) -> dict[str, Any]:
@@ -177,43 +187,19 @@ def start_issuer(
 def serve_issuer(
     data: Path, extra_serve_args: tuple[str, ...] = (), *, command_prefix: tuple[str, ...] = ()
 ) -> RunningIssuer:
-    """``serve`` an existing data folder on a free port; returns once it listens.
+    """``serve`` an existing data folder on a free port; returns once it listens (its ready file).
 
     ``command_prefix`` runs it under another command, e.g. ``("prlimit", "--nofile=256:256")``.
+    Its output goes to a log file of its own next to ``data`` (``log_lines`` reads it).
     """
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [*command_prefix, *ISSUER, "serve", "--data", str(data), "--port", "0", *extra_serve_args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    url = None
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        m = re.search(r"listening on (https?://127\.0\.0\.1:\d+)/", line)
-        if m:
-            url = m.group(1)
-            break
-    if url is None:
-        proc.kill()
-        raise AssertionError("issuer did not start:\n" + "".join(lines))
-    running = RunningIssuer(data, url, proc, lines)
-
-    def drain() -> None:  # keep reading so the pipe never fills; tests inspect the log
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            running.log_lines.append(line)
-
-    threading.Thread(target=drain, daemon=True).start()
-    return running
+    fd, log = tempfile.mkstemp(prefix="issuer-", suffix=".log", dir=data.parent)
+    os.close(fd)
+    try:
+        local = localissuer.start(data, log=Path(log), args=extra_serve_args,
+                                  command=[*command_prefix, *ISSUER])
+    except localissuer.IssuerDidNotStart as exc:
+        raise AssertionError(f"{exc}:\n" + Path(log).read_text(errors="replace")[-4000:]) from None
+    return RunningIssuer(data, local)
 
 
 class Holder:

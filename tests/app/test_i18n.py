@@ -109,7 +109,7 @@ def test_the_countdown_and_the_crack_time_say_one_day_not_one_days() -> None:
 
 def test_the_demo_says_durations_in_words() -> None:
     """The demo's sentence about its lifecycle has words, not PT10M (app/demo.py passes them through duration)."""
-    from app.demo import DURATIONS
+    from app.demo.practice import DURATIONS
 
     short = {k: i18n.duration(v, "nl") for k, v in DURATIONS["short"].items()}
     text = i18n.t("demo.durations.short", "nl", **short)
@@ -118,9 +118,9 @@ def test_the_demo_says_durations_in_words() -> None:
     assert "2 years" in i18n.t("demo.durations.real", "en", **real)
     import inspect
 
-    from app import demo
+    from app.demo import supervisor
 
-    assert "duration(v, lang)" in inspect.getsource(demo._run_locked)
+    assert "duration(v, lang)" in inspect.getsource(supervisor._run_locked)
 
 
 def test_backup_secrets_are_wachtwoordzin_and_plain_dutch() -> None:

@@ -19,7 +19,7 @@ import pytest
 import requests
 from issuer_harness import RunningIssuer, serve_issuer
 
-from issuer.server import RateLimit, connection_cap
+from issuer.site import RateLimit, connection_cap
 
 NOFILE = 256
 HELD = 1000

@@ -23,8 +23,9 @@ import requests
 from issuer_harness import Holder, RunningIssuer, csr_der, pin_from_letter, problem, rsa_key
 
 from app.policy import make_user_number
-from issuer import service as service_module
 from issuer.bootstrap import open_service
+from issuer.core import Holder as Caller
+from issuer.problems import Problem
 
 EST_ENROLL = "/.well-known/est/simpleenroll"
 HEADERS = {"Content-Type": "application/pkcs10"}
@@ -90,7 +91,7 @@ def make_states(issuer: RunningIssuer, tmp_path_factory: pytest.TempPathFactory,
         for _ in range(5):
             issuer.post(EST_ENROLL, auth=(numbers["blocked"], wrong(pins["blocked"])), data=csr, headers=HEADERS)
         pending = svc.request_user(
-            service_module.Holder(cp_number, "0"), kind="personal", name=f"pending {count}", email="p@example.nl"
+            Caller(cp_number, "0"), kind="personal", name=f"pending {count}", email="p@example.nl"
         )
         numbers["pending"] = pending["user_number"]
         numbers["unknown"] = unknown_number()
@@ -167,7 +168,7 @@ def test_every_number_costs_the_same_hash_work(
     work = {}
     for state, number in states.numbers.items():
         calls.clear()
-        with pytest.raises(service_module.Problem):
+        with pytest.raises(Problem):
             svc.enroll_with_pin(number, "00000000", der)
         work[state] = list(calls)
     assert all(len(w) == 1 for w in work.values()), work

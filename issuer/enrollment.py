@@ -1,0 +1,281 @@
+"""Enrollment: the first install (R4) and the reinstall after expiry (R6) with user number and
+PIN, counting wrong PINs and blocking (R12) alike for every number, and renewal with the current
+certificate (R5); the refusals with the facts a client needs to explain them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy import case, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.policy import (
+    HolderFacts,
+    Refusal,
+    install_deadline,
+    is_valid_user_number,
+    normalise_user_number,
+    pin_attempts_left,
+    pin_enrollment,
+    renewal,
+    valid_until,
+)
+from issuer import pins
+from issuer.ca import CsrRejected, client_subject, load_csr, public_key_fingerprint
+from issuer.core import ServiceCore, serial_hex
+from issuer.db import THROTTLE_SLOTS, Certificate, PinThrottle, User
+from issuer.problems import Problem
+
+
+class Enrollment(ServiceCore):
+    """EST enrollment and renewal, and the pick-up of a certificate already issued."""
+
+    def enroll_with_pin(self, user_number: str, pin: str, csr_der: bytes) -> x509.Certificate:
+        """R4 first install and R6 reinstall after expiry, authenticated by user number + PIN.
+
+        Until the PIN is verified every user number answers alike (docs/issuer.md,
+        "Enumeration"): the same hash work, and a wrong-PIN count for unknown numbers too;
+        pending, purged and blocked are told only after the right PIN, and a blocked
+        number answers as any number whose count is used up, whatever PIN it is sent.
+        """
+        user_number = normalise_user_number(user_number)
+        csr = _load_csr(csr_der)
+        # anything but 14 digits with a check digit is no one's number: not looked up (no odd
+        # bytes reach the database), but counted and answered like any other unknown number
+        well_formed = is_valid_user_number(user_number)
+        with self._sessions() as s:
+            user = s.get(User, user_number) if well_formed else None
+            stored_hash = user.pin_hash if user else None
+        matched = self._pins.verify(pin, stored_hash)  # slow, the same for every number: outside any transaction
+        with self._tx() as s:
+            q = select(User).where(User.user_number == user_number).with_for_update()
+            user = s.scalars(q).first() if well_formed else None
+            now = self.now()
+            if user is None:
+                refusal = self._count_unknown(s, user_number)
+            elif user.blocked:
+                refusal = blocked()  # no count, no reset, no hint whether this PIN was the right one
+            elif not matched or user.pin_hash != stored_hash:
+                refusal = self._count_wrong_pin(user)
+            else:
+                user.failed_pin_attempts = 0
+                outcome = self._after_right_pin(s, user, csr, now)
+                if isinstance(outcome, x509.Certificate):
+                    return outcome
+                refusal = outcome
+        raise refusal  # after the commit, so a wrong PIN is counted and a right one resets the count
+
+    def _after_right_pin(
+        self, s: Session, user: User, csr: x509.CertificateSigningRequest, now: datetime
+    ) -> x509.Certificate | Problem:
+        """What the holder of the right PIN gets: a certificate, or why not."""
+        if user.status == "purged":
+            return self._refusal(Refusal.INSTALL_WINDOW_EXPIRED, user)
+        decision = pin_enrollment(self._facts(user), self.durations, now)
+        if not decision.allowed:
+            assert decision.refusal is not None
+            return self._refusal(decision.refusal, user)
+        assert decision.action is not None
+        try:
+            subject = client_subject(
+                name=user.name,
+                organisation=user.organisation.name,
+                user_number=user.user_number,
+                kind=user.kind,
+            )
+        except ValueError as exc:  # a name stored before names were checked at creation
+            return Problem(
+                Refusal.BAD_REQUEST,
+                f"the name registered for this user number cannot go in a certificate ({exc}); "
+                "ask Support to correct it",
+            )
+        return self._issue(s, user, csr, subject, decision.action, now)
+
+    def _count_wrong_pin(self, user: User) -> Problem:
+        """R12: count a wrong PIN, block at the limit; the refusal to raise after commit."""
+        user.failed_pin_attempts += 1
+        left = pin_attempts_left(user.failed_pin_attempts, self.durations)
+        if left == 0:
+            user.blocked = True
+            return blocked()
+        return Problem(Refusal.PIN_INVALID, "user number or PIN is wrong", attempts_left=left)
+
+    def _count_unknown(self, s: Session, user_number: str) -> Problem:
+        """A wrong PIN for a number without a user: counted in its throttle slot, answered alike."""
+        slot, tag = self._pins.throttle_slot(user_number, THROTTLE_SLOTS)
+        dialect = s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        first = insert(PinThrottle).values(slot=slot, tag=tag, failures=1)
+        count = first.on_conflict_do_update(
+            index_elements=[PinThrottle.slot],
+            # another number in this slot: it starts again from one
+            set_={"failures": case((PinThrottle.tag == tag, PinThrottle.failures + 1), else_=1), "tag": tag},
+        ).returning(PinThrottle.failures)
+        failures = s.execute(count).scalar_one()
+        left = pin_attempts_left(failures, self.durations)
+        if left == 0:
+            return blocked()
+        return Problem(Refusal.PIN_INVALID, "user number or PIN is wrong", attempts_left=left)
+
+    def upgrade_pin_hashes(self) -> int:
+        """Re-key PIN hashes made before the pepper (``pins.LEGACY``) with it; how many.
+
+        Needs no PIN, so every stored hash is useless without the pepper from the first start on.
+        """
+        count = 0
+        with self._tx() as s:
+            for user in s.scalars(select(User).where(User.pin_hash.like(f"{pins.LEGACY}$%"))):
+                wrapped = self._pins.wrap_legacy(user.pin_hash or "")
+                if wrapped:
+                    user.pin_hash = wrapped
+                    count += 1
+        return count
+
+    def renew(self, holder_cert_der: bytes, csr_der: bytes) -> x509.Certificate:
+        """R5: renewal authenticated by the current certificate (TLS client authentication)."""
+        csr = _load_csr(csr_der)
+        with self._tx() as s:
+            holder = self._holder(s, holder_cert_der)
+            user = self._user(s, holder.user_number, lock=True)
+            cert = s.get(Certificate, holder.serial)
+            assert cert is not None
+            now = self.now()
+            decision = renewal(
+                not_after=cert.not_after,
+                revoked=cert.revoked_at is not None,
+                is_current=user.current_certificate is cert,
+                durations=self.durations,
+                now=now,
+            )
+            if not decision.allowed:
+                assert decision.refusal is not None
+                if decision.refusal is Refusal.RENEWAL_NOT_OPEN:
+                    assert decision.opens_at is not None
+                    raise Problem(
+                        Refusal.RENEWAL_NOT_OPEN,
+                        f"renewal opens at {decision.opens_at.isoformat()}",
+                        opens_at=decision.opens_at.isoformat(),
+                    )
+                raise self._refusal(decision.refusal, user)
+            old_subject = x509.load_der_x509_certificate(cert.der).subject
+            if csr.subject != old_subject:
+                raise Problem(
+                    Refusal.BAD_REQUEST, "a renewal request must keep the subject of the current certificate"
+                )
+            return self._issue(s, user, csr, old_subject, "renew", now)
+
+    def _issue(
+        self,
+        s: Session,
+        user: User,
+        csr: x509.CertificateSigningRequest,
+        subject: x509.Name,
+        how: str,
+        now: datetime,
+    ) -> x509.Certificate:
+        cert = self.ca.issue_client_certificate(
+            csr,
+            subject=subject,
+            serial=x509.random_serial_number(),
+            not_before=now,
+            not_after=valid_until(now, self.durations),
+            email=user.email if user.kind == "personal" else None,
+        )
+        s.add(
+            Certificate(
+                serial=serial_hex(cert),
+                user_number=user.user_number,
+                how=how,
+                issued_at=now,
+                not_before=cert.not_valid_before_utc,
+                not_after=cert.not_valid_after_utc,
+                subject=cert.subject.rfc4514_string(),
+                key_sha256=public_key_fingerprint(cert.public_key()),
+                der=cert.public_bytes(Encoding.DER),
+                revocation_final=True,
+            )
+        )
+        return cert
+
+    def _facts(self, user: User) -> HolderFacts:
+        cur = user.current_certificate
+        return HolderFacts(
+            approved_at=user.approved_at if user.status == "approved" else None,
+            blocked=user.blocked,
+            ever_installed=cur is not None,
+            current_not_after=cur.not_after if cur else None,
+            current_revoked=bool(cur and cur.revoked_at),
+            revocation_final=bool(cur and cur.revocation_final),
+        )
+
+    def _refusal(self, code: Refusal, user: User) -> Problem:
+        """A refusal with its explanation and the facts the client needs to explain it."""
+        if code is Refusal.STILL_VALID:
+            cur = user.current_certificate
+            assert cur is not None
+            return Problem(
+                code,
+                "the certificate of this user number is still valid; restore your backup "
+                "or ask Support to revoke the lost certificate",
+                valid_until=cur.not_after.isoformat(),
+            )
+        if code is Refusal.INSTALL_WINDOW_EXPIRED:
+            assert user.approved_at is not None
+            return Problem(
+                code,
+                "the certificate was not installed in time and has been deleted; the contact "
+                "person must request a new one",
+                deadline=install_deadline(user.approved_at, self.durations).isoformat(),
+            )
+        if code is Refusal.USER_BLOCKED:
+            return blocked()
+        if code is Refusal.REVOKED:
+            return Problem(code, "this certificate was revoked and cannot be renewed or reinstalled")
+        if code is Refusal.NOT_APPROVED:
+            return Problem(code, "this user is waiting for the issuer's approval")
+        if code is Refusal.CERTIFICATE_EXPIRED:
+            return Problem(code, "the certificate has expired; reinstall it with the user number and PIN")
+        if code is Refusal.NOT_AUTHORISED:
+            return Problem(code, "this certificate has been replaced by a newer one")
+        return Problem(code, code.value)
+
+    def certificate_for_key(self, key_sha256: str) -> bytes:
+        """The newest certificate issued for a public key (certificates are public).
+
+        Lets a client that crashed between the issuer's answer and saving it pick up
+        the certificate it was issued, instead of being locked out by R7.
+        """
+        key_sha256 = key_sha256.lower()
+        if len(key_sha256) != 64 or any(c not in "0123456789abcdef" for c in key_sha256):
+            raise Problem(Refusal.BAD_REQUEST, "give the SHA-256 of the SubjectPublicKeyInfo in hex")
+        with self._sessions() as s:
+            row = s.scalars(
+                select(Certificate)
+                .where(Certificate.key_sha256 == key_sha256)
+                .order_by(Certificate.issued_at.desc())
+            ).first()
+            if row is None:
+                raise Problem(Refusal.NOT_FOUND, "no certificate for this key")
+            return row.der
+
+def blocked() -> Problem:
+    """R12: the one answer of a blocked number (or a used-up count), the same for every number.
+
+    It names no kind: who unblocks (contact person or Support) depends on the kind, and the
+    kind is not told to someone who does not know the PIN; the client knows what it installs.
+    """
+    return Problem(
+        Refusal.USER_BLOCKED,
+        "too many wrong PINs: this user number is blocked; the contact person unblocks the user "
+        "number of a personal certificate, Support that of a system certificate",
+    )
+
+
+def _load_csr(der: bytes) -> x509.CertificateSigningRequest:
+    try:
+        return load_csr(der)
+    except CsrRejected as exc:
+        raise Problem(Refusal.BAD_REQUEST, str(exc), reason=exc.reason) from None
