@@ -22,8 +22,8 @@ from typing import Any
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
+from app.chain import ChainUntrusted, path_to_pin
 from app.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
 from issuer.ca import pkcs7_certs_only
@@ -116,19 +116,14 @@ def _verify_forwarded(service: IssuerService, value: str) -> bytes | None:
         cert = x509.load_pem_x509_certificate(urllib.parse.unquote(value).encode())
     except ValueError:
         return None
-    store = Store([service.ca.root_cert])
+    if cert in (service.ca.root_cert, service.ca.issuing_cert):
+        return None  # a CA certificate is never a client's
     # check the chain as of a moment inside the certificate's life: expiry is the service's call,
     # so an expired certificate gets its own explanation instead of a bare refusal
     moment = min(service.now(), cert.not_valid_after_utc)
-    # the Web PKI client profile, except that a subjectAltName is optional: system certificates have none
-    leaf_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
-        x509.SubjectAlternativeName, Criticality.NON_CRITICAL, None)
-    verifier = (PolicyBuilder().store(store).time(moment)
-                .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=leaf_policy)
-                .build_client_verifier())
     try:
-        verifier.verify(cert, [service.ca.issuing_cert])
-    except VerificationError:
+        path_to_pin(cert, [service.ca.issuing_cert], [service.ca.root_cert], now=moment)
+    except ChainUntrusted:
         return None
     return cert.public_bytes(Encoding.DER)
 

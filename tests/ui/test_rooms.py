@@ -149,8 +149,9 @@ def test_blocked_says_who_can_unblock() -> None:
     assert "contactpersoon" in window.next_step and "nieuw certificaat" in window.next_step
 
 
-# What the issuer may take from the app: the rules, the clock, the CSR attributes and the one atomic write.
-ISSUER_FROM_APP = {"app", "app.policy", "app.clock", "app.csrattrs", "app.files"}
+# What the issuer may take from the app: the rules, the clock, the CSR attributes, the one atomic write and the
+# one pin-chain check (a certificate forwarded by a TLS terminator).
+ISSUER_FROM_APP = {"app", "app.policy", "app.clock", "app.csrattrs", "app.files", "app.chain"}
 # The client's rooms the issuer loads through those: standard-library-only helpers (DER reading, durable writes).
 ISSUER_LOADS_FROM_KEYSTORE = {"keystore", "keystore.der", "keystore.durable"}
 
