@@ -88,7 +88,7 @@ def logged(exc: BaseException, where: str = "") -> ZorgCertError:
 
     The log line holds the code, the reference and the details for Support, never a PIN,
     passphrase or key: parameters named like one are left out, and details pass
-    ``app.support.redact`` (PIN-like numbers, key material). A bug keeps its traceback.
+    ``app.troubleshoot.support.redact`` (PIN-like numbers, key material). A bug keeps its traceback.
     """
     error = as_error(exc)  # a bug: logged there, with traceback, under its reference
     if error in _LOGGED:
@@ -100,7 +100,9 @@ def logged(exc: BaseException, where: str = "") -> ZorgCertError:
     if error is not exc or error.key == "error.generic":
         _LOGGED.add(error)
         return error
-    from app.support import redact  # lazy, the one here: it loads zipfile and importlib.metadata for the bundle
+    from app.troubleshoot.support import (
+        redact,  # lazy, the one here: it loads zipfile and importlib.metadata for the bundle
+    )
 
     names = {c.__name__ for c in type(error).__mro__}
     level = logging.INFO if names & set(_TOLD) else logging.WARNING

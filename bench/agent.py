@@ -41,7 +41,7 @@ BARE_TRAY = (  # the baseline: the least PySide6 program with a tray icon and a 
 )
 OFFSCREEN_AGENT = (
     "import sys; sys.path.insert(0, {root!r})\n"
-    "from ui.app import application\nfrom app.desktop import Desktop\nfrom app.paths import paths\n"
+    "from ui.app import application\nfrom app.desk.desktop import Desktop\nfrom app.state.paths import paths\n"
     "from ui.tray import Agent\n"
     "qapp = application(); qapp.setQuitOnLastWindowClosed(False)\n"
     "desktop = Desktop(paths()); agent = Agent(desktop, desktop.language(None)); agent.start()\n"

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.clock import SystemClock
-from app.identity import make_identity
-from app.paths import Paths
-from app.wallet import Entry, Wallet
+from app.enroll.identity import make_identity
+from app.state.paths import Paths
+from app.state.wallet import Entry, Wallet
 from keystore.base import fingerprint
 from keystore.nss import NssStore
 

@@ -40,8 +40,8 @@ def _ms(seconds: float) -> str:
 
 
 def split_stages(issuer, org: int, folder: Path, runs: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    from app import identity
-    from app.est import IssuerClient
+    from app.enroll import identity
+    from app.enroll.est import IssuerClient
     from backup import kdf
     from keystore.nss import NssStore
 
@@ -84,9 +84,9 @@ def split_stages(issuer, org: int, folder: Path, runs: int) -> dict[str, list[fl
 
 def service_install(issuer, org: int, folder: Path, runs: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
     """The real ``ZorgCert.install``, timed between its progress callbacks."""
-    from app.config import IssuerSettings
-    from app.paths import Paths
-    from app.services import ZorgCert
+    from app.lifecycle.services import ZorgCert
+    from app.state.config import IssuerSettings
+    from app.state.paths import Paths
 
     out: dict[str, list[float]] = {}
     for i in range(runs):
@@ -108,7 +108,7 @@ def service_install(issuer, org: int, folder: Path, runs: int) -> dict[str, list
 
 def _keyring_works() -> bool:
     try:
-        from app.vault import keyring_secret
+        from app.state.vault import keyring_secret
 
         keyring_secret("bench-probe", create=True)
         return True

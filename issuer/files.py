@@ -1,4 +1,5 @@
-"""The issuer's files: atomic writes (``app.files.write_atomic``: absent or whole, never half) and private modes."""
+"""The issuer's files: atomic writes (``app.state.files.write_atomic``: absent or whole, never half) and private
+modes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from app.files import write_atomic
+from app.state.files import write_atomic
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -23,8 +23,8 @@ from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from app.chain import ChainUntrusted, path_to_pin
-from app.csrattrs import csrattrs_der
+from app.enroll.chain import ChainUntrusted, path_to_pin
+from app.enroll.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
 from issuer.ca import pkcs7_certs_only
 from issuer.core import Holder

@@ -9,7 +9,7 @@ it cannot be loaded:
   Windows CPython under Wine where ``cryptography`` does not load at all;
 - ``keystore.nss.key_id``: the CKA_ID NSS gives a certificate, without ``cryptography``, so
   that importing ``keystore.nss`` stays cheap;
-- ``app.csrattrs``: the EST CSR attributes, a structure ``cryptography`` has no reader for.
+- ``app.enroll.csrattrs``: the EST CSR attributes, a structure ``cryptography`` has no reader for.
 
 What it reads: one identifier octet (tag numbers up to 30), definite lengths in the short or
 the long form with up to four length octets (a long form that is not minimal is read, as BER

@@ -4,7 +4,7 @@
   byte, write it whole and fsync it;
 - ``fsync_folder``: make the renames and removals in a folder durable.
 
-``app.files.write_atomic`` (the app's state files, the issuer's files) puts them around an
+``app.state.files.write_atomic`` (the app's state files, the issuer's files) puts them around an
 ``os.replace``; ``keystore.files`` moves a whole set of files into place with them. Standard
 library only, and cheap to import (``status`` loads it).
 

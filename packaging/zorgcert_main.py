@@ -15,7 +15,7 @@ def main() -> int:
         from issuer.cli import main as issuer_main
 
         return int(issuer_main(sys.argv[2:]) or 0)
-    from app.cli import main as zorgcert_main
+    from app.commands.cli import main as zorgcert_main
 
     return int(zorgcert_main(sys.argv[1:]) or 0)
 

@@ -52,7 +52,7 @@ def save(widget: QWidget, out: Path, name: str, size: QSize | None = None) -> Pa
 
 
 def entry() -> object:
-    from app.wallet import Entry
+    from app.state.wallet import Entry
     from keystore.base import StoreRef
 
     return Entry(user_number="12345678901231", kind="personal", name="Anna de Vries",
@@ -63,9 +63,9 @@ def entry() -> object:
 
 
 def install_wizard(desktop: object, lang: str, out: Path) -> None:
+    from app.desk.wizard import Page
     from app.errors import IssuerRefused
     from app.explain import explain
-    from app.wizard import Page
     from ui.install_wizard import InstallWizard
 
     size = QSize(680, 600)
@@ -143,7 +143,7 @@ def dashboards(desktop: object, lang: str, out: Path) -> None:
 
 
 def backup_wizard(desktop: object, lang: str, out: Path) -> None:
-    from app.wizard import Step
+    from app.desk.wizard import Step
     from ui import samples
     from ui.backup_wizard import BackupWizard
 
@@ -170,7 +170,7 @@ def backup_wizard(desktop: object, lang: str, out: Path) -> None:
 
 def tray_menu(desktop: object, lang: str, out: Path) -> None:
     """The menu as it opens from the icon, with the four icon colours beside it."""
-    from app import certview
+    from app.desk import certview
     from ui import samples
     from ui.common import icon
     from ui.tray import Agent
@@ -211,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from app.desktop import Desktop
-    from app.paths import Paths
+    from app.desk.desktop import Desktop
+    from app.state.paths import Paths
     from ui.app import application
 
     app = application()

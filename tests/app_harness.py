@@ -14,7 +14,7 @@ from typing import Any
 
 from issuer_harness import RunningIssuer
 
-ZORGCERT = [sys.executable, "-m", "app.cli"]
+ZORGCERT = [sys.executable, "-m", "app.commands.cli"]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 its work through a public method (issue 13, point 3).
 
 Allowed: ``self._x`` and ``cls._x``; a private of a class defined in the same module (``Wallet(path)._entries``
-inside ``app/wallet.py``: the class's own code); and the library privates listed in ``LIBRARY``, each with why.
+inside ``app/state/wallet.py``: the class's own code); and the library privates listed in ``LIBRARY``, each with why.
 ``getattr``/``setattr``/``hasattr`` with a literal private name count as reaching in too.
 """
 

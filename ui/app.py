@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 # What the first window needs besides Qt is imported before PySide6: once PySide6 is loaded,
 # its ``__feature__`` import hook reads the source of every module imported after it (about
 # a quarter of a millisecond each, some 60 modules on the way to the first painted dashboard).
-from app import certview, journal, preferences, status  # noqa: F401 - imported for that reason only
-from app.desktop import Desktop
+from app.desk import certview  # noqa: F401 - imported for that reason only
+from app.state import journal, preferences  # noqa: F401 - imported for that reason only
+from app.lifecycle import status  # noqa: F401 - imported for that reason only
+from app.desk.desktop import Desktop
 from app.errors import ZorgCertError
-from app.logfile import log_to_file
-from app.paths import paths
+from app.state.logfile import log_to_file
+from app.state.paths import paths
 from app.i18n import t
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon  # after the modules above, on purpose
@@ -29,8 +31,8 @@ from ui.common import icon
 # isort: on
 
 if TYPE_CHECKING:
+    from app.desk.reminders import Reminder
     from app.explain import Explanation
-    from app.reminders import Reminder
     from ui.main_window import MainWindow
     from ui.tray import Agent
 

@@ -28,7 +28,7 @@ from ui.worker import Task, run_task
 if TYPE_CHECKING:
     from app.backups.backup import BackupReport
     from app.backups.passphrase import Strength
-    from app.desktop import Desktop
+    from app.desk.desktop import Desktop
 
 METER_COLOURS = ["#c0392b", "#c0392b", "#d9822b", "#b7950b", "#2e8540"]
 

@@ -1,7 +1,7 @@
 """The backup wizard: make a backup (with the passphrase meter and a restore test) or restore one.
 
-The steps and their rules come from ``app.wizard`` (``Step``, ``backup_next``,
-``backup_back``); the work is ``app.desktop`` in a worker thread.
+The steps and their rules come from ``app.desk.wizard`` (``Step``, ``backup_next``,
+``backup_back``); the work is ``app.desk.desktop`` in a worker thread.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import certview, wizard
+from app.desk import certview, wizard
+from app.desk.wizard import BackupState, Step
 from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import has, t
-from app.wizard import BackupState, Step
 from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, in_widget
 from ui.wizard_frame import WizardFrame, WizardPage
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from app.backups.backup import BackupReport
     from app.backups.fileinfo import BackupInfo
     from app.backups.restore import RestoreOutcome
-    from app.desktop import Desktop
-    from app.status import StatusRow
+    from app.desk.desktop import Desktop
+    from app.lifecycle.status import StatusRow
 
 
 class ChoosePage(WizardPage):

@@ -2,7 +2,7 @@
 
 The widget only shows data: the rows of ``ZorgCert.status()`` and a ``now`` function.
 Once a minute a coarse timer recomputes the countdowns and states from those rows
-(``app.certview``); it never asks the stores or the issuer itself.
+(``app.desk.certview``); it never asks the stores or the issuer itself.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import certview
+from app.desk import certview
 from app.i18n import t
-from app.status import StatusRow
+from app.lifecycle.status import StatusRow
 from ui.common import (
     STATE_COLOURS,
     Badge,

@@ -1,7 +1,7 @@
 """The install wizard: welcome, kind and place, user number and PIN, progress, backup, done.
 
-The order and every Next/Back rule come from ``app.wizard``; the work runs in a worker
-thread through ``app.desktop``. The PIN lives only in its masked field and in the one
+The order and every Next/Back rule come from ``app.desk.wizard``; the work runs in a worker
+thread through ``app.desk.desktop``. The PIN lives only in its masked field and in the one
 call that sends it; it is cleared as soon as that call is under way.
 """
 
@@ -29,20 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import certview, policy, wizard
+from app import policy
+from app.desk import certview, wizard
+from app.desk.wizard import InstallState, Page
 from app.errors import Cancelled, ZorgCertError
 from app.explain import report
 from app.i18n import t
-from app.preflight import before_pin
-from app.wallet import Entry
-from app.wizard import InstallState, Page
+from app.lifecycle.preflight import before_pin
+from app.state.wallet import Entry
 from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
 
 if TYPE_CHECKING:
-    from app.desktop import Desktop
+    from app.desk.desktop import Desktop
 
 
 class WelcomePage(WizardPage):
@@ -472,7 +473,7 @@ class InstallWizard(WizardFrame):
         return {self.welcome: Page.WELCOME, self.kind_page: Page.KIND, self.credentials: Page.CREDENTIALS,
                 self.progress: Page.PROGRESS, self.backup: Page.BACKUP, self.done_page: Page.DONE}[page].value
 
-    # --- the map, from app.wizard -------------------------------------------------------------
+    # --- the map, from app.desk.wizard -------------------------------------------------------------
 
     def next_of(self, name: str) -> str | None:
         page = wizard.next_page(Page(name), self.state)

@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
-from app.certview import live_state
+from app.desk.certview import live_state
 from app.i18n import t
 from ui.common import STYLE, fmt_date, icon, use_language
 from ui.dashboard import Dashboard
@@ -22,7 +22,7 @@ from ui.worker import Task, run_task
 if TYPE_CHECKING:
     from app.errors import ZorgCertError
     from app.explain import Explanation
-    from app.status import StatusRow
+    from app.lifecycle.status import StatusRow
     from ui.backup_wizard import BackupWizard
     from ui.install_wizard import InstallWizard
     from ui.settings_page import SettingsPage
@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
 # --- Imported on first use ---------------------------------------------------------------------------
 # The one place this module imports late. The first painted dashboard is measured against a bare
 # window (docs/performance.md, within 1.5x): the Support and Settings tabs, the wizards with their
-# rules (``app.wizard``) and ``app.explain`` are not on screen then, so their modules are imported
+# rules (``app.desk.wizard``) and ``app.explain`` are not on screen then, so their modules are imported
 # when they are first shown or asked for.
 
 
@@ -316,12 +316,12 @@ def _backup_wizard() -> type[BackupWizard]:
 
 
 def _renew_cancel_points() -> tuple[str, ...]:
-    from app.wizard import RENEW_CANCEL_POINTS
+    from app.desk.wizard import RENEW_CANCEL_POINTS
 
     return RENEW_CANCEL_POINTS
 
 
 def _failure_offers(code: str) -> list[str]:
-    from app.wizard import failure_offers
+    from app.desk.wizard import failure_offers
 
     return failure_offers(code)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.doctor import Check
+from app.lifecycle.status import Placement, StatusRow
 from app.policy import make_user_number
-from app.status import Placement, StatusRow
+from app.troubleshoot.doctor import Check
 
 
 def row(now: datetime, *, name: str, state: str, days_left: float, body: str, kind: str = "personal",

@@ -14,7 +14,7 @@ from app.i18n import t
 from ui.common import ExplanationBox, title_label
 
 if TYPE_CHECKING:
-    from app.desktop import Desktop
+    from app.desk.desktop import Desktop
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language, on purpose
 

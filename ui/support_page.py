@@ -27,9 +27,9 @@ from ui.common import ExplanationBox, Notice, icon, title_label
 from ui.worker import run_task
 
 if TYPE_CHECKING:
-    from app.contact import ContactPerson
-    from app.desktop import Desktop
-    from app.doctor import Check
+    from app.desk.desktop import Desktop
+    from app.lifecycle.contact import ContactPerson
+    from app.troubleshoot.doctor import Check
 
 
 class CheckRow(QWidget):

@@ -1,7 +1,7 @@
 """``zorgcert agent``: the tray icon that watches the certificates and speaks only when it matters.
 
 Colour by the worst state; menu: open, renew now, make a backup, quit. It looks again when
-the next reminder could be due (at most hourly, ``app.reminders.next_check``) and right
+the next reminder could be due (at most hourly, ``app.desk.reminders.next_check``) and right
 after the machine wakes: a once-a-minute heartbeat compares the wall clock with the
 monotonic clock (which stands still during suspend), and where logind is on the system
 bus its ``PrepareForSleep(false)`` signal triggers a check too. No busy polling.
@@ -22,10 +22,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
-from app import certview
+from app.desk import certview
 from app.errors import ZorgCertError
 from app.i18n import t
-from app.status import StatusRow
+from app.lifecycle.status import StatusRow
 from ui.common import fmt_date, icon, use_language
 from ui.worker import run_task
 
@@ -237,7 +237,7 @@ class Agent(QObject):
 # --- Imported on first use ---------------------------------------------------------------------------
 # The one place this module imports late (besides QtDBus in ``_watch_logind``, which not every
 # platform has): the agent at rest never explains an error or renews, and keeps neither
-# ``app.explain`` nor the wizard's rules (``app.wizard``) in memory until it does.
+# ``app.explain`` nor the wizard's rules (``app.desk.wizard``) in memory until it does.
 
 
 def _explain_code(code: str, params: dict[str, Any], lang: str) -> Explanation:
@@ -259,6 +259,6 @@ def _logged(error: ZorgCertError, where: str) -> ZorgCertError:
 
 
 def _renew_cancel_points() -> tuple[str, ...]:
-    from app.wizard import RENEW_CANCEL_POINTS
+    from app.desk.wizard import RENEW_CANCEL_POINTS
 
     return RENEW_CANCEL_POINTS

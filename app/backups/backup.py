@@ -20,17 +20,17 @@ from app.backups.fileinfo import check_target
 from app.backups.passphrase import holder_inputs, require_strong
 from app.backups.shared import JournaledWrite, Progress, clean_leftovers, fresh_wallet, held, quiet, staging_file
 from app.errors import BackupFileUnusable, BackupNotVerified, NotInWallet
-from app.files import write_atomic
-from app.lock import InstanceLock
-from app.services import checkpoint
-from app.wallet import Wallet
+from app.lifecycle.services import checkpoint
+from app.state.files import write_atomic
+from app.state.lock import InstanceLock
+from app.state.wallet import Wallet
 from backup import envelope
 from backup.kdf import KdfParams, calibrate
 from backup.payload import Contents
 from keystore.base import fingerprint
 
 if TYPE_CHECKING:
-    from app.services import ZorgCert
+    from app.lifecycle.services import ZorgCert
 
 log = logging.getLogger("zorgcert")
 

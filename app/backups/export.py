@@ -13,14 +13,14 @@ from app.backups.fileinfo import check_target
 from app.backups.passphrase import holder_inputs, require_strong
 from app.backups.shared import JournaledWrite, clean_leftovers, held
 from app.errors import BackupFileUnusable, BackupNotVerified, NotInWallet, UsageError
-from app.files import write_atomic
-from app.lock import InstanceLock
-from app.wallet import Wallet
+from app.state.files import write_atomic
+from app.state.lock import InstanceLock
+from app.state.wallet import Wallet
 from backup import pfx
 from keystore.base import fingerprint
 
 if TYPE_CHECKING:
-    from app.services import ZorgCert
+    from app.lifecycle.services import ZorgCert
 
 log = logging.getLogger("zorgcert")
 

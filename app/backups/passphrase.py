@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from app import policy
 from app.errors import PassphraseMismatch, WeakPassphrase
 from app.i18n import current_lang, t, tn
-from app.wallet import Entry, Wallet
+from app.state.wallet import Entry, Wallet
 from backup import strength
 
 if TYPE_CHECKING:
-    from app.services import ZorgCert
+    from app.lifecycle.services import ZorgCert
 
 
 @dataclass(frozen=True)

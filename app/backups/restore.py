@@ -20,10 +20,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from app import config, identity, policy
+from app import policy
 from app.backups.fileinfo import BackupInfo, as_app_error, checked_user_number, info_of, read_backup_file
 from app.backups.shared import Progress, clean_write, fresh_wallet, quiet
-from app.chain import ChainUntrusted, path_to_pin
+from app.enroll import identity
+from app.enroll.chain import ChainUntrusted, path_to_pin
 from app.errors import (
     BackupDamaged,
     IssuerRefused,
@@ -34,19 +35,20 @@ from app.errors import (
     StoreProblem,
     ZorgCertError,
 )
-from app.journal import Operation
-from app.lock import InstanceLock
-from app.services import Outcome, checkpoint
-from app.stores import check_available, open_stores, spec_of, store_for
-from app.vault import Sealed
-from app.wallet import Entry, Wallet
+from app.lifecycle.services import Outcome, checkpoint
+from app.state import config
+from app.state.journal import Operation
+from app.state.lock import InstanceLock
+from app.state.stores import check_available, open_stores, spec_of, store_for
+from app.state.vault import Sealed
+from app.state.wallet import Entry, Wallet
 from backup import envelope
 from backup.payload import Contents
 from keystore.base import CertStore, Identity, StoreError, StoreRef, fingerprint
 
 if TYPE_CHECKING:
-    from app.est import IssuerClient
-    from app.services import ZorgCert
+    from app.enroll.est import IssuerClient
+    from app.lifecycle.services import ZorgCert
 
 log = logging.getLogger("zorgcert")
 
@@ -71,14 +73,14 @@ def _issuer_client(core: ZorgCert) -> tuple[IssuerClient, str]:
     """The core's issuer client, or one from the settings when the core was made without an issuer."""
     if core.issuer is not None:
         return core.client, core.issuer.url
-    from app.est import IssuerClient  # the one lazy import here: requests, only when the issuer is asked
+    from app.enroll.est import IssuerClient  # the one lazy import here: requests, only when the issuer is asked
 
     settings = config.issuer(core.paths)  # NoIssuerConfigured when there is none
     return IssuerClient(settings.url, settings.ca_file), settings.url
 
 
 def pinned_ca_file(core: ZorgCert) -> Path:
-    """The issuer CA file ZorgCert pins (as ``app.config`` finds it); needed even when no URL is set."""
+    """The issuer CA file ZorgCert pins (as ``app.state.config`` finds it); needed even when no URL is set."""
     if core.issuer is not None:
         return Path(core.issuer.ca_file)
     try:

@@ -1,7 +1,7 @@
 """What backup, restore and PFX export share: the certificate this machine holds, and a journaled write.
 
 A backup or export records its target in the journal before its temporary file exists, so the
-next run removes exactly the temporary files a kill left beside it (``app.files.remove_temps``).
+next run removes exactly the temporary files a kill left beside it (``app.state.files.remove_temps``).
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from app import identity
+from app.enroll import identity
 from app.errors import NothingToBackUp, NotInWallet
-from app.files import remove_temps
-from app.journal import Operation
-from app.vault import Sealed
-from app.wallet import Entry, Wallet
+from app.state.files import remove_temps
+from app.state.journal import Operation
+from app.state.vault import Sealed
+from app.state.wallet import Entry, Wallet
 from keystore.base import fingerprint
 
 if TYPE_CHECKING:
-    from app.services import ZorgCert
+    from app.lifecycle.services import ZorgCert
 
 log = logging.getLogger("zorgcert")
 

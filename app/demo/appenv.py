@@ -17,7 +17,7 @@ def app_argv(command: str) -> list[str]:
     """How to run ``zorgcert COMMAND`` as a child: the frozen bundle, or this interpreter."""
     if getattr(sys, "frozen", False):
         return [sys.executable, command]
-    return [sys.executable, "-m", "app.cli", command]
+    return [sys.executable, "-m", "app.commands.cli", command]
 
 
 def app_env(layout: Layout, url: str, lang: str, keyring: dict[str, str] | None = None) -> dict[str, str]:
@@ -64,7 +64,7 @@ def zorgcert_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable]
     script = Path(sys.executable).parent / ("zorgcert.exe" if os.name == "nt" else "zorgcert")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "app.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "app.commands.cli"]
 
 
 def install_command(layout: Layout, url: str, lang: str, user_number: str,

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import ZorgCertError
-from app.files import read_json
 from app.i18n import t
-from app.paths import paths
+from app.state.files import read_json
+from app.state.paths import paths
 
 
 class DemoError(ZorgCertError):

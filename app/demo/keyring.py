@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.demo.children import Children, child_env, last_line
 from app.demo.folder import DemoError, Layout
-from app.vault import bounded
+from app.state.vault import bounded
 
 KEYRING_TIMEOUT = 20.0  # seconds for the private bus and gnome-keyring to come up
 _BUS_ADDRESS = re.compile(r"^(unix:\S+)$", re.M)

@@ -14,15 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app import identity
 from app.clock import utcnow
 from app.demo.children import child_env
 from app.demo.folder import DemoError, Layout
 from app.demo.localissuer import issuer_command
+from app.enroll import identity
+from app.enroll.est import IssuerClient
 from app.errors import IssuerRefused
-from app.est import IssuerClient
-from app.files import write_json
 from app.policy import parse_span
+from app.state.files import write_json
 
 DURATIONS = {
     "short": {"validity": "PT10M", "renewal_window": "PT4M", "install_window": "PT5M"},

@@ -31,9 +31,9 @@ from app.demo.keyring import start_keyring
 from app.demo.localissuer import IssuerDidNotStart, LocalIssuer
 from app.demo.practice import CONTACT, DURATIONS, ORGANISATION, init_issuer, install_deadline, people
 from app.errors import Busy
-from app.files import read_json
 from app.i18n import duration, t
-from app.lock import InstanceLock
+from app.state.files import read_json
+from app.state.lock import InstanceLock
 
 
 class _Stop(Exception):

@@ -10,7 +10,7 @@
 ; What it does: a per-user install without administrator rights (PrivilegesRequired=lowest) into
 ; %LOCALAPPDATA%\Programs\ZorgCert, a start-menu entry for the app (zorgcertw.exe gui: no console
 ; window), and the tray agent at login through HKCU\...\Run value "ZorgCert agent" - the same value
-; the app's settings switch on and off (app/autostart.py), so both agree. Uninstalling removes the
+; the app's settings switch on and off (app/desk/autostart.py), so both agree. Uninstalling removes the
 ; program and the Run value; certificates, the wallet and backups stay with the user.
 
 #define AppName "ZorgCert"

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from app import autostart
-from app.autostart import MacLaunchAgent, WindowsRunKey, XdgAutostart
+from app.desk import autostart
+from app.desk.autostart import MacLaunchAgent, WindowsRunKey, XdgAutostart
 
-TRICKY = ["/opt/Zorg Cert/bin/python3", "-m", "app.cli", "agent", "--lang", 'n"l', "$HOME", "100%", "a\\b", "`x`"]
+TRICKY = ["/opt/Zorg Cert/bin/python3", "-m", "app.commands.cli", "agent", "--lang", 'n"l', "$HOME", "100%", "a\\b",
+          "`x`"]
 
 
 def test_xdg_autostart_round_trip(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import certview
-from app.status import Placement, StatusRow
+from app.desk import certview
+from app.lifecycle.status import Placement, StatusRow
 
 END = datetime(2027, 6, 30, 12, 0, tzinfo=UTC)
 

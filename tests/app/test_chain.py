@@ -1,4 +1,4 @@
-"""The one pin-chain check (``app.chain``): real CAs made by the issuer's own code, real signatures, no mocks."""
+"""The one pin-chain check (``app.enroll.chain``): real CAs made by the issuer's own code, real signatures, no mocks."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from app.chain import ChainUntrusted, path_to_pin, within_life
-from app.est import chain_to_pin
+from app.enroll.chain import ChainUntrusted, path_to_pin, within_life
+from app.enroll.est import chain_to_pin
 from issuer.ca import CertificateAuthority, client_subject
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

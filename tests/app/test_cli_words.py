@@ -20,7 +20,7 @@ from issuer_harness import RunningIssuer, start_issuer
 
 from app import policy
 
-ZORGCERT = [sys.executable, "-m", "app.cli"]
+ZORGCERT = [sys.executable, "-m", "app.commands.cli"]
 GOOD = "12345678901231"  # 14 digits, Luhn check digit right
 TYPO = "12345678901234"  # the same with a wrong last digit
 

@@ -29,7 +29,7 @@ def _ca_file(path: Path) -> Path:
 
 def _run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("ZORGCERT_ISSUER_URL", "ZORGCERT_ISSUER_CA")}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=60,
+    return subprocess.run([sys.executable, "-m", "app.commands.cli", *args], capture_output=True, text=True, timeout=60,
                           env={**base, "ZORGCERT_HOME": str(home), "ZORGCERT_LANG": "nl", **env})
 
 

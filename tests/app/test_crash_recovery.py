@@ -1,7 +1,7 @@
 """kill -9 at every step of an install and a renewal: never neither certificate, never an orphaned key.
 
 ``ZORGCERT_CRASH_AT=<stage>`` makes the real CLI SIGKILL itself at that checkpoint
-(``app.services.checkpoint``). The desk has Chromium's database and one Firefox profile,
+(``app.lifecycle.services.checkpoint``). The desk has Chromium's database and one Firefox profile,
 so ``installed-one`` stops between two stores. The next ``zorgcert status`` must finish or
 roll back what was interrupted.
 """
@@ -18,7 +18,7 @@ import pytest
 from app_harness import Desk
 from issuer_harness import RunningIssuer, start_issuer
 
-from app.lock import InstanceLock
+from app.state.lock import InstanceLock
 from keystore.nss import NssStore
 
 pytestmark = pytest.mark.slow
@@ -168,7 +168,7 @@ def _answer_lost(desk: Desk, issuer: RunningIssuer, number: str, pin: str) -> di
     """Crash at key-made, then let the issuer issue for that key: as if killed right after its answer came."""
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-    from app.vault import Vault
+    from app.state.vault import Vault
 
     _crash(desk, "key-made", "install", "--user-number", number, "--pin-stdin", stdin=pin + "\n")
     (entry,) = _pending(desk)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app import csrattrs
+from app.enroll import csrattrs
 
 
 def _openssl(*args: str) -> subprocess.CompletedProcess[bytes]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from issuer_harness import pin_from_letter
 
-ZORGCERT = [sys.executable, "-m", "app.cli"]
+ZORGCERT = [sys.executable, "-m", "app.commands.cli"]
 READY = "Ctrl+C"  # the last line the demo prints once everything runs
 
 
@@ -221,7 +221,7 @@ def test_opens_the_app_pointed_at_the_demo_and_ctrl_c_closes_it(tmp_path: Path, 
     try:
         assert "ZorgCert wordt geopend" in demo.text, demo.text
         pid, port = the_issuer(demo)
-        (gui,) = [k for k in children_of(demo.proc.pid) if "app.cli gui" in cmdline(k)]
+        (gui,) = [k for k in children_of(demo.proc.pid) if "app.commands.cli gui" in cmdline(k)]
         seen = environ(gui)
         url = re.search(r"https://127\.0\.0\.1:\d+", demo.text).group(0)  # type: ignore[union-attr]
         assert seen["ZORGCERT_ISSUER_URL"] == url

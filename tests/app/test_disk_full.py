@@ -18,9 +18,9 @@ import pytest
 from app_harness import Desk, certutil_list
 from issuer_harness import RunningIssuer, start_issuer
 
-from app.config import IssuerSettings
 from app.errors import DiskFullAfterIssue
-from app.paths import Paths
+from app.state.config import IssuerSettings
+from app.state.paths import Paths
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_a_full_disk_is_refused_before_the_pin_goes_out(tmpfs: Tmpfs, issuer: Ru
 
 def test_space_running_out_while_the_database_is_made_loses_nothing(
         tmp_path: Path, issuer: RunningIssuer, secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from app import services
+    from app.lifecycle import services
 
     small = Tmpfs(tmp_path / "home", "64k")  # Chromium's database does not fit (it needs ~70 kB)
     try:
@@ -167,8 +167,8 @@ def test_doctor_and_install_name_a_broken_database_and_the_way_out(tmp_path: Pat
 def test_a_disk_that_fills_while_the_key_is_written_leaves_no_orphan_key(
         tmpfs: Tmpfs, tmp_path: Path, issuer: RunningIssuer, secret_service: dict[str, str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from app import services
     from app.errors import DiskFull
+    from app.lifecycle import services
 
     for key, value in secret_service.items():
         monkeypatch.setenv(key, value)

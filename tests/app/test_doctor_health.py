@@ -114,9 +114,9 @@ def test_a_keyring_that_does_not_answer_fails_within_the_bound(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from app import doctor
-    from app.paths import Paths
-    from app.services import ZorgCert
+    from app.lifecycle.services import ZorgCert
+    from app.state.paths import Paths
+    from app.troubleshoot import doctor
 
     core = ZorgCert(Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l"))
     stuck = threading.Event()

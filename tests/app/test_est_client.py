@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from issuer_harness import RunningIssuer, start_issuer
 
-from app import identity
+from app.enroll import identity
+from app.enroll.est import IssuerClient
 from app.errors import IssuerRefused, IssuerUnreachable, IssuerUntrusted, RenewalNotOpen
-from app.est import IssuerClient
 
 
 @pytest.fixture(scope="module")
@@ -186,10 +186,10 @@ class Listener:
 def test_an_http_issuer_url_is_refused_from_every_source_before_anything_is_sent(
     two_issuers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app import config
     from app.errors import InsecureIssuerUrl, NoIssuerConfigured
     from app.i18n import t
-    from app.paths import paths
+    from app.state import config
+    from app.state.paths import paths
 
     ours, _ = two_issuers
     listener = Listener()
@@ -480,7 +480,7 @@ def test_a_tls_alert_against_our_certificate_is_a_rejection(two_issuers, monkeyp
     import ssl
     import threading
 
-    from app import est
+    from app.enroll import est
     from app.errors import IssuerRejectedCertificate
 
     ours, _ = two_issuers
@@ -529,7 +529,7 @@ def test_a_tls_alert_against_our_certificate_is_a_rejection(two_issuers, monkeyp
 def test_basic_authorization_is_utf8_of_nfc() -> None:
     import base64
 
-    from app.est import basic_authorization
+    from app.enroll.est import basic_authorization
 
     composed, decomposed = "caf\u00e9-1234", "cafe\u0301-1234"
     assert composed != decomposed

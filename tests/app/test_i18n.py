@@ -97,7 +97,7 @@ def test_the_countdown_and_the_crack_time_say_one_day_not_one_days() -> None:
     from datetime import UTC, datetime, timedelta
 
     from app.backups import crack_time_words
-    from app.certview import countdown
+    from app.desk.certview import countdown
 
     now = datetime(2027, 1, 1, tzinfo=UTC)
     row = {"state": "valid", "valid_until": (now + timedelta(days=1, hours=3)).isoformat()}
@@ -191,7 +191,7 @@ def test_a_missing_key_is_loud_in_tests_and_quiet_for_users(monkeypatch: pytest.
 
 
 def test_every_key_is_there_whatever_was_imported() -> None:
-    """No catalogue loads as a side effect of an import: the keys app.wizard and app.certview return are found
+    """No catalogue loads as a side effect of an import: the keys app.desk.wizard and app.desk.certview return are found
     without ui/ (and without Qt), and loading the words costs one small file per language."""
     probe = ("import sys; from app.i18n import t, has; "
              "assert t('ui.number.typo', 'nl') != 'ui.number.typo' and has('ui.left.span') and has('desktop.no_qt'); "

@@ -1,6 +1,6 @@
 """kill -9 during a restore or a backup (issue 12, point 6): the next run finishes or cleans up.
 
-``ZORGCERT_CRASH_AT=<stage>`` makes the real CLI SIGKILL itself (``app.services.checkpoint``).
+``ZORGCERT_CRASH_AT=<stage>`` makes the real CLI SIGKILL itself (``app.lifecycle.services.checkpoint``).
 A restore onto a new machine (Chromium's database and one Firefox profile, so one kill falls
 between two databases) is finished by the next ``status``: the certificate shows, with its key
 in every database, in the vault, and ``doctor`` is clean. A killed backup leaves no hidden

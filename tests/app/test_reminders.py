@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app import certview, reminders
-from app.reminders import ReminderLog
-from app.status import StatusRow
+from app.desk import certview, reminders
+from app.desk.reminders import ReminderLog
+from app.lifecycle.status import StatusRow
 
 END = datetime(2027, 6, 30, 12, 0, tzinfo=UTC)
 

@@ -18,8 +18,8 @@ from app_harness import Desk
 from issuer_harness import RunningIssuer, start_issuer
 from silent_server import SilentServer
 
+from app.enroll.est import TOTAL_WAIT, IssuerClient, default_timeout
 from app.errors import IssuerTimeout, IssuerUnreachable
-from app.est import TOTAL_WAIT, IssuerClient, default_timeout
 
 WAIT = 1.0  # ZORGCERT_ISSUER_TIMEOUT in these tests: the CLI's bound scales with it
 

@@ -21,10 +21,10 @@ import pytest
 from app_harness import Desk, Result
 from issuer_harness import RunningIssuer, start_issuer
 
-from app import config, files, preferences
-from app.journal import Journal
-from app.paths import Paths
-from app.wallet import Wallet
+from app.state import config, files, preferences
+from app.state.journal import Journal
+from app.state.paths import Paths
+from app.state.wallet import Wallet
 
 GARBAGE = b"\xff\xfe\x00{ niet leesbaar \x80\x81"
 
@@ -99,7 +99,7 @@ def test_a_damaged_wallet_is_set_aside(paths: Paths, how: str) -> None:
 @pytest.mark.parametrize("how", DAMAGES)
 def test_a_damaged_journal_entry_is_set_aside_and_the_others_stay(paths: Paths, how: str) -> None:
     journal = Journal(paths.journal_dir)
-    from app.journal import Operation
+    from app.state.journal import Operation
 
     good = Operation(kind="install", user_number="01234567890123", key_id="a" * 64, stores=["nss"])
     journal.save(good)
@@ -125,7 +125,7 @@ def test_damaged_preferences_are_set_aside(paths: Paths, how: str) -> None:
     data = damage(prefs, how, "preferences")
     assert preferences.load(paths).lang == ""
     assert_kept(prefs, data)
-    from app.desktop import Desktop
+    from app.desk.desktop import Desktop
 
     assert Desktop(paths).language() == "nl"  # the app starts, in Dutch
 
@@ -230,7 +230,7 @@ def test_status_doctor_and_renew_carry_on_over_damaged_files(
 
 def test_english_notice_and_a_clear_stop_when_the_file_cannot_be_moved(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from app import cli
+    from app.commands import cli
 
     for var in ("ZORGCERT_ISSUER_URL", "ZORGCERT_ISSUER_CA"):
         monkeypatch.delenv(var, raising=False)

@@ -1,4 +1,4 @@
-"""The one table of "which store on which OS" (``app.stores.PLATFORMS``) and the one availability check.
+"""The one table of "which store on which OS" (``app.state.stores.PLATFORMS``) and the one availability check.
 
 ``auto``, the install wizard's first choice, and the stores doctor and the support bundle look
 at all come from the table; these tests open the real stores it names on this Linux machine.
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from app import stores, wizard
+from app.desk import wizard
 from app.errors import StoreFolderNotOurs, StoreProblem, StoreToolsMissing
-from app.paths import Paths
+from app.state import stores
+from app.state.paths import Paths
 from keystore.files import FileStore
 from keystore.macos import MacKeychainStore
 from keystore.nss import NssStore

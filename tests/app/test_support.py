@@ -22,8 +22,8 @@ import pytest
 from app_harness import Desk
 from issuer_harness import RunningIssuer, start_issuer
 
-from app.paths import Paths
-from app.support import make_support_file, redact
+from app.state.paths import Paths
+from app.troubleshoot.support import make_support_file, redact
 
 PASSPHRASE = "Kaasschaaf-Vlinderdas-Molenwiek-Sneeuwbal"
 
@@ -77,7 +77,7 @@ def test_support_file_has_no_secrets(issuer: RunningIssuer, tmp_path: Path, secr
     installed = desk.install(number, pin)
     assert installed.code == 0, installed.err
 
-    from app.desktop import Desktop
+    from app.desk.desktop import Desktop
 
     root = desk.zorgcert_home
     paths = Paths(root / "config", root / "data", root / "logs")
@@ -93,7 +93,7 @@ def test_support_file_has_no_secrets(issuer: RunningIssuer, tmp_path: Path, secr
     assert sealed is not None
     from cryptography.hazmat.primitives import serialization
 
-    from app.identity import load_key
+    from app.enroll.identity import load_key
 
     key = load_key(sealed.key_der)
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from app.trustfix import _fix
+from app.lifecycle.trustfix import _fix
 from keystore import _run
 from keystore.nss import NssStore
 from keystore.nss_read import website_trusted_issuer_cas

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app import policy, wizard
-from app.wizard import BackupState, InstallState, Page, Step
+from app import policy
+from app.desk import wizard
+from app.desk.wizard import BackupState, InstallState, Page, Step
 
 GOOD = policy.make_user_number("1234567890123")
 

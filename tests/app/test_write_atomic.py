@@ -1,4 +1,5 @@
-"""``app.files.write_atomic``, the one atomic write (app state, issuer files), and its parts in ``keystore.durable``.
+"""``app.state.files.write_atomic``, the one atomic write (app state, issuer files), and its parts in
+``keystore.durable``.
 
 Real files in a temporary folder. Where a failure of the OS is needed (a full disk, a file
 system that cannot fsync a folder) one ``os`` call is replaced: those are boundary tests and
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app import files
+from app.state import files
 from issuer import files as issuer_files
 from keystore import durable
 

@@ -26,8 +26,8 @@ from cryptography.x509.oid import NameOID
 from app.backups import fileinfo, restore
 from app.errors import RestoreRefused
 from app.i18n import t
-from app.paths import Paths
-from app.services import ZorgCert
+from app.lifecycle.services import ZorgCert
+from app.state.paths import Paths
 from backup import envelope
 from backup.payload import Contents
 from tests.backup.samples import CHEAP, PASSPHRASE, contents, metadata

@@ -26,10 +26,10 @@ from app.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
-from app.paths import Paths
-from app.services import Outcome, ZorgCert
-from app.vault import Sealed
-from app.wallet import Entry
+from app.lifecycle.services import Outcome, ZorgCert
+from app.state.paths import Paths
+from app.state.vault import Sealed
+from app.state.wallet import Entry
 from backup import envelope
 from backup.payload import Contents
 from keystore.base import Availability, StoreError

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import csrattrs
+from app.enroll import csrattrs
 from keystore import der
 from keystore.nss import key_id
 from tests.keystore.identities import make_identity

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app import files
+from app.state import files
 from issuer import files as issuer_files
 from keystore.base import StoreError
 from keystore.windows import CtypesCrypt32, WindowsStore

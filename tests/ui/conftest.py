@@ -15,8 +15,8 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from issuer_harness import RunningIssuer, start_issuer  # noqa: E402
 
-from app.desktop import Desktop  # noqa: E402
-from app.paths import Paths  # noqa: E402
+from app.desk.desktop import Desktop  # noqa: E402
+from app.state.paths import Paths  # noqa: E402
 
 # A renewal window longer than the validity: every certificate can be renewed at once, and
 # at 20 days the agent's 30-day reminder is due right after install.

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.wizard import Page
+from app.desk.wizard import Page
 from ui.install_wizard import InstallWizard
 from ui.main_window import MainWindow
 from ui.support_page import CheckRow

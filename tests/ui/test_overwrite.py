@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from app.desktop import Desktop
-from app.services import ZorgCert
+from app.desk.desktop import Desktop
+from app.lifecycle.services import ZorgCert
 from tests.backup.test_service import hold
 from tests.keystore.identities import make_identity
 from ui.backup_form import BackupForm

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.desktop import Desktop
-from app.wallet import Entry
-from app.wizard import Page, Step
+from app.desk.desktop import Desktop
+from app.desk.wizard import Page, Step
+from app.state.wallet import Entry
 from keystore.base import StoreRef
 from ui import samples
 from ui.backup_wizard import BackupWizard
@@ -196,7 +196,7 @@ def test_autostart_toggle_writes_the_xdg_file(qtbot, desktop: Desktop, tmp_path)
     assert not w.settings.autostart.isChecked()
     w.settings.autostart.setChecked(True)
     desktop_file = tmp_path / ".config" / "autostart" / "zorgcert-agent.desktop"
-    assert desktop_file.is_file() and "app.cli agent" in desktop_file.read_text()
+    assert desktop_file.is_file() and "app.commands.cli agent" in desktop_file.read_text()
     assert str(desktop_file) in w.settings.where.text()
     w.settings.autostart.setChecked(False)
     assert not desktop_file.exists()

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from silent_server import SilentServer
 
-from app.wizard import Page
+from app.desk.wizard import Page
 from ui.install_wizard import InstallWizard
 
 from .conftest import User

@@ -36,13 +36,14 @@ NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 from ui import app
 order = list(sys.modules)
-late = [m for m in ("app.status", "app.desktop", "app.certview", "app.journal", "app.preferences", "app.logfile")
+late = [m for m in ("app.lifecycle.status", "app.desk.desktop", "app.desk.certview", "app.state.journal",
+                    "app.state.preferences", "app.state.logfile")
         if order.index(m) > order.index("PySide6")]
 assert not late, f"imported after PySide6: {late}"
 
 import PySide6.QtCore
-from app.desktop import Desktop
-from app.paths import paths
+from app.desk.desktop import Desktop
+from app.state.paths import paths
 from ui import samples
 from ui.main_window import MainWindow
 

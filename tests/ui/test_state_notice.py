@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app import files
-from app.desktop import Desktop
+from app.desk.desktop import Desktop
+from app.state import files
 from ui.main_window import MainWindow
 
 WAIT = 30_000

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from app.desktop import Desktop
+from app.desk.desktop import Desktop
 from ui.tray import HEARTBEAT_MS, WAKE_JUMP_SECONDS, Agent
 
 from .conftest import User

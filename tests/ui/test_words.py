@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt
 from words_harness import KEY
 
 from app import i18n
-from app.desktop import Desktop
-from app.logfile import log_to_file
-from app.wizard import Page
+from app.desk.desktop import Desktop
+from app.desk.wizard import Page
+from app.state.logfile import log_to_file
 from ui import samples
 from ui.dashboard import Dashboard
 from ui.install_wizard import InstallWizard

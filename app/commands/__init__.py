@@ -1,0 +1,1 @@
+"""The `zorgcert` command line over the core."""

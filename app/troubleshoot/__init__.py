@@ -1,0 +1,1 @@
+"""Helping Support: `zorgcert doctor`'s checks and the support file."""
