@@ -117,14 +117,11 @@ class Journal:
 
     def pending(self) -> list[Operation]:
         """The operations a crash left (a damaged entry is moved aside, see the module docstring)."""
-        ops = []
+        ops: list[Operation] = []
         try:
             paths = sorted(self.folder.glob("*.json"))
         except OSError:
             paths = []
         for path in paths:
-            found: list[Operation] = []
-            read_json(path, None, valid=lambda data, found=found: found.append(_operation(data)),
-                      what=f"journal/{path.name}")
-            ops += found
+            read_json(path, None, valid=lambda data: ops.append(_operation(data)), what=f"journal/{path.name}")
         return ops
