@@ -740,7 +740,7 @@ def _clean_leftovers(core: Any) -> None:
             resume(core, op)
 
 
-class _journaled_write:  # noqa: N801 - used as a context manager like a function
+class _journaled_write:  # used as a context manager like a function
     """Journal a backup's or export's target while its temporary file may exist (see ``resume``)."""
 
     def __init__(self, core: Any, kind: str, user_number: str, out: Path):

@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             _tell_notices(lang)
     except KeyboardInterrupt:
         return _report(Cancelled("interrupted"), lang, args.json)
-    except Exception as exc:  # the one error path (app.explain.logged): logged with the reference shown; a bug
+    except Exception as exc:  # noqa: BLE001 - the one error path (app.explain.logged): logged with the reference shown; a bug
         from app.explain import logged  # with its traceback
 
         log_to_file(paths())

@@ -155,7 +155,7 @@ class Children:
                 kwargs.update(start_new_session=True, preexec_fn=self._preexec)
             else:
                 kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-            proc = subprocess.Popen(argv, **kwargs)  # noqa: S603 - our own executable
+            proc = subprocess.Popen(argv, **kwargs)  # our own executable
         self.procs.append(proc)
         if stdin is not None:
             assert proc.stdin is not None
@@ -220,7 +220,7 @@ def _app_argv(command: str) -> list[str]:
 def _issuer_admin(layout: Layout, *args: str) -> dict[str, Any]:
     """One ``zorgcert-issuer`` admin command with ``--json``; its answer."""
     argv = [*_issuer_argv(), *args, "--data", str(layout.issuer), "--json"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=_child_env())  # noqa: S603
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=_child_env())
     if proc.returncode != 0:
         said = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
         raise DemoError("demo.issuer_failed", f"{args[0]} exited {proc.returncode}",
@@ -477,7 +477,7 @@ def _installable_user(layout: Layout, state: dict[str, Any], mode: str) -> dict[
 
 def _issuer_admin_list(layout: Layout, *args: str) -> list[dict[str, Any]]:
     argv = [*_issuer_argv(), *args, "--data", str(layout.issuer), "--json"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=_child_env())  # noqa: S603
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=_child_env())
     if proc.returncode != 0:
         raise DemoError("demo.issuer_failed", f"{args[0]} exited {proc.returncode}", step=" ".join(args[:2]),
                         reason=proc.returncode, log=str(layout.issuer_log))

@@ -72,7 +72,7 @@ def run_checks(paths: Paths, lang: str) -> list[dict[str, Any]]:
     checks.append(keyring)
     checks += _room_checks(core, paths, lang)
     keyring_ok = keyring["result"] == "pass"
-    cas = _issuer_cas(core, chain) if keyring_ok else list(core._issuer_ca_ders(chain or []))  # noqa: SLF001
+    cas = _issuer_cas(core, chain) if keyring_ok else list(core._issuer_ca_ders(chain or []))
     checks += _store_checks(core, paths, lang, cas, keyring_ok=keyring_ok)
     checks += _certificate_checks(core, paths, lang)
     if chain is not None and keyring_ok:
@@ -91,7 +91,7 @@ def _keyring_check(core: Any, lang: str) -> dict[str, Any]:
 
     def probe() -> None:
         try:
-            core.vault._cipher(create=False)  # noqa: SLF001 - the vault's own way to the key, whatever backs it
+            core.vault._cipher(create=False)  # the vault's own way to the key, whatever backs it
             outcome["ok"] = True
         except ZorgCertError as exc:
             outcome["error"] = exc

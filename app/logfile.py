@@ -38,7 +38,7 @@ def log_to_file(p: Paths) -> None:
                 outer = self
 
                 class Rotating(logging.handlers.RotatingFileHandler):
-                    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+                    def handleError(self, record: logging.LogRecord) -> None:  # logging's name
                         outer.failed(sys.exc_info()[1])  # not logging's traceback on stderr
 
                 try:
@@ -58,7 +58,7 @@ def log_to_file(p: Paths) -> None:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             try:
                 print(t("log.unwritable", current_lang(), path=str(self.path), reason=reason), file=sys.stderr)
-            except Exception:  # noqa: BLE001, S110 - stderr itself may be gone; the log must never break the app
+            except Exception:  # noqa: BLE001 - stderr itself may be gone; the log must never break the app
                 pass
 
         def close(self) -> None:

@@ -114,9 +114,9 @@ def key_id(cert_der: bytes) -> bytes | None:
         if oid_bytes == _RSA_OID:
             _, s, e = _tlv(key, 0)
             modulus = _children(key, s, e)[0]
-            return hashlib.sha1(key[modulus[1]:modulus[2]].lstrip(b"\0")).digest()  # noqa: S324 - NSS's id
+            return hashlib.sha1(key[modulus[1]:modulus[2]].lstrip(b"\0")).digest()  # NSS's id
         if oid_bytes == _EC_OID:
-            return hashlib.sha1(key).digest()  # noqa: S324 - NSS's id
+            return hashlib.sha1(key).digest()  # NSS's id
     except (IndexError, ValueError):
         return None
     return None
@@ -340,7 +340,7 @@ class NssStore:
     def _secrets(self) -> dict[str, bytes]:
         return {"dbpw": (self._password or "").encode()}
 
-    def _certutil(self, args: list[str], *, check: bool = True, input: bytes | None = None,  # noqa: A002
+    def _certutil(self, args: list[str], *, check: bool = True, input: bytes | None = None,
                   with_password: bool = True) -> subprocess.CompletedProcess[bytes]:
         argv = ["certutil", *args, "-d", self.location]
         if with_password:

@@ -169,7 +169,7 @@ class CapsLockWatch(QObject):
         super().__init__()
         self.hint = hint
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if event.type() == QEvent.Type.KeyPress:
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             caps = wizard.caps_lock_likely(event.text(), shift)
