@@ -133,10 +133,10 @@ def test_chromium_logs_in_to_the_portal_with_the_installed_certificate(
     assert desk.install(number, pin).code == 0
     assert website_trusted(desk.nssdb) == []  # before: the issuer root at C,, (trusted for websites)
     browser = subprocess.run(
-        ["timeout", "60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        ["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", issuer.url + "/portal/"],
-        capture_output=True, text=True, env=desk.env(), timeout=90,
+        capture_output=True, text=True, env=desk.env(), timeout=150,
     )
     assert "Welkom Hanna Browser" in browser.stdout, browser.stderr[-2000:]
     assert number in browser.stdout

@@ -236,10 +236,10 @@ def browser_home(issuer: RunningIssuer, office: dict[str, Any], tmp_path: Path) 
 
 def _chromium(home: Path, profile: Path, url: str) -> str:
     proc = subprocess.run(
-        ["timeout", "60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        ["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url],
-        capture_output=True, text=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"}, timeout=90,
+        capture_output=True, text=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"}, timeout=150,
     )
     return proc.stdout + proc.stderr[-2000:]
 

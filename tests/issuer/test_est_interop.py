@@ -31,7 +31,7 @@ from issuer_harness import RunningIssuer, pin_from_letter, start_issuer
 
 from issuer.bootstrap import open_service
 
-VALIDITY, RENEWAL = 40, 30  # seconds: renewal opens 10 s after installation
+VALIDITY, RENEWAL = 600, 590  # seconds: renewal opens 10 s after installation; expiry is far off
 CURL, OPENSSL = shutil.which("curl"), shutil.which("openssl")
 EST = "/.well-known/est"
 HOLDER = "Joris van Dam"
