@@ -22,6 +22,8 @@ from issuer_harness import pin_from_letter
 ZORGCERT = [sys.executable, "-m", "app.cli"]
 READY = "Ctrl+C"  # the last line the demo prints once everything runs
 
+pytestmark = pytest.mark.slow  # each demo starts an issuer, a keyring and its users
+
 
 @dataclass
 class Demo:

@@ -27,7 +27,11 @@ BUNDLE = DIST / "zorgcert" / "zorgcert"
 STAMP = DIST / ".zorgcert-source-sha256"
 MAX_COMPRESSED_MB = 60
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux bundle is built on Linux")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux bundle is built on Linux"),
+    pytest.mark.slow,
+    pytest.mark.timeout(1200),  # the first test waits for a fresh build: ~1.5 min here, far longer when loaded
+]
 
 
 def source_hash() -> str:
