@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -135,7 +136,7 @@ def _running(pid: int) -> bool:
 def test_qt_loads_in_the_bundle(bundle: Path, tmp_path: Path) -> None:
     helptext = subprocess.run([str(bundle), "--help"], env=env(tmp_path), capture_output=True, text=True,
                               timeout=60).stdout
-    assert "gui" in helptext.split("{", 1)[1].split("}", 1)[0].split(","), helptext  # the frozen CLI has it
+    assert re.search(r"^ +gui +\S", helptext, re.M), helptext  # the frozen CLI lists the gui command
     proc = subprocess.Popen([str(bundle), "gui"], env=env(tmp_path), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     time.sleep(6)  # long enough to load Qt, its platform plugin and the SVG icons, and open the window
