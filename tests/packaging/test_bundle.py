@@ -89,7 +89,8 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> RunningIssuer:
     running.stop()
 
 
-def test_doctor_against_a_real_issuer(bundle: Path, tmp_path: Path, issuer: RunningIssuer) -> None:
+def test_doctor_against_a_real_issuer(bundle: Path, tmp_path: Path, issuer: RunningIssuer,
+                                     secret_service: dict[str, str]) -> None:  # the keyring check passes too
     r = subprocess.run([str(bundle), "doctor", "--json"], capture_output=True, text=True, timeout=120,
                        env=env(tmp_path, ZORGCERT_ISSUER_URL=issuer.url, ZORGCERT_ISSUER_CA=issuer.ca))
     result = json.loads(r.stdout)
