@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, child_env, header, python, verdict  # noqa: E402
+from bench.common import ROOT, child_env, header, python, verdict
 
 TARGET_RSS_MB = 80.0
 HEARTBEAT_S = 60

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, header, verdict  # noqa: E402
+from bench.common import ROOT, header, verdict
 
 DIST = ROOT / "dist"
 TARGET_MB = 60.0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import child_env, header, interleaved, median, python, spread, verdict, wall_ms  # noqa: E402
+from bench.common import child_env, header, interleaved, median, python, spread, verdict, wall_ms
 
 DRIVER = str(Path(__file__).resolve().parent / "gui_driver.py")
 TARGET_RATIO = 1.5

@@ -29,7 +29,7 @@ def _leave_at_paint(widget: Any) -> None:
     paint = QEvent.Type.Paint
 
     class Watch(QObject):
-        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # Qt's name
             if event.type() == paint:
                 sys.stdout.write("painted\n")
                 sys.stdout.flush()

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import header, verdict  # noqa: E402
+from bench.common import header, verdict
 
 TARGET_S = 1.0
 
@@ -112,7 +112,7 @@ def _keyring_works() -> bool:
 
         keyring_secret("bench-probe", create=True)
         return True
-    except Exception:  # any backend failure: no keyring here
+    except Exception:  # noqa: BLE001 - any backend failure: no keyring here
         return False
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, child_env, header, interleaved, median, python, spread, verdict, wall_ms  # noqa: E402
+from bench.common import ROOT, child_env, header, interleaved, median, python, spread, verdict, wall_ms
 
 CERTBOT_VENV = ROOT / "bench" / ".venv-certbot"
 TARGET_MS = 150.0

@@ -109,7 +109,7 @@ def write_config(
         raise ConfigError(f"{data_dir} already holds an issuer; refusing to overwrite it")
     secret_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_private(secret_file, secrets.token_urlsafe(48).encode() + b"\n")
-    values = dict(
+    values: dict[str, object] = dict(
         name=name, hostnames=hostnames, ips=ips, secret_file="secret/issuer.secret", database=database
     )
     values.update(durations)

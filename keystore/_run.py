@@ -100,7 +100,7 @@ def run(
     *,
     secrets: dict[str, bytes] | None = None,
     files: dict[str, bytes] | None = None,
-    input: bytes | None = None,  # noqa: A002 - the name subprocess uses
+    input: bytes | None = None,  # the name subprocess uses
     timeout: float = 60,
     store: str,
     check: bool = True,
@@ -128,7 +128,7 @@ def run(
 
         try:
             real_argv = [_PLACEHOLDER.sub(lambda m: f"/dev/fd/{fd_for(m.group(1), m.group(2))}", a) for a in argv]
-            proc = subprocess.Popen(  # noqa: S603 - argv is built by the backends, never by a shell
+            proc = subprocess.Popen(  # argv is built by the backends, never by a shell
                 real_argv,
                 stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,

@@ -42,7 +42,7 @@ class Identity:
     @property
     def sha1_thumbprint(self) -> str:
         """What Windows calls the thumbprint (upper-case hex SHA-1)."""
-        return hashlib.sha1(self.cert_der).hexdigest().upper()  # noqa: S324 - an identifier, not security
+        return hashlib.sha1(self.cert_der).hexdigest().upper()  # an identifier, not security
 
     @property
     def nickname(self) -> str:

@@ -82,9 +82,9 @@ def key_id(cert_der: bytes) -> bytes | None:
         key = bits[1:]  # skip the unused-bits octet
         if oid_bytes == _RSA_OID:
             _, modulus = asn1.children(asn1.read_tlv(key)[1])[0]
-            return hashlib.sha1(modulus.lstrip(b"\0")).digest()  # noqa: S324 - NSS's id
+            return hashlib.sha1(modulus.lstrip(b"\0")).digest()  # NSS's id
         if oid_bytes == _EC_OID:
-            return hashlib.sha1(key).digest()  # noqa: S324 - NSS's id
+            return hashlib.sha1(key).digest()  # NSS's id
     except (IndexError, ValueError):
         return None
     return None
@@ -303,7 +303,7 @@ class NssStore:
     def _secrets(self) -> dict[str, bytes]:
         return {"dbpw": (self._password or "").encode()}
 
-    def _certutil(self, args: list[str], *, check: bool = True, input: bytes | None = None,  # noqa: A002
+    def _certutil(self, args: list[str], *, check: bool = True, input: bytes | None = None,
                   with_password: bool = True) -> subprocess.CompletedProcess[bytes]:
         argv = ["certutil", *args, "-d", self.location]
         if with_password:

@@ -109,7 +109,7 @@ def website_trusted_issuer_cas(db_dir: Path, pinned: Callable[[], set[str]]) -> 
     above = {c[2] for c in ours}
     above |= {c[2] for c in certs if c[3] in above}  # one more level: the root above an issuing CA
     trusted = [(der, subject) for _, der, _, subject in certs
-               if hashlib.sha1(der).digest() in trusted_sha1]  # noqa: S324 - NSS's trust key
+               if hashlib.sha1(der).digest() in trusted_sha1]  # NSS's trust key
     pinned_fps = pinned() if trusted else set()
     candidates = [der for der, subject in trusted if fingerprint(der) in pinned_fps or subject in above]
     if not candidates:

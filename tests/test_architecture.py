@@ -74,7 +74,7 @@ def _arrows(path: Path) -> list[Arrow]:
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            # ``from app import wallet`` is an arrow to app.wallet, ``from app.x import name`` one to app.x
+            # ``from app import wallet`` is an arrow to app.state.wallet, ``from app.x import name`` one to app.x
             targets = [f"{node.module}.{a.name}" if (ROOT / node.module.replace(".", "/") / a.name).exists()
                        or (ROOT / node.module.replace(".", "/") / f"{a.name}.py").exists() else node.module
                        for a in node.names]

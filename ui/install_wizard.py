@@ -177,7 +177,7 @@ class CapsLockWatch(QObject):
         super().__init__()
         self.hint = hint
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if event.type() == QEvent.Type.KeyPress:
             key = cast(QKeyEvent, event)  # PySide6 hands a key press over as a QKeyEvent
             shift = bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier)

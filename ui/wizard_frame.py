@@ -173,12 +173,12 @@ class WizardFrame(QDialog):
         if target is not None:
             self.show_page(target)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
         # the window's close button means Cancel, with the same care for running work
         event.ignore()
         self.cancel_clicked()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's name
+    def keyPressEvent(self, event) -> None:  # Qt's name
         if event.key() == Qt.Key.Key_Escape:
             self.cancel_clicked()
             return

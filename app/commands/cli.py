@@ -288,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
             _tell_notices(lang)
     except KeyboardInterrupt:
         return _report(Cancelled("interrupted"), lang, args.json)
-    except Exception as exc:  # the one error path (app.explain.logged): logged with the reference shown; a bug
-        log_to_file(paths())  # with its traceback
+    # the one error path (app.explain.logged): logged with the reference shown; a bug with its traceback
+    except Exception as exc:  # noqa: BLE001 - see the line above
+        log_to_file(paths())
         return _report(_logged(exc, args.command), lang, args.json)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))

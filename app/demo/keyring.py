@@ -87,7 +87,7 @@ def _keyring_ready(address: str) -> bool:
 
     try:
         return bounded(probe, 2.0, "demo-probe")
-    except Exception:  # not up yet (connection refused, name not owned, timeout)
+    except Exception:  # noqa: BLE001 - not up yet (connection refused, name not owned, timeout)
         return False
 
 

@@ -69,7 +69,7 @@ def drop_stale_website_trust(paths: Paths, wallet: Wallet) -> list[str]:
             continue
         try:
             changed += _fix(db, found, pinned or [])
-        except Exception as exc:  # never let this break status; the next run tries again
+        except Exception as exc:  # noqa: BLE001 - never let this break status; the next run tries again
             log.warning("could not remove website trust in %s: %s", location, exc)
     return changed
 

@@ -116,7 +116,7 @@ class Journal:
 
     def pending(self) -> list[Operation]:
         """The operations a crash left (a damaged entry is moved aside, see the module docstring)."""
-        ops = []
+        ops: list[Operation] = []
         try:
             paths = sorted(self.folder.glob("*.json"))
         except OSError:

@@ -48,7 +48,7 @@ class LogFile(logging.Handler):
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         try:
             print(t("log.unwritable", current_lang(), path=str(self.path), reason=reason), file=sys.stderr)
-        except Exception:  # noqa: BLE001, S110 - stderr itself may be gone; the log must never break the app
+        except Exception:  # noqa: BLE001 - stderr itself may be gone; the log must never break the app
             pass
 
     def close(self) -> None:
@@ -81,7 +81,7 @@ def _rotating(path: Path, failed: Callable[[BaseException | None], None]) -> log
     import logging.handlers
 
     class Rotating(logging.handlers.RotatingFileHandler):
-        def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        def handleError(self, record: logging.LogRecord) -> None:
             failed(sys.exc_info()[1])
 
     return Rotating(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")

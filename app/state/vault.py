@@ -80,7 +80,7 @@ def bounded(call: Callable[[], T], timeout: float, what: str) -> T:
     def work() -> None:
         try:
             box["value"] = call()
-        except BaseException as exc:  # handed to the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             box["error"] = exc
 
     thread = threading.Thread(target=work, name=f"keyring-{what}", daemon=True)
@@ -115,7 +115,7 @@ def _keyring_secret(name: str, *, create: bool) -> str | None:
         return value
     except KeyringUnavailable:
         raise
-    except (keyring_error, Exception) as exc:  # secretstorage/dbus raise their own types
+    except (keyring_error, Exception) as exc:  # noqa: BLE001 - secretstorage/dbus raise their own types
         raise KeyringUnavailable(f"{type(exc).__name__}") from None
 
 

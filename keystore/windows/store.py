@@ -64,7 +64,7 @@ class WindowsStore:
             return Availability(False, "only on Windows", None)
         try:
             self._api = CtypesCrypt32()
-        except Exception as exc:  # never raise from available()
+        except Exception as exc:  # noqa: BLE001 - never raise from available()
             return Availability(False, f"crypt32.dll could not be loaded: {exc}",
                                 "Repair the Windows installation (sfc /scannow) and try again.")
         return Availability(True, f"Windows certificate store {self.location}")

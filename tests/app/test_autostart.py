@@ -81,20 +81,20 @@ class FakeWinreg:
         def __exit__(self, *exc: object) -> None:
             pass
 
-    def CreateKeyEx(self, root: str, path: str, reserved: int, access: int) -> Any:  # noqa: N802
+    def CreateKeyEx(self, root: str, path: str, reserved: int, access: int) -> Any:
         self.opened.append((root, path, access))
         return self._Key(path)
 
-    def QueryValueEx(self, key: Any, name: str) -> tuple[str, int]:  # noqa: N802
+    def QueryValueEx(self, key: Any, name: str) -> tuple[str, int]:
         if (key.path, name) not in self.values:
             raise FileNotFoundError(name)
         kind, value = self.values[(key.path, name)]
         return value, kind
 
-    def SetValueEx(self, key: Any, name: str, reserved: int, kind: int, value: str) -> None:  # noqa: N802
+    def SetValueEx(self, key: Any, name: str, reserved: int, kind: int, value: str) -> None:
         self.values[(key.path, name)] = (kind, value)
 
-    def DeleteValue(self, key: Any, name: str) -> None:  # noqa: N802
+    def DeleteValue(self, key: Any, name: str) -> None:
         if (key.path, name) not in self.values:
             raise FileNotFoundError(name)
         del self.values[(key.path, name)]

@@ -22,6 +22,8 @@ from issuer_harness import pin_from_letter
 ZORGCERT = [sys.executable, "-m", "app.commands.cli"]
 READY = "Ctrl+C"  # the last line the demo prints once everything runs
 
+pytestmark = pytest.mark.slow  # each demo starts an issuer, a keyring and its users
+
 
 @dataclass
 class Demo:
@@ -52,7 +54,7 @@ def _env(home: Path, *, no_session: bool = False, **extra: str) -> dict[str, str
     return env
 
 
-def start_demo(folder: Path, home: Path, *args: str, timeout: float = 60, no_session: bool = False,
+def start_demo(folder: Path, home: Path, *args: str, timeout: float = 180, no_session: bool = False,
                **env: str) -> Demo:
     """``zorgcert demo --short --folder FOLDER`` (without a display unless ``env`` gives one); returns once ready."""
     proc = subprocess.Popen([*ZORGCERT, "demo", "--short", "--folder", str(folder), *args],

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from app_harness import Desk
 from issuer_harness import RunningIssuer, start_issuer
+from machine import exclusive
 
 pytestmark = pytest.mark.slow
 
@@ -113,14 +114,16 @@ def chromium_picks_the_certificate(issuer: RunningIssuer) -> Iterator[None]:
     """
     if shutil.which("chromium") is None:
         pytest.skip("chromium is not installed (scripts/setup installs it)")
-    POLICY_DIR.mkdir(parents=True, exist_ok=True)
-    policy = POLICY_DIR / "zorgcert-test.json"
-    rule = json.dumps({"pattern": issuer.url, "filter": {}})
-    policy.write_text(json.dumps({"AutoSelectCertificateForUrls": [rule], "CACertificates": [_root_der_b64(issuer)]}))
-    try:
-        yield
-    finally:
-        policy.unlink()
+    with exclusive("chromium-policy"):  # Chromium reads every file there: one test's policy at a time
+        POLICY_DIR.mkdir(parents=True, exist_ok=True)
+        policy = POLICY_DIR / "zorgcert-test.json"
+        rule = json.dumps({"pattern": issuer.url, "filter": {}})
+        policy.write_text(json.dumps({"AutoSelectCertificateForUrls": [rule],
+                                      "CACertificates": [_root_der_b64(issuer)]}))
+        try:
+            yield
+        finally:
+            policy.unlink()
 
 
 def test_chromium_logs_in_to_the_portal_with_the_installed_certificate(
@@ -130,10 +133,10 @@ def test_chromium_logs_in_to_the_portal_with_the_installed_certificate(
     assert desk.install(number, pin).code == 0
     assert website_trusted(desk.nssdb) == []  # before: the issuer root at C,, (trusted for websites)
     browser = subprocess.run(
-        ["timeout", "60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        ["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", issuer.url + "/portal/"],
-        capture_output=True, text=True, env=desk.env(), timeout=90,
+        capture_output=True, text=True, env=desk.env(), timeout=150,
     )
     assert "Welkom Hanna Browser" in browser.stdout, browser.stderr[-2000:]
     assert number in browser.stdout
@@ -171,15 +174,16 @@ def firefox_trusts_the_test_server(issuer: RunningIssuer) -> Iterator[str]:
     firefox = shutil.which("firefox-esr")
     if firefox is None:
         pytest.skip("firefox-esr is not installed (scripts/setup installs it)")
-    if FIREFOX_POLICY.exists():
-        pytest.skip(f"{FIREFOX_POLICY} exists already; not overwriting it")
-    FIREFOX_POLICY.parent.mkdir(parents=True, exist_ok=True)
-    FIREFOX_POLICY.write_text(json.dumps({"policies": {"Certificates": {"Install": [issuer.ca]},
-                                                       "DisableAppUpdate": True, "DisableTelemetry": True}}))
-    try:
-        yield firefox
-    finally:
-        FIREFOX_POLICY.unlink()
+    with exclusive("firefox-policy"):  # one file for the whole machine: one test's policy at a time
+        if FIREFOX_POLICY.exists():
+            pytest.skip(f"{FIREFOX_POLICY} exists already; not overwriting it")
+        FIREFOX_POLICY.parent.mkdir(parents=True, exist_ok=True)
+        FIREFOX_POLICY.write_text(json.dumps({"policies": {"Certificates": {"Install": [issuer.ca]},
+                                                           "DisableAppUpdate": True, "DisableTelemetry": True}}))
+        try:
+            yield firefox
+        finally:
+            FIREFOX_POLICY.unlink()
 
 
 def test_firefox_offers_the_installed_certificate_without_website_trust(

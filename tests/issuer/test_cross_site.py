@@ -24,6 +24,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from issuer_harness import Holder, RunningIssuer, csr_der, problem, rsa_key
+from machine import exclusive
 
 API = {"X-ZorgCert-Request": "1"}
 
@@ -192,7 +193,7 @@ POLICY_DIR = Path("/etc/chromium/policies/managed")
 class _Attacker(http.server.BaseHTTPRequestHandler):
     page = b""
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:  # the http.server API
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()
@@ -222,22 +223,23 @@ def browser_home(issuer: RunningIssuer, office: dict[str, Any], tmp_path: Path) 
     # in production (the wallet itself never adds website trust; this is the test's own scratch database).
     subprocess.run(["certutil", "-A", "-d", f"sql:{nssdb}", "-n", "issuer-site", "-t", "C,,", "-i", issuer.ca],
                    check=True)
-    POLICY_DIR.mkdir(parents=True, exist_ok=True)
-    policy = POLICY_DIR / "zorgcert-cross-site-test.json"
-    policy.write_text(json.dumps({"AutoSelectCertificateForUrls": [json.dumps({"pattern": issuer.url,
-                                                                               "filter": {}})]}))
-    try:
-        yield home
-    finally:
-        policy.unlink()
+    with exclusive("chromium-policy"):  # Chromium reads every file there: one test's policy at a time
+        POLICY_DIR.mkdir(parents=True, exist_ok=True)
+        policy = POLICY_DIR / "zorgcert-cross-site-test.json"
+        policy.write_text(json.dumps({"AutoSelectCertificateForUrls": [json.dumps({"pattern": issuer.url,
+                                                                                   "filter": {}})]}))
+        try:
+            yield home
+        finally:
+            policy.unlink()
 
 
 def _chromium(home: Path, profile: Path, url: str) -> str:
     proc = subprocess.run(
-        ["timeout", "60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        ["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url],
-        capture_output=True, text=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"}, timeout=90,
+        capture_output=True, text=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"}, timeout=150,
     )
     return proc.stdout + proc.stderr[-2000:]
 

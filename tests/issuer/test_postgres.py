@@ -164,7 +164,7 @@ def simultaneously(count: int, call: Callable[[int], requests.Response]) -> list
         try:
             barrier.wait(timeout=30)
             results[i] = call(i)
-        except BaseException as exc:  # reported below, in the test's thread
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
             results[i] = exc
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]

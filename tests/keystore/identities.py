@@ -182,7 +182,7 @@ def raw_key(identity: TestIdentity) -> bytes:
 
 def verify_signature(identity: Identity, data: bytes, signature: bytes, hash_name: str) -> bool:
     """Does ``signature`` over ``data`` verify with the certificate's key (RSA PKCS#1 v1.5 or ECDSA)?"""
-    algorithm = {"sha1": hashes.SHA1(), "sha256": hashes.SHA256()}[hash_name]  # noqa: S303 - NSS's pk1sign uses SHA-1
+    algorithm = {"sha1": hashes.SHA1(), "sha256": hashes.SHA256()}[hash_name]  # NSS's pk1sign uses SHA-1
     public = x509.load_der_x509_certificate(identity.cert_der).public_key()
     try:
         if isinstance(public, rsa.RSAPublicKey):

@@ -65,7 +65,7 @@ class FakeSecurity:
         self.lose_key_on_import = False
 
     def __call__(self, argv: list[str], *, secrets: dict[str, bytes] | None = None, files: Any = None,
-                 input: bytes | None = None, timeout: float = 60, store: str, check: bool = True,  # noqa: A002
+                 input: bytes | None = None, timeout: float = 60, store: str, check: bool = True,
                  ) -> subprocess.CompletedProcess[bytes]:
         assert store == "macos" and argv[0] == SECURITY
         self.calls.append(list(argv))

@@ -25,6 +25,8 @@ from tests.keystore import test_contract, wine_side_checks
 from tests.keystore.wine_harness import WineUnavailable, win_path, windows_python, wine_prefix
 from tests.keystore.wine_identities import BOOK_ENV, write_book
 
+pytestmark = pytest.mark.slow  # a Wine prefix boots first (a minute or more)
+
 PROMISES = sorted(name for name in vars(test_contract) if name.startswith("test_"))
 WINE_CHECKS = sorted(name for name in vars(wine_side_checks) if name.startswith("test_"))
 SCOPES = {"CurrentUser": "windows", "LocalMachine": "windows-machine"}

@@ -152,7 +152,7 @@ def my_store_state(store: WindowsStore) -> list[tuple[str, str | None, str | Non
         for ctx in contexts:
             der = api.cert_der(ctx)
             info = api.key_prov_info(ctx)
-            state.append((hashlib.sha1(der).hexdigest().upper(),  # noqa: S324 - the thumbprint
+            state.append((hashlib.sha1(der).hexdigest().upper(),  # the thumbprint
                           utf16z(api.get_property(ctx, CERT_FRIENDLY_NAME_PROP_ID)),
                           info.container if info else None))
         return sorted(state, key=repr)

@@ -41,7 +41,7 @@ def user_store() -> Iterator[WindowsStore]:
     wine_crypt32.reset(store)
 
 
-def _key_info(store: WindowsStore, sha1_thumbprint: str):  # noqa: ANN202 - a KeyProvInfo or None
+def _key_info(store: WindowsStore, sha1_thumbprint: str):  # a KeyProvInfo or None
     api = CtypesCrypt32()
     my = api.open_system_store(store.scope, "MY")
     try:

@@ -7,16 +7,16 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before pytest-qt makes the QApplication
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-import subprocess  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-import pytest  # noqa: E402
-from issuer_harness import RunningIssuer, start_issuer  # noqa: E402
+import pytest
+from issuer_harness import RunningIssuer, start_issuer
 
-from app.desk.desktop import Desktop  # noqa: E402
-from app.state.paths import Paths  # noqa: E402
+from app.desk.desktop import Desktop
+from app.state.paths import Paths
 
 # A renewal window longer than the validity: every certificate can be renewed at once, and
 # at 20 days the agent's 30-day reminder is due right after install.

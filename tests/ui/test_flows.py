@@ -22,7 +22,7 @@ from .conftest import STRONG, User
 WAIT = 60_000  # ms: a key, an enrollment and certutil, on a busy 2-core machine
 
 
-def _wizard(qtbot, user: User, tmp_path: Path, **kw) -> InstallWizard:  # noqa: ANN001
+def _wizard(qtbot, user: User, tmp_path: Path, **kw) -> InstallWizard:
     kw.setdefault("lang", "nl")
     wizard = InstallWizard(user.desktop, choose_backup_file=lambda _s: str(tmp_path / "b.zcbackup"), **kw)
     qtbot.addWidget(wizard)
@@ -31,7 +31,7 @@ def _wizard(qtbot, user: User, tmp_path: Path, **kw) -> InstallWizard:  # noqa: 
     return wizard
 
 
-def _type_credentials(qtbot, wizard: InstallWizard, number: str, pin: str) -> None:  # noqa: ANN001
+def _type_credentials(qtbot, wizard: InstallWizard, number: str, pin: str) -> None:
     assert wizard.current == Page.CREDENTIALS.value
     wizard.credentials.number.clear()
     qtbot.keyClicks(wizard.credentials.number, number)
@@ -40,7 +40,7 @@ def _type_credentials(qtbot, wizard: InstallWizard, number: str, pin: str) -> No
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
 
 
-def test_install_wizard_end_to_end(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_install_wizard_end_to_end(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Anna de Vries")
     wizard = _wizard(qtbot, user, tmp_path)
     assert not wizard.back_button.isEnabled()
@@ -90,7 +90,7 @@ def test_install_wizard_end_to_end(qtbot, user: User, tmp_path: Path) -> None:  
     assert not wizard.isVisible()
 
 
-def test_backup_is_skipped_only_past_the_warning(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_backup_is_skipped_only_past_the_warning(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Bas Overslaan")
     wizard = _wizard(qtbot, user, tmp_path, user_number=number)
     wizard.show_page(Page.CREDENTIALS.value)
@@ -110,7 +110,7 @@ def test_backup_is_skipped_only_past_the_warning(qtbot, user: User, tmp_path: Pa
     assert "nog geen back-up" in wizard.done_page.backup_note.text()
 
 
-def test_wrong_pin_shows_attempts_left_and_blocking_says_who(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_wrong_pin_shows_attempts_left_and_blocking_says_who(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Cor Fout")
     wizard = _wizard(qtbot, user, tmp_path)
     wizard.show_page(Page.CREDENTIALS.value)
@@ -139,7 +139,7 @@ def test_wrong_pin_shows_attempts_left_and_blocking_says_who(qtbot, user: User, 
     assert wizard.back_button.isEnabled()  # back to the number and PIN
 
 
-def test_cancel_before_enrollment_changes_nothing(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_cancel_before_enrollment_changes_nothing(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Dirk Annuleer")
     wizard = _wizard(qtbot, user, tmp_path)
     wizard.show_page(Page.CREDENTIALS.value)
@@ -156,7 +156,7 @@ def test_cancel_before_enrollment_changes_nothing(qtbot, user: User, tmp_path: P
     assert entry.user_number == number
 
 
-def test_cancel_after_the_request_went_out_finishes_in_the_background(qtbot, user: User,  # noqa: ANN001
+def test_cancel_after_the_request_went_out_finishes_in_the_background(qtbot, user: User,
                                                                       tmp_path: Path) -> None:
     number, pin = user.new_holder("Olga Achtergrond")
     wizard = _wizard(qtbot, user, tmp_path)
@@ -175,7 +175,7 @@ def test_cancel_after_the_request_went_out_finishes_in_the_background(qtbot, use
     assert f"ZorgCert {number}" in user.certutil("-L").stdout
 
 
-def test_dashboard_renews_and_then_shows_the_new_certificate(qtbot, user: User) -> None:  # noqa: ANN001
+def test_dashboard_renews_and_then_shows_the_new_certificate(qtbot, user: User) -> None:
     number, pin = user.new_holder("Eva Vernieuw")
     old = user.desktop.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
     window = MainWindow(user.desktop, "nl")
@@ -197,7 +197,7 @@ def test_dashboard_renews_and_then_shows_the_new_certificate(qtbot, user: User) 
     assert window.rows[0].fingerprint[:12] in listing and old.fingerprint[:12] not in listing
 
 
-def test_lost_certificate_offers_restore_and_support(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_lost_certificate_offers_restore_and_support(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Fien Verloren")
     user.desktop.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
     backup = tmp_path / "fien.zcbackup"
@@ -254,7 +254,7 @@ def test_lost_certificate_offers_restore_and_support(qtbot, user: User, tmp_path
     assert f"ZorgCert {number}" in user.certutil("-L").stdout
 
 
-def test_backup_wizard_makes_a_backup_and_passes_the_restore_test(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_backup_wizard_makes_a_backup_and_passes_the_restore_test(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Gijs Back-up")
     user.desktop.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
     window = MainWindow(user.desktop, "nl", choosers={"backup_file": lambda _s: str(tmp_path / "gijs.zcbackup")})
@@ -292,7 +292,7 @@ def test_backup_wizard_makes_a_backup_and_passes_the_restore_test(qtbot, user: U
     assert window.dashboard.cards[0].fields["backup"].property("role") == ""
 
 
-def test_support_page_checks_contact_person_and_support_file(qtbot, user: User, tmp_path: Path) -> None:  # noqa: ANN001
+def test_support_page_checks_contact_person_and_support_file(qtbot, user: User, tmp_path: Path) -> None:
     number, pin = user.new_holder("Hanna Contact")
     org = user.issuer.organisation("Praktijk met contactpersoon")
     cp_number, cp_pin = user.issuer.user(org, name="Ineke Contactpersoon", contact_person=True)
@@ -327,7 +327,7 @@ def test_support_page_checks_contact_person_and_support_file(qtbot, user: User, 
     assert worker_pin.encode() not in body
 
 
-def test_unreachable_issuer_is_explained(qtbot, user: User, tmp_path: Path,  # noqa: ANN001
+def test_unreachable_issuer_is_explained(qtbot, user: User, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     lang = "nl"
     number, pin = user.new_holder(f"Kees Offline {lang}")

@@ -22,7 +22,7 @@ WAIT = 30_000
 class Answer:
     """Clicks one button of the overwrite dialog whenever it is open; remembers what it asked."""
 
-    def __init__(self, qtbot, button: str) -> None:  # noqa: ANN001
+    def __init__(self, qtbot, button: str) -> None:
         self.qtbot, self.button, self.asked = qtbot, button, []  # type: ignore[var-annotated]
         self.timer = QTimer()
         self.timer.timeout.connect(self._poll)
@@ -35,7 +35,7 @@ class Answer:
             box.findChild(QPushButton, self.button).click()
 
 
-def test_the_backup_form_asks_before_replacing_a_file(qtbot, offline: Desktop, tmp_path: Path,  # noqa: ANN001
+def test_the_backup_form_asks_before_replacing_a_file(qtbot, offline: Desktop, tmp_path: Path,
                                                       secret_service: dict[str, str]) -> None:
     ident = make_identity()
     hold(ZorgCert(offline.paths, None), ident)

@@ -120,7 +120,7 @@ def desktop(offline: Desktop) -> Desktop:
     return offline
 
 
-def window(qtbot, desktop: Desktop, lang: str) -> MainWindow:  # noqa: ANN001
+def window(qtbot, desktop: Desktop, lang: str) -> MainWindow:
     w = MainWindow(desktop, lang)
     qtbot.addWidget(w)
     w.rows = list(samples.every_state(NOW).values())
@@ -129,7 +129,7 @@ def window(qtbot, desktop: Desktop, lang: str) -> MainWindow:  # noqa: ANN001
     return w
 
 
-def test_main_window_in_both_languages(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_main_window_in_both_languages(qtbot, desktop: Desktop) -> None:
     nl, en = both(lambda lang: window(qtbot, desktop, lang))
     check_texts(nl, en)
     assert "nog 412 dagen geldig" in nl and "412 days left" in en
@@ -143,7 +143,7 @@ def test_main_window_in_both_languages(qtbot, desktop: Desktop) -> None:  # noqa
      ("expired", "verlopen", {"reinstall"}), ("lost", "verloren", {"restore", "support"}),
      ("revoked", "ingetrokken", {"support"})],
 )
-def test_card_per_state(qtbot, state: str, badge: str, enabled: set[str]) -> None:  # noqa: ANN001
+def test_card_per_state(qtbot, state: str, badge: str, enabled: set[str]) -> None:
     board = Dashboard("nl", lambda: NOW)
     qtbot.addWidget(board)
     board.set_rows([samples.every_state(NOW)[state]])
@@ -155,7 +155,7 @@ def test_card_per_state(qtbot, state: str, badge: str, enabled: set[str]) -> Non
             assert button.toolTip() and button.accessibleDescription() == button.toolTip(), name
 
 
-def test_countdown_ticks_once_a_minute_and_moves_the_state(qtbot) -> None:  # noqa: ANN001
+def test_countdown_ticks_once_a_minute_and_moves_the_state(qtbot) -> None:
     clock = Clock(NOW)
     board = Dashboard("nl", clock.now)
     qtbot.addWidget(board)
@@ -173,7 +173,7 @@ def test_countdown_ticks_once_a_minute_and_moves_the_state(qtbot) -> None:  # no
     assert not card.buttons["renew"].isEnabled()
 
 
-def test_empty_dashboard_invites_an_install(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_empty_dashboard_invites_an_install(qtbot, desktop: Desktop) -> None:
     w = MainWindow(desktop, "nl")
     qtbot.addWidget(w)
     w.show()
@@ -183,7 +183,7 @@ def test_empty_dashboard_invites_an_install(qtbot, desktop: Desktop) -> None:  #
     assert w.rows == [] and w.dashboard.empty.isVisible()
 
 
-def test_language_switch_rebuilds_in_english_and_is_remembered(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_language_switch_rebuilds_in_english_and_is_remembered(qtbot, desktop: Desktop) -> None:
     w = window(qtbot, desktop, "nl")
     w.settings.language.setCurrentIndex(w.settings.language.findData("en"))
     assert w.lang == "en" and w.tabs.tabText(0) == "My certificates"
@@ -191,7 +191,7 @@ def test_language_switch_rebuilds_in_english_and_is_remembered(qtbot, desktop: D
     assert desktop.language() == "en"
 
 
-def test_autostart_toggle_writes_the_xdg_file(qtbot, desktop: Desktop, tmp_path) -> None:  # noqa: ANN001
+def test_autostart_toggle_writes_the_xdg_file(qtbot, desktop: Desktop, tmp_path) -> None:
     w = window(qtbot, desktop, "nl")
     assert not w.settings.autostart.isChecked()
     w.settings.autostart.setChecked(True)
@@ -213,7 +213,7 @@ def entry() -> Entry:
                  policy={}, stores=[StoreRef("nss", "sql:/home/anna/.pki/nssdb", "ZorgCert 1234", "3f" * 32)])
 
 
-def every_install_page(qtbot, desktop: Desktop, lang: str) -> InstallWizard:  # noqa: ANN001
+def every_install_page(qtbot, desktop: Desktop, lang: str) -> InstallWizard:
     """One wizard whose pages have all been shown, with a failure and a done page filled in."""
     wizard = InstallWizard(desktop, lang, user_number="1234 5678 9012")
     qtbot.addWidget(wizard)
@@ -233,7 +233,7 @@ def every_install_page(qtbot, desktop: Desktop, lang: str) -> InstallWizard:  # 
     return wizard
 
 
-def test_install_wizard_pages_in_both_languages(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_install_wizard_pages_in_both_languages(qtbot, desktop: Desktop) -> None:
     nl, en = both(lambda lang: every_install_page(qtbot, desktop, lang))
     check_texts(nl, en)
     joined = "\n".join(nl)
@@ -243,7 +243,7 @@ def test_install_wizard_pages_in_both_languages(qtbot, desktop: Desktop) -> None
     accessible(every_install_page(qtbot, desktop, "nl"))
 
 
-def test_user_number_feedback_and_caps_lock_hint(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_user_number_feedback_and_caps_lock_hint(qtbot, desktop: Desktop) -> None:
     wizard = InstallWizard(desktop, "nl")
     qtbot.addWidget(wizard)
     wizard.show()
@@ -262,7 +262,7 @@ def test_user_number_feedback_and_caps_lock_hint(qtbot, desktop: Desktop) -> Non
     assert not page.caps.isVisible()
 
 
-def test_install_wizard_by_keyboard_only(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_install_wizard_by_keyboard_only(qtbot, desktop: Desktop) -> None:
     from app.policy import make_user_number
 
     wizard = InstallWizard(desktop, "nl")
@@ -301,7 +301,7 @@ def test_install_wizard_by_keyboard_only(qtbot, desktop: Desktop) -> None:  # no
 # --- the backup wizard ------------------------------------------------------------------------------
 
 
-def every_backup_page(qtbot, desktop: Desktop, lang: str, mode: str) -> BackupWizard:  # noqa: ANN001
+def every_backup_page(qtbot, desktop: Desktop, lang: str, mode: str) -> BackupWizard:
     rows = list(samples.every_state(NOW).values())
     wizard = BackupWizard(desktop, lang, rows, mode=mode, user_number=rows[0].user_number)
     qtbot.addWidget(wizard)
@@ -315,13 +315,13 @@ def every_backup_page(qtbot, desktop: Desktop, lang: str, mode: str) -> BackupWi
 
 
 @pytest.mark.parametrize("mode", ["make", "restore"])
-def test_backup_wizard_pages_in_both_languages(qtbot, desktop: Desktop, mode: str) -> None:  # noqa: ANN001
+def test_backup_wizard_pages_in_both_languages(qtbot, desktop: Desktop, mode: str) -> None:
     nl, en = both(lambda lang: every_backup_page(qtbot, desktop, lang, mode))
     check_texts(nl, en)
     accessible(every_backup_page(qtbot, desktop, "nl", mode))
 
 
-def test_passphrase_meter(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_passphrase_meter(qtbot, desktop: Desktop) -> None:
     wizard = every_backup_page(qtbot, desktop, "nl", "make")
     form = wizard.form
     assert form.meter.bar.value() <= 2 and "te makkelijk te raden" in form.meter.verdict.text()
@@ -335,7 +335,7 @@ def test_passphrase_meter(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
 # --- the support page -------------------------------------------------------------------------------
 
 
-def test_support_page_shows_pass_fail_and_next_steps(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_support_page_shows_pass_fail_and_next_steps(qtbot, desktop: Desktop) -> None:
     w = window(qtbot, desktop, "nl")
     from ui.support_page import CheckRow
 
@@ -349,7 +349,7 @@ def test_support_page_shows_pass_fail_and_next_steps(qtbot, desktop: Desktop) ->
 # --- the tray menu ----------------------------------------------------------------------------------
 
 
-def test_tray_menu_in_both_languages(qtbot, desktop: Desktop) -> None:  # noqa: ANN001
+def test_tray_menu_in_both_languages(qtbot, desktop: Desktop) -> None:
     def menu(lang: str) -> QWidget:
         agent = Agent(desktop, lang)
         qtbot.addWidget(agent.menu)
@@ -360,7 +360,7 @@ def test_tray_menu_in_both_languages(qtbot, desktop: Desktop) -> None:  # noqa: 
     assert [a for a in nl if a] [:4] == ["ZorgCert openen", "Nu vernieuwen", "Back-up maken…", "Afsluiten"]
 
 
-def test_icons_are_vector_and_sharp_at_every_scale(qapp) -> None:  # noqa: ANN001
+def test_icons_are_vector_and_sharp_at_every_scale(qapp) -> None:
     from PySide6.QtCore import QSize
 
     from ui.common import ICONS, icon

@@ -16,7 +16,7 @@ from ui.install_wizard import InstallWizard
 from .conftest import User
 
 
-def test_cancel_while_a_silent_issuer_keeps_the_request_waiting(qtbot, user: User, tmp_path: Path,  # noqa: ANN001
+def test_cancel_while_a_silent_issuer_keeps_the_request_waiting(qtbot, user: User, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(user.issuer.data / "tls" / "server.pem", user.issuer.data / "tls" / "server.key")

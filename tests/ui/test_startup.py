@@ -69,7 +69,7 @@ def test_the_start_path_builds_no_qt_namespace_and_imports_its_own_modules_befor
     assert run.stdout.strip() == "light"
 
 
-def test_enums_set_by_name_take_effect_on_the_card(qtbot) -> None:  # noqa: ANN001
+def test_enums_set_by_name_take_effect_on_the_card(qtbot) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel
 
@@ -87,7 +87,7 @@ def test_enums_set_by_name_take_effect_on_the_card(qtbot) -> None:  # noqa: ANN0
     assert board.empty.alignment() == Qt.AlignmentFlag.AlignCenter
 
 
-def test_an_enum_name_qt_does_not_know_is_refused(qtbot) -> None:  # noqa: ANN001
+def test_an_enum_name_qt_does_not_know_is_refused(qtbot) -> None:
     from PySide6.QtWidgets import QLabel
 
     label = QLabel("x")

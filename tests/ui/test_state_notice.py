@@ -9,7 +9,7 @@ from ui.main_window import MainWindow
 WAIT = 30_000
 
 
-def test_a_damaged_wallet_is_said_on_the_dashboard(qtbot, offline: Desktop) -> None:  # noqa: ANN001
+def test_a_damaged_wallet_is_said_on_the_dashboard(qtbot, offline: Desktop) -> None:
     files.take_notices()
     wallet = offline.paths.wallet_file
     wallet.parent.mkdir(parents=True)

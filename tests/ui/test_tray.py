@@ -25,11 +25,11 @@ class Clock:
         self.offset = timedelta(0)
         self.real = desktop.clock
 
-    def now(self):  # noqa: ANN201
+    def now(self):
         return self.real.now() + self.offset
 
 
-def test_check_colours_notifies_once_and_schedules(qtbot, user: User) -> None:  # noqa: ANN001
+def test_check_colours_notifies_once_and_schedules(qtbot, user: User) -> None:
     agent = Agent(user.desktop, "nl")
     said: list[tuple[str, str]] = []
     agent.notified.connect(lambda title, text: said.append((title, text)))
@@ -61,7 +61,7 @@ def test_check_colours_notifies_once_and_schedules(qtbot, user: User) -> None:  
     assert agent.heartbeat.interval() == HEARTBEAT_MS == 60_000
 
 
-def test_renew_now_and_a_failed_renewal_is_told(qtbot, user: User,  # noqa: ANN001
+def test_renew_now_and_a_failed_renewal_is_told(qtbot, user: User,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     number, pin = user.new_holder("Maarten Nu")
     old = user.desktop.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
@@ -90,7 +90,7 @@ def test_renew_now_and_a_failed_renewal_is_told(qtbot, user: User,  # noqa: ANN0
     assert [t for t, _ in said].count("Vernieuwen mislukt") == 1
 
 
-def test_wake_up_triggers_a_check(qtbot, user: User) -> None:  # noqa: ANN001
+def test_wake_up_triggers_a_check(qtbot, user: User) -> None:
     clock = Clock(user.desktop)
     user.desktop.clock = clock
     monotonic = [1000.0]
@@ -111,7 +111,7 @@ def test_wake_up_triggers_a_check(qtbot, user: User) -> None:  # noqa: ANN001
     assert len(checks) == 1
 
 
-def test_menu_open_and_backup(qtbot, offline: Desktop) -> None:  # noqa: ANN001
+def test_menu_open_and_backup(qtbot, offline: Desktop) -> None:
     agent = Agent(offline, "nl")
     with qtbot.waitSignal(agent.open_requested) as opened:
         agent.open_action.trigger()
@@ -122,7 +122,7 @@ def test_menu_open_and_backup(qtbot, offline: Desktop) -> None:  # noqa: ANN001
     assert not QSystemTrayIcon.isSystemTrayAvailable()  # offscreen: the reason the icon is not really shown
 
 
-def test_no_tray_says_so(qapp, offline: Desktop, capsys: pytest.CaptureFixture[str],  # noqa: ANN001
+def test_no_tray_says_so(qapp, offline: Desktop, capsys: pytest.CaptureFixture[str],
                          monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.app import agent_main
 

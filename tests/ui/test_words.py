@@ -49,14 +49,14 @@ def log_file(request: pytest.FixtureRequest) -> Iterator[Path]:
         root.addHandler(h)
 
 
-def _reference(box) -> str:  # noqa: ANN001
+def _reference(box) -> str:
     assert box.reference.isVisibleTo(box), "no reference on screen"
     found = re.search(r"Referentie voor Support: ([0-9a-f]{8})$", box.reference.text())
     assert found, box.reference.text()
     return found.group(1)
 
 
-def _wizard(qtbot, user: User, **kw) -> InstallWizard:  # noqa: ANN001
+def _wizard(qtbot, user: User, **kw) -> InstallWizard:
     wizard = InstallWizard(user.desktop, "nl", **kw)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -65,7 +65,7 @@ def _wizard(qtbot, user: User, **kw) -> InstallWizard:  # noqa: ANN001
     return wizard
 
 
-def test_a_wrong_pin_is_logged_under_the_reference_on_screen(qtbot, user: User, log_file: Path) -> None:  # noqa: ANN001
+def test_a_wrong_pin_is_logged_under_the_reference_on_screen(qtbot, user: User, log_file: Path) -> None:
     number, pin = user.new_holder("Fenna Fout")
     wrong = "73519864" if pin != "73519864" else "64297315"
     wizard = _wizard(qtbot, user)
@@ -82,7 +82,7 @@ def test_a_wrong_pin_is_logged_under_the_reference_on_screen(qtbot, user: User, 
 
 
 def test_an_unreachable_issuer_is_logged_under_the_reference_on_screen(
-        qtbot, user: User, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        qtbot, user: User, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
@@ -104,7 +104,7 @@ def test_an_unreachable_issuer_is_logged_under_the_reference_on_screen(
 
 
 def test_a_bug_is_logged_with_its_traceback_under_the_reference(
-        qtbot, offline: Desktop, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        qtbot, offline: Desktop, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken() -> list[dict[str, object]]:
         raise RuntimeError("a bug in status")
 
@@ -121,7 +121,7 @@ def test_a_bug_is_logged_with_its_traceback_under_the_reference(
     assert "RuntimeError" not in box.message.text() + box.next_step.text()  # no Python on screen
 
 
-def test_the_countdown_shows_hours_on_the_last_day(qtbot, offline: Desktop) -> None:  # noqa: ANN001
+def test_the_countdown_shows_hours_on_the_last_day(qtbot, offline: Desktop) -> None:
     now = offline.now()
     board = Dashboard("nl", lambda: now)
     qtbot.addWidget(board)
@@ -131,7 +131,7 @@ def test_the_countdown_shows_hours_on_the_last_day(qtbot, offline: Desktop) -> N
     assert board.cards[1].fields["left"].text() == "2 dagen geleden verlopen"
 
 
-def test_old_banners_go_when_their_state_is_over(qtbot, offline: Desktop,  # noqa: ANN001
+def test_old_banners_go_when_their_state_is_over(qtbot, offline: Desktop,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from app.errors import IssuerRefused, IssuerUnreachable
 
@@ -167,7 +167,7 @@ def test_old_banners_go_when_their_state_is_over(qtbot, offline: Desktop,  # noq
     window.wizard.reject()
 
 
-def test_an_installed_valid_certificate_is_refused_before_the_pin(qtbot, user: User) -> None:  # noqa: ANN001
+def test_an_installed_valid_certificate_is_refused_before_the_pin(qtbot, user: User) -> None:
     number, pin = user.new_holder("Hanna Heeftal")
     user.desktop.install(number, pin, kind="personal", store="nss", progress=lambda _s: None)
     wizard = _wizard(qtbot, user, user_number=number)
@@ -190,7 +190,7 @@ def _looks_like_a_key(text: str) -> bool:
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_no_text_on_any_screen_is_a_key(qtbot, offline: Desktop, lang: str) -> None:  # noqa: ANN001
+def test_no_text_on_any_screen_is_a_key(qtbot, offline: Desktop, lang: str) -> None:
     """The main window (every certificate state, the support checks), every install and backup page and the tray
     menu: every text, tooltip, accessible name and description; none is, or looks like, a key."""
     from ui.tray import Agent
