@@ -12,10 +12,11 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeAlias
 
 import isodate
 
-Span = timedelta | isodate.Duration
+Span: TypeAlias = timedelta | isodate.Duration  # explicit: isodate has no types
 """A policy duration: calendar-aware (``P2Y``, ``P1M``) or exact (``PT20S``)."""
 
 
