@@ -39,6 +39,8 @@ def reaches(source: str, filename: str = "<module>") -> list[str]:
               and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
               and _is_private(node.args[1].value)):
             target, shown = node.args[0], f"{node.func.id}({_dotted(node.args[0])}, {node.args[1].value!r})"
+            if f"{_dotted(node.args[0])}.{node.args[1].value}" in LIBRARY:
+                continue
         else:
             continue
         if isinstance(target, ast.Name) and target.id in ("self", "cls"):

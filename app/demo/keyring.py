@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from app.demo.folder import DemoError, Layout
 from app.state.vault import bounded
 
 KEYRING_TIMEOUT = 20.0  # seconds for the private bus and gnome-keyring to come up
+UNIX_PATH_MAX = 107  # bytes of a Unix socket path (sun_path is 108 with its NUL): a deep demo folder is longer
 _BUS_ADDRESS = re.compile(r"^(unix:\S+)$", re.M)
 
 
@@ -103,6 +105,8 @@ def start_keyring(layout: Layout, children: Children) -> dict[str, str]:
             raise DemoError("demo.keyring_missing", f"{tool} not found", tool=tool)
     secret = _unlock_secret(layout)
     runtime = layout.keyring / "run"
+    if len(os.fsencode(runtime / "keyring" / "control")) > UNIX_PATH_MAX:  # gnome-keyring's socket would not fit
+        runtime = Path(tempfile.mkdtemp(prefix="zorgcert-demo-"))  # 0700, short; the system cleans /tmp
     runtime.mkdir(mode=0o700, exist_ok=True)
     base = {k: v for k, v in child_env().items()
             if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL")}

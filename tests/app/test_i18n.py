@@ -96,11 +96,16 @@ def test_plurals_follow_the_count() -> None:
 def test_the_countdown_and_the_crack_time_say_one_day_not_one_days() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from app.backups import crack_time_words
+    from app.backups.passphrase import crack_time_words
     from app.desk.certview import countdown
+    from app.lifecycle.status import StatusRow
 
     now = datetime(2027, 1, 1, tzinfo=UTC)
-    row = {"state": "valid", "valid_until": (now + timedelta(days=1, hours=3)).isoformat()}
+    row = StatusRow(user_number="12345678901234", kind="personal", name="Anna", organisation="", subject="",
+                    serial="1", fingerprint="ab" * 32, valid_from=now.isoformat(),
+                    valid_until=(now + timedelta(days=1, hours=3)).isoformat(), days_left=1, state="valid",
+                    renewal_opens=now.isoformat(), installed_in=(), installed_at=now.isoformat(), last_backup=None,
+                    backup_current=False)
     assert countdown(row, now).text("nl") == "nog 1 dag geldig"
     assert countdown(row, now).text("en") == i18n.t("ui.left.span", "en", span="1 day")
     assert crack_time_words(86400 * 1.2, "nl") == "ongeveer 1 dag"
@@ -108,7 +113,7 @@ def test_the_countdown_and_the_crack_time_say_one_day_not_one_days() -> None:
 
 
 def test_the_demo_says_durations_in_words() -> None:
-    """The demo's sentence about its lifecycle has words, not PT10M (app/demo.py passes them through duration)."""
+    """The demo's sentence about its lifecycle has words, not PT10M (app/demo/practice.py passes them through duration)."""
     from app.demo.practice import DURATIONS
 
     short = {k: i18n.duration(v, "nl") for k, v in DURATIONS["short"].items()}
