@@ -113,7 +113,8 @@ def test_the_countdown_and_the_crack_time_say_one_day_not_one_days() -> None:
 
 
 def test_the_demo_says_durations_in_words() -> None:
-    """The demo's sentence about its lifecycle has words, not PT10M (app/demo/practice.py passes them through duration)."""
+    """The demo's sentence about its lifecycle has words, not PT10M (app/demo/practice.py passes them through
+    duration)."""
     from app.demo.practice import DURATIONS
 
     short = {k: i18n.duration(v, "nl") for k, v in DURATIONS["short"].items()}
