@@ -22,7 +22,7 @@ from issuer_harness import RunningIssuer, start_issuer
 pytestmark = pytest.mark.slow
 
 PASSPHRASE = "zeilboot paraplu kroket venster"
-QUICK_VALIDITY = 60  # seconds: from the install to the older backup's refusal are ten CLI runs (slow when loaded)
+QUICK_VALIDITY = 40  # seconds: from the install to the older backup's refusal are ten CLI runs (slow when loaded)
 
 
 @pytest.fixture(scope="module")

@@ -246,7 +246,8 @@ def test_opens_the_app_pointed_at_the_demo_and_ctrl_c_closes_it(tmp_path: Path, 
             demo.proc.kill()
 
 
-ASK_CONTACT = ("from app import config, contact, paths, services; p = paths.paths(); "
+ASK_CONTACT = ("from app.state import config, paths; from app.lifecycle import contact, services; "
+               "p = paths.paths(); "
                "c = contact.contact_person(services.ZorgCert(p, config.issuer(p))); print(c.name)")
 
 
