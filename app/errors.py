@@ -113,7 +113,7 @@ class Busy(ZorgCertError):
     exit_code = 1
 
 
-# --- backups, restore and PFX export (app/backups.py; messages in resources/locale) ---
+# --- backups, restore and PFX export (app/backups/; messages in resources/locale) ---
 
 
 class WeakPassphrase(UsageError):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = {
-    "os._exit": "the only way to end a process at once without running cleanup handlers (app/demo.py)",
+    "os._exit": "the only way to end a process at once without running cleanup handlers (app/demo/children.py)",
     "sys._MEIPASS": "where PyInstaller unpacked a frozen build; no public name exists",
 }
 

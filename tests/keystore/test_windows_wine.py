@@ -1,4 +1,4 @@
-"""keystore/windows.py for real: the store contract in a Windows CPython under Wine 8.
+"""keystore/windows/ for real: the store contract in a Windows CPython under Wine 8.
 
 Once per test session: the cached Windows Python (``scripts/wine-python``), a fresh Wine
 prefix, test identities made here with ``cryptography`` and handed over as a book
