@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a connection without a request is closed after this (default 15)",
     )
+    p.add_argument(
+        "--est-only",
+        action="store_true",
+        help="serve nothing but /.well-known/est/* (a plain RFC 7030 server: JSON API and portal answer 404)",
+    )
 
     org = sub.add_parser("org", help="organisations").add_subparsers(dest="org_command", required=True)
     p = _leaf(org, "add", "register an organisation (R1)")
@@ -182,6 +187,7 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
                 handshake_timeout=args.handshake_timeout,
                 idle_timeout=args.idle_timeout,
                 ready_file=args.ready_file,
+                est_only=args.est_only,
             )
         )
         return {"stopped": True}, ""

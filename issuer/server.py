@@ -116,17 +116,19 @@ async def serve(
     handshake_timeout: float = TLS_HANDSHAKE_TIMEOUT,
     idle_timeout: float = IDLE_TIMEOUT,
     ready_file: Path | None = None,
+    est_only: bool = False,
 ) -> None:
     """Serve until SIGTERM or SIGINT; then finish open requests and stop.
 
     ``proxy_header`` (TLS-terminator mode) needs ``trusted_proxies``: only those peers' header counts.
     ``ready_file`` is written once the sockets listen and removed when the issuer stops.
+    ``est_only`` serves nothing but ``/.well-known/est/*`` (see :func:`issuer.web.make_app`).
     """
     limiter = RateLimit()
     for name in LIMITED_LOGGERS:
         logging.getLogger(name).addFilter(limiter)
     proxy = (proxy_header, trusted_proxies) if proxy_header else None
-    app = make_app(service, proxy=proxy, body_timeout=idle_timeout)
+    app = make_app(service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only)
     handler_kwargs: dict[str, Any] = {"access_log_format": ACCESS_LOG_FORMAT, "keepalive_timeout": idle_timeout}
     busy: set[web.RequestHandler] = set()
     app.middlewares.insert(0, busy_middleware(busy))

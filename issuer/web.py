@@ -373,11 +373,17 @@ async def portal(request: web.Request) -> web.Response:
 
 
 def make_app(
-    service: IssuerService, *, proxy: tuple[str, Networks] | None = None, body_timeout: float = 15.0
+    service: IssuerService,
+    *,
+    proxy: tuple[str, Networks] | None = None,
+    body_timeout: float = 15.0,
+    est_only: bool = False,
 ) -> web.Application:
     """The aiohttp application; ``proxy`` = (header, trusted networks) behind a TLS terminator.
 
     Without ``proxy`` no header authenticates anyone: the certificate comes from our own TLS only.
+    With ``est_only`` only ``/.well-known/est/*`` is served (a plain RFC 7030 server: the JSON API
+    and the portal answer 404), so clients can be tested against the standard alone.
     """
     if proxy is not None and not proxy[1]:
         raise ValueError("a client-certificate header needs at least one trusted proxy address")
@@ -391,6 +397,8 @@ def make_app(
     app.router.add_get(f"{est}/csrattrs", est_csrattrs)
     app.router.add_post(f"{est}/simpleenroll", est_simpleenroll)
     app.router.add_post(f"{est}/simplereenroll", est_simplereenroll)
+    if est_only:
+        return app
     app.router.add_get("/api/v1/policy", policy)
     app.router.add_get("/api/v1/me", me)
     app.router.add_get("/api/v1/certificates/by-key/{key_sha256}", certificate_by_key)

@@ -178,8 +178,16 @@ def start_issuer(
     install_window: str = "P60D",
     max_pin_attempts: int = 5,
     extra_serve_args: tuple[str, ...] = (),
+    est_only: bool = False,
+    extra_init_args: tuple[str, ...] = (),
+    extra_toml: str = "",
 ) -> RunningIssuer:
-    """``init`` a fresh data folder with these durations and ``serve`` it on a free port."""
+    """``init`` a fresh data folder with these durations and ``serve`` it on a free port.
+
+    ``est_only`` serves it with ``--est-only`` (RFC 7030 paths only); ``extra_init_args`` go to
+    ``init`` (e.g. ``--enroll-approval manual``); ``extra_toml`` is appended to ``issuer.toml``
+    before it is served (whole tables, e.g. ``[est.labels]``).
+    """
     admin(
         data,
         "init",
@@ -195,8 +203,12 @@ def start_issuer(
         install_window,
         "--max-pin-attempts",
         str(max_pin_attempts),
+        *extra_init_args,
     )
-    return serve_issuer(data, extra_serve_args)
+    if extra_toml:
+        with open(data / "issuer.toml", "a", encoding="utf-8") as fh:
+            fh.write("\n" + extra_toml)
+    return serve_issuer(data, (*extra_serve_args, "--est-only") if est_only else extra_serve_args)
 
 
 def serve_issuer(
