@@ -342,3 +342,44 @@ class NssDatabaseCorrupt(StoreProblem):
     """An NSS database that certutil cannot open (e.g. after a full disk): the way out is to move it aside."""
 
     key = "error.nss_corrupt"
+
+
+# --- plain EST (issue 14) ---
+
+
+class IssuerSaid(ZorgCertError):
+    """A standard EST server refused with words of its own (no problem document): ``status`` and ``words``.
+
+    ``words`` are sanitised (``app.enroll.protocol.server_words``); a 4xx is a refusal (exit 3),
+    anything else an issuer that does not work now (exit 4).
+    """
+
+    key = "error.issuer_said"
+    exit_code = 3
+
+    def __init__(self, status: int, words: str, details: str = ""):
+        super().__init__(details or f"HTTP {status}", status=status, words=words or "-")
+        if not 400 <= status < 500:
+            self.exit_code = 4
+
+
+class EnrollmentDeferred(ZorgCertError):
+    """RFC 7030 §4.2.3: the issuer accepted the request and will answer it later (HTTP 202 + Retry-After).
+
+    Not a failure: the request is journaled (stage ``deferred``) and repeated after ``next_attempt``
+    by ``install``, ``status``, the app and the tray agent. ``retry_after`` is the header as sent.
+    """
+
+    key = "error.deferred"
+    exit_code = 6
+
+    def __init__(self, details: str = "", *, retry_after: str | None = None, **params: Any):
+        super().__init__(details or "accepted, certificate later", **params)
+        self.retry_after = retry_after
+
+
+class ExtensionMissing(ZorgCertError):
+    """The issuer does not offer a ZorgCert extension (``what``): a plain EST server has only the standard."""
+
+    key = "error.extension_missing"
+    exit_code = 1

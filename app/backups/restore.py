@@ -27,6 +27,7 @@ from app.enroll import identity
 from app.enroll.chain import ChainUntrusted, path_to_pin
 from app.errors import (
     BackupDamaged,
+    ExtensionMissing,
     IssuerRefused,
     IssuerUnreachable,
     NoIssuerConfigured,
@@ -76,7 +77,7 @@ def _issuer_client(core: ZorgCert) -> tuple[IssuerClient, str]:
     from app.enroll.est import IssuerClient  # the one lazy import here: requests, only when the issuer is asked
 
     settings = config.issuer(core.paths)  # NoIssuerConfigured when there is none
-    return IssuerClient(settings.url, settings.ca_file), settings.url
+    return IssuerClient(settings.url, settings.ca_file, label=settings.label), settings.url
 
 
 def pinned_ca_file(core: ZorgCert) -> Path:
@@ -132,8 +133,9 @@ def _ask_issuer(core: ZorgCert, cert: x509.Certificate, key: Any,
         if exc.code == "not-authorised":
             raise RestoreRefused("not-issued-here", exc.details) from None
         raise
-    except (IssuerUnreachable, NoIssuerConfigured) as exc:
-        # decided: restore anyway with a warning; revocation is enforced again at the next renewal
+    except (IssuerUnreachable, NoIssuerConfigured, ExtensionMissing) as exc:
+        # decided: restore anyway with a warning; revocation is enforced again at the next renewal (a plain
+        # EST issuer has no /api/v1/me to ask: the same, issue 14)
         log.warning("restore: could not ask the issuer about revocation (%s)", exc.details)
         return False, None, url
 

@@ -1,7 +1,8 @@
 """``zorgcert``: the command line over the core. Dutch by default, ``--lang en`` for English.
 
 Exit codes: 0 ok; 2 usage; 3 refused by the issuer's rules (or a backup that must not be
-restored); 4 issuer unreachable; 5 store problem; 1 other (a wrong backup passphrase, a
+restored); 4 issuer unreachable; 5 store problem; 6 accepted by the issuer, certificate later
+(RFC 7030 §4.2.3: ``install`` and ``renew`` say when ZorgCert asks again); 1 other (a wrong backup passphrase, a
 truncated, damaged, newer or foreign backup file among them: ``--json`` names each by code).
 One place maps errors to messages: ``_report``.
 
@@ -28,6 +29,7 @@ from app.errors import Cancelled, EmptyPin, NoIssuerConfigured, UsageError, Zorg
 from app.i18n import current_lang, t
 from app.lifecycle.preflight import before_pin
 from app.lifecycle.status import rows as status_rows
+from app.lifecycle.status import waiting
 from app.state import config
 from app.state.files import notices
 from app.state.logfile import log_to_file
@@ -88,11 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", parents=[common], help="settings")
     csub = p.add_subparsers(dest="config_command", required=True)
     s = csub.add_parser("set", parents=[common])
-    s.add_argument("key", choices=["issuer-url", "issuer-ca"])
+    s.add_argument("key", choices=list(config.KEYS))
     s.add_argument("value")
     csub.add_parser("show", parents=[common])
     s = csub.add_parser("unset", parents=[common])
-    s.add_argument("key", choices=["issuer-url", "issuer-ca"])
+    s.add_argument("key", choices=list(config.KEYS))
     return parser
 
 
@@ -140,6 +142,8 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
             + t("cli.installed.backup", lang)
         )
         for note in core.waiting_notes(lang) if any(r[2] == "waiting" for r in outcome.recovered) else []:
+            print(note, file=sys.stderr)
+        for note in core.recovery_notes(outcome.recovered, lang):
             print(note, file=sys.stderr)
         return {"installed": e.as_json(), "recovered": outcome.recovered}, text
     if args.command == "status":
@@ -189,21 +193,26 @@ def _only_certificate(core: ZorgCert) -> str:
 def _status(p: Paths, lang: str) -> tuple[Any, str]:
     if p.journal_dir.exists() and any(p.journal_dir.glob("*.json")):
         log_to_file(p)  # the recovery logs what it finished or rolled back
-        try:  # a crash left work behind: finish it before reporting
+        try:  # a crash left work behind, or a deferred request is due: finish it before reporting
             core = _core_if_configured(p)
-            core.recover()
+            recovered = core.recover()
             for note in core.waiting_notes(lang):  # only its own issuer can settle it: say so
+                print(note, file=sys.stderr)
+            for note in core.recovery_notes(recovered, lang):
                 print(note, file=sys.stderr)
         except ZorgCertError as exc:
             log.warning("recovery before status failed: %s", exc.details)
             if exc.key.startswith(("error.disk_full", "error.nss_corrupt")):  # the user must act: say what, and how
                 words = _explain(exc, lang)
                 print(words.message + "\n" + words.next_step, file=sys.stderr)
+    later = waiting(p)  # requests the issuer accepted and answers later (RFC 7030 §4.2.3)
+    deferred_out = [w.as_dict(lang) for w in later]
+    deferred_lines = [f"{w.user_number}  {w.text(lang)}" for w in later]
     if not p.wallet_file.exists() and not any(p.data_dir.glob("wallet.json.bad-*")):  # nothing yet or to rebuild
-        return [], t("cli.no_certificates", lang)
+        return deferred_out, "\n".join(deferred_lines) or t("cli.no_certificates", lang)
     now = SystemClock().now()
     rows = status_rows(p, now)  # not via app.lifecycle.services: status starts faster without it
-    lines, out = [], []
+    lines, out = list(deferred_lines), list(deferred_out)
     for r in rows:
         state = t(f"state.{r.state}", lang)
         left = countdown(r, now).text(lang)

@@ -81,11 +81,13 @@ class Desktop:
         return status.rows(self.paths, self.clock.now())  # the light path ``zorgcert status`` takes
 
     def notices(self, lang: str) -> list[str]:
-        """What ZorgCert did on its own since last asked (a damaged file set aside, the wallet rebuilt), in words."""
+        """What ZorgCert did on its own since last asked (a damaged file set aside, the wallet rebuilt), in words;
+        then every request the issuer accepted and answers later ("aanvraag ontvangen, wacht op goedkeuring;
+        volgende poging om 14:05"), for as long as it waits (the dashboard shows these lines)."""
         texts = pending_texts(lang)
         for text in texts:
             log.warning("told the user: %s", text.splitlines()[0])
-        return texts
+        return texts + [w.text(lang) for w in status.waiting(self.paths)]
 
     def install(self, user_number: str, pin: str, *, kind: str, store: str, progress: Progress) -> Entry:
         """Install (or reinstall) with user number and PIN; the wallet entry. A cancel rolls back at once."""
@@ -215,4 +217,8 @@ class Desktop:
                                                          plain_params(error))
 
     def next_check(self, rows: list[StatusRow]) -> datetime:
-        return next_check(rows, self.now())
+        """When the tray agent looks again: the next reminder, or a deferred request's next attempt if sooner."""
+        at = next_check(rows, self.now())
+        for w in status.waiting(self.paths):
+            at = min(at, datetime.fromisoformat(w.next_attempt))  # one wake at the moment, not a poll
+        return at

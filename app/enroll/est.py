@@ -11,6 +11,12 @@ and every certificate the issuer returns must chain to the pinned CA and carry t
 key we asked for, before anything reaches a store. A client certificate the issuer
 refuses in the TLS handshake is ``IssuerRejectedCertificate``, not "unreachable".
 The PIN travels in a Basic header we build ourselves: UTF-8 of the NFC form (RFC 7617).
+
+Plain EST (issue 14): the EST operations alone suffice. The JSON API (``/api/v1/policy``, ``by-key``,
+``me``) is a ZorgCert extension: ``policy()`` is None and ``certificate_for_key()`` is ``ABSENT`` where
+the issuer does not serve it; csrattrs "not available" (204/404) is None; a 202 is
+``EnrollmentDeferred``; a refusal without a problem document shows the server's own words
+(``IssuerSaid``); an EST label (``/.well-known/est/<label>``) goes into every EST path.
 """
 
 from __future__ import annotations
@@ -40,13 +46,17 @@ from urllib3.util.retry import Retry
 
 from app.clock import utcnow
 from app.enroll.chain import ChainUntrusted, path_to_pin, within_life
+from app.enroll.protocol import est_path, server_words
 from app.errors import (
+    EnrollmentDeferred,
+    ExtensionMissing,
     InsecureIssuerUrl,
     IssuedCertificateUntrusted,
     IssuerChainUntrusted,
     IssuerProtocolError,
     IssuerRefused,
     IssuerRejectedCertificate,
+    IssuerSaid,
     IssuerTimeout,
     IssuerUnreachable,
     IssuerUntrusted,
@@ -71,7 +81,10 @@ def default_timeout() -> tuple[float, float]:
     except ValueError:
         read = TIMEOUT[1]
     return (min(TIMEOUT[0], read), read)
-EST = "/.well-known/est"
+
+
+EST = "/.well-known/est"  # without a label; ``IssuerClient.est`` is the path this client uses
+ABSENT_STATUSES = (404, 405, 501)  # how a server without an (optional) resource answers
 
 
 class _PinnedAdapter(HTTPAdapter):
@@ -225,15 +238,18 @@ def client_context(ca_file: Path, cert: x509.Certificate, key: Any) -> ssl.SSLCo
     return ctx
 
 
-def _problem(response: requests.Response) -> IssuerRefused | IssuerProtocolError:
-    """The issuer's RFC 9457 refusal as an error the CLI and GUI can explain."""
+def _problem(response: requests.Response) -> ZorgCertError:
+    """The issuer's RFC 9457 refusal as an error the CLI and GUI can explain; else the server's own words."""
     try:
         body = response.json()
-        code = str(body.get("code") or body.get("type", "").rsplit(":", 1)[-1])
+        if not isinstance(body, dict):
+            raise ValueError("not an object")
+        code = str(body.get("code") or str(body.get("type", "")).rsplit(":", 1)[-1])
     except ValueError:
-        return IssuerProtocolError(f"HTTP {response.status_code} without a problem document")
-    if not code:
-        return IssuerProtocolError(f"HTTP {response.status_code}")
+        code = ""
+    if not code:  # a standard server's plain text (or HTML) body: its words, sanitised, in our message
+        words = server_words(response.content[:8192], response.headers.get("Content-Type", ""))
+        return IssuerSaid(response.status_code, words, f"HTTP {response.status_code} without a problem document")
     detail = str(body.get("detail", ""))
     if code == "renewal-not-open":
         return RenewalNotOpen(str(body.get("opens_at", "")), detail)
@@ -251,8 +267,13 @@ def _certs_from_pkcs7(body: bytes) -> list[x509.Certificate]:
 class IssuerClient:
     """Talks to one issuer, trusting only its CA."""
 
-    def __init__(self, base_url: str, ca_file: Path, *, timeout: tuple[float, float] | None = None):
+    ABSENT = "absent"  # certificate_for_key: the issuer has no by-key extension (a plain EST server)
+
+    def __init__(self, base_url: str, ca_file: Path, *, timeout: tuple[float, float] | None = None,
+                 label: str = ""):
         self.base_url = https_url(base_url, source="ZorgCert")  # defence in depth: config.issuer checked it too
+        self.est = est_path(label)  # UsageError for a label that is not one path segment
+        self._policy: dict[str, Any] | None | bool = False  # False: not asked yet
         self.ca_file = ca_file
         self.timeout = timeout or default_timeout()
         self._session = requests.Session()
@@ -326,7 +347,7 @@ class IssuerClient:
         if not any(mark in text for mark in _DROPPED):
             return
         try:
-            self._send("GET", "/api/v1/policy")
+            self._send("GET", f"{self.est}/cacerts")  # the standard's one public resource
         except ZorgCertError:
             return  # the issuer does not answer at all: unreachable
         raise IssuerRejectedCertificate("the issuer closed the connection after our certificate; "
@@ -344,14 +365,33 @@ class IssuerClient:
 
     # --- public (no authentication) --------------------------------------------------
 
-    def policy(self) -> dict[str, Any]:
-        """The issuer's lifecycle durations (ISO 8601) and PIN limit."""
-        return dict(self._send("GET", "/api/v1/policy").json())
+    def policy(self) -> dict[str, Any] | None:
+        """The issuer's lifecycle durations (ISO 8601) and PIN limit; None when it has no JSON API (an extension).
+
+        Asked once per client. Its answer is also how the client knows the extension is there at all.
+        """
+        if self._policy is False:
+            try:
+                body = self._send("GET", "/api/v1/policy").json()
+            except (IssuerSaid, IssuerRefused) as exc:
+                status = exc.params.get("status") if isinstance(exc, IssuerSaid) else None
+                if status in ABSENT_STATUSES or (isinstance(exc, IssuerRefused) and exc.code == "not-found"):
+                    self._policy = None
+                    return None
+                raise
+            except ValueError:
+                raise IssuerProtocolError("/api/v1/policy is not JSON") from None
+            self._policy = dict(body) if isinstance(body, dict) else None
+        return self._policy if isinstance(self._policy, dict) else None
+
+    def has_json_api(self) -> bool:
+        """Does this issuer serve ZorgCert's JSON API (by-key, me)? Known from ``policy()``."""
+        return self.policy() is not None
 
     def cacerts(self) -> list[x509.Certificate]:
         """The issuer's CA chain (issuing CA, root), each checked against the pinned CA (else IssuerChainUntrusted)."""
         if self._chain is None:
-            certs = _certs_from_pkcs7(self._send("GET", f"{EST}/cacerts").content)
+            certs = _certs_from_pkcs7(self._send("GET", f"{self.est}/cacerts").content)
             try:
                 self._chain = verified_chain(certs, self.pinned)
             except IssuerChainUntrusted as exc:
@@ -371,16 +411,30 @@ class IssuerClient:
             raise IssuedCertificateUntrusted(problem, url=self.base_url)
         return cert
 
-    def csrattrs(self) -> bytes:
-        """The DER CSR attributes: which key the issuer wants."""
-        body = self._send("GET", f"{EST}/csrattrs").content
+    def csrattrs(self) -> bytes | None:
+        """The DER CSR attributes: which key the issuer wants; None when "not available" (§4.5.2: 204 or 404)."""
+        try:
+            response = self._send("GET", f"{self.est}/csrattrs")
+        except (IssuerSaid, IssuerRefused) as exc:
+            status = exc.params.get("status") if isinstance(exc, IssuerSaid) else None
+            if status in ABSENT_STATUSES or (isinstance(exc, IssuerRefused) and exc.code == "not-found"):
+                return None
+            raise
+        body = response.content
+        if response.status_code == 204 or not body.strip():
+            return None
         try:
             return base64.b64decode(b"".join(body.split()), validate=True)
         except binascii.Error:
             raise IssuerProtocolError("csrattrs is not base64") from None
 
-    def certificate_for_key(self, key_sha256: str) -> x509.Certificate | None:
-        """The certificate the issuer made for this public key, if any (crash recovery)."""
+    def certificate_for_key(self, key_sha256: str) -> x509.Certificate | None | str:
+        """The certificate the issuer made for this public key, if any (crash recovery; a ZorgCert extension).
+
+        ``ABSENT`` when the issuer has no JSON API: then nobody can say (see ``ZorgCert._recover``).
+        """
+        if not self.has_json_api():
+            return self.ABSENT
         try:
             response = self._send("GET", f"/api/v1/certificates/by-key/{key_sha256}")
         except IssuerRefused as exc:
@@ -403,7 +457,7 @@ class IssuerClient:
         """R4/R6: a certificate for this CSR, authenticated with user number + PIN."""
         response = self._send(
             "POST",
-            f"{EST}/simpleenroll",
+            f"{self.est}/simpleenroll",
             data=base64.encodebytes(csr_der),
             headers={
                 "Authorization": basic_authorization(user_number, pin),
@@ -418,7 +472,7 @@ class IssuerClient:
         with self._with_certificate(cert, key) as session:
             response = self._send(
                 "POST",
-                f"{EST}/simplereenroll",
+                f"{self.est}/simplereenroll",
                 session=session,
                 data=base64.encodebytes(csr_der),
                 headers={"Content-Type": "application/pkcs10", "Content-Transfer-Encoding": "base64"},
@@ -426,12 +480,24 @@ class IssuerClient:
         return self.check_issued(self._one_certificate(response), _csr_key(csr_der))
 
     def me(self, cert: x509.Certificate, key: Any) -> dict[str, Any]:
-        """What the issuer knows of this certificate's holder (R11: the contact person)."""
+        """What the issuer knows of this certificate's holder (R11: the contact person); a ZorgCert extension.
+
+        ``ExtensionMissing`` where the issuer has no JSON API.
+        """
+        if not self.has_json_api():
+            raise ExtensionMissing("the issuer has no /api/v1/me", what="me")
         with self._with_certificate(cert, key) as session:
-            return dict(self._send("GET", "/api/v1/me", session=session).json())
+            body = self._send("GET", "/api/v1/me", session=session).json()
+        if not isinstance(body, dict):
+            raise IssuerProtocolError("/api/v1/me is not a JSON object")
+        return dict(body)
 
     @staticmethod
     def _one_certificate(response: requests.Response) -> x509.Certificate:
+        if response.status_code == 202:  # RFC 7030 §4.2.3: accepted, the certificate comes later
+            raise EnrollmentDeferred(retry_after=response.headers.get("Retry-After"))
+        if response.status_code != 200:
+            raise IssuerProtocolError(f"HTTP {response.status_code} to an enrollment")
         certs = _certs_from_pkcs7(response.content)
         if not certs:
             raise IssuerProtocolError("no certificate in the response")

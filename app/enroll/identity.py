@@ -27,8 +27,11 @@ class KeySpec:
     rsa_bits: int = DEFAULT_RSA_BITS
 
     @classmethod
-    def from_csrattrs(cls, der: bytes) -> KeySpec:
-        """Read the key type from RFC 7030 CSR attributes; RSA-3072 when they say nothing we use."""
+    def from_csrattrs(cls, der: bytes | None) -> KeySpec:
+        """Read the key type from RFC 7030 CSR attributes; RSA-3072 when they say nothing we use or are
+        "not available" (``None``: the issuer answered 204 or 404, §4.5.2)."""
+        if not der:
+            return cls("rsa", DEFAULT_RSA_BITS)
         alg, bits = parse_csrattrs(der)
         if alg == OID_EC_PUBLIC_KEY:
             return cls("ec")

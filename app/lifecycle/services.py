@@ -10,6 +10,7 @@ asked (a backup, an offline restore or ``doctor`` without an issuer never needs 
 
 from __future__ import annotations
 
+import base64
 import errno
 import logging
 import os
@@ -31,7 +32,9 @@ from app.errors import (
     DiskFull,
     DiskFullAfterIssue,
     EmptyPin,
+    EnrollmentDeferred,
     IssuerRefused,
+    IssuerSaid,
     IssuerUnreachable,
     NoIssuerConfigured,
     NotInWallet,
@@ -42,8 +45,10 @@ from app.errors import (
     ZorgCertError,
 )
 from app.i18n import t
+from app.lifecycle import deferred
 from app.lifecycle.preflight import before_pin
 from app.lifecycle.status import StatusRow, rows
+from app.state import config
 from app.state.config import IssuerSettings
 from app.state.journal import Journal, Operation, ca_fingerprints
 from app.state.lock import InstanceLock
@@ -160,7 +165,7 @@ class ZorgCert:
 
             if self.issuer is None:
                 raise NoIssuerConfigured("no issuer")
-            self._client = IssuerClient(self.issuer.url, self.issuer.ca_file)
+            self._client = IssuerClient(self.issuer.url, self.issuer.ca_file, label=self.issuer.label)
         return self._client
 
     # --- install (R4) and reinstall after expiry (R6) -----------------------------------
@@ -181,15 +186,19 @@ class ZorgCert:
         stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
         self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
         with InstanceLock(self.paths.lock_file):
-            recovered = self.recover_interrupted()
+            recovered = self.recover_interrupted()  # a due deferred request is sent again here
+            done = self._settled(user_number, recovered)
+            if done is not None:
+                return done
             check_available(stores)
             self._check_room(stores)
             progress("contact")
-            issuer_policy = self.client.policy()
+            issuer_policy = self._policy()
             chain = self.client.cacerts()
             spec = identity.KeySpec.from_csrattrs(self.client.csrattrs())
             progress("key")
             key = identity.generate_key(spec)
+            csr = identity.csr_der(key)
             old = self.wallet.get(user_number)
             asked = self._issuer_asked()
             op = Operation(
@@ -201,12 +210,18 @@ class ZorgCert:
                 entry={"kind": kind, "policy": issuer_policy},
                 issuer_url=asked.url,
                 issuer_ca=asked.ca,
+                csr=_b64(csr),
             )
-            self._begin(op, identity.key_der(key))
+            self._begin(op, identity.key_der(key), pin)
             checkpoint("key-made")
             progress("enroll")
             try:
-                cert = self.client.simpleenroll(user_number, pin, identity.csr_der(key))
+                cert = self.client.simpleenroll(user_number, pin, csr)
+            except EnrollmentDeferred as answer:  # RFC 7030 §4.2.3: accepted, the certificate comes later
+                raise deferred.defer(self, op, answer) from None
+            except IssuerSaid:
+                self._roll_back(op)  # a plain server's clear no: nothing was issued
+                raise
             except IssuerRefused as refused:
                 self._roll_back(op)  # a clear no: nothing was issued
                 if refused.code == "user-blocked":  # the issuer names no kind to a PIN it did not check
@@ -239,7 +254,7 @@ class ZorgCert:
             self._check_room([store_for(r, self.paths) for r in entry.stores])
             cert = x509.load_der_x509_certificate(sealed.cert_der)
             current_key = identity.load_key(sealed.key_der)
-            issuer_policy = self.client.policy()
+            issuer_policy = self._policy()
             chain = self.client.cacerts()
             spec = identity.KeySpec.from_csrattrs(self.client.csrattrs())
             progress("key")
@@ -255,11 +270,18 @@ class ZorgCert:
                 issuer_url=asked.url,
                 issuer_ca=asked.ca,
             )
+            csr = identity.csr_der(key, cert.subject)
+            op.csr = _b64(csr)
             self._begin(op, identity.key_der(key))
             checkpoint("key-made")
             progress("enroll")
             try:
-                new_cert = self.client.simplereenroll(cert, current_key, identity.csr_der(key, cert.subject))
+                new_cert = self.client.simplereenroll(cert, current_key, csr)
+            except EnrollmentDeferred as answer:
+                raise deferred.defer(self, op, answer) from None
+            except IssuerSaid:
+                self._roll_back(op)
+                raise
             except IssuerRefused as exc:
                 self._roll_back(op)
                 if exc.code == "revoked":
@@ -271,6 +293,30 @@ class ZorgCert:
 
     # --- the shared second half ------------------------------------------------------------
 
+    def _policy(self) -> dict[str, Any] | None:
+        """The issuer's durations (a ZorgCert extension), or None: then the certificate and our configuration
+        say them (``_issued``). The configured renewal window is checked now, before anything is sent."""
+        found = self.client.policy()
+        if found is None:
+            config.renewal_window(self.paths)
+        return dict(found) if found is not None else None
+
+    def _settled(self, user_number: str, recovered: list[tuple[str, str, str]]) -> Outcome | None:
+        """An install of a user number whose request is deferred: its outcome now (never a second request).
+
+        Completed by the repeat that ``recover_interrupted`` just sent: that entry; still deferred:
+        ``EnrollmentDeferred`` with the next attempt. None when there is nothing pending for it.
+        """
+        for op in self.journal.pending():
+            if op.kind == "install" and op.user_number == user_number and op.stage == "deferred":
+                raise deferred.deferred_error(op)
+        if any(kind == "install" and number == user_number and result == "completed"
+               for kind, number, result in recovered):
+            entry = self.wallet.get(user_number)
+            if entry is not None:
+                return Outcome(entry, recovered)
+        return None
+
     def _spec_for_ref(self, ref: StoreRef) -> str:
         return spec_of(store_for(ref, self.paths))
 
@@ -279,13 +325,17 @@ class ZorgCert:
         folders += [f for f in map(store_folder, stores) if f is not None]
         check_room(folders)
 
-    def _begin(self, op: Operation, key_der: bytes) -> None:
-        """The new key into the vault, then the ``key-made`` entry; on a full disk neither stays (nothing was sent)."""
+    def _begin(self, op: Operation, key_der: bytes, pin: str | None = None) -> None:
+        """The new key (and an install's PIN, sealed: the request may have to be sent again) into the vault, then
+        the ``key-made`` entry; on a full disk none of them stays (nothing was sent)."""
         try:
             self.vault.put(op.key_id, Sealed(key_der, None, ()))
+            if pin is not None:
+                self.vault.seal_pin(op.key_id, pin)
             self.journal.save(op)
         except OSError as exc:
             try:
+                self.vault.wipe_pin(op.key_id)
                 self.vault.delete(op.key_id)  # no orphan key: the journal never named it
                 self.journal.finish(op)
             except OSError:
@@ -310,8 +360,11 @@ class ZorgCert:
     def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
         op.cert_pem = cert.public_bytes(Encoding.PEM).decode()
         op.chain_pem = [c.public_bytes(Encoding.PEM).decode() for c in chain]
+        if op.entry.get("policy") is None:  # a plain EST issuer: validity from the certificate, R5 from us
+            op.entry["policy"] = derived_policy(cert, config.renewal_window(self.paths))
         op.stage = "issued"
         self.journal.save(op)
+        self.vault.wipe_pin(op.key_id)  # the certificate is known: the PIN is never needed again
         checkpoint("issued")
 
     def _finish(self, op: Operation, progress: Progress) -> Entry:
@@ -404,6 +457,7 @@ class ZorgCert:
         return specs
 
     def _roll_back(self, op: Operation) -> None:
+        self.vault.wipe_pin(op.key_id)
         self.vault.delete(op.key_id)
         self.journal.finish(op)
 
@@ -440,7 +494,8 @@ class ZorgCert:
 
     def waiting_for_issuer(self) -> list[Operation]:
         """Interrupted operations that only their own issuer can settle, which is not the one configured now."""
-        return [op for op in self.journal.pending() if op.stage == "key-made" and not self._asks_same_issuer(op)]
+        return [op for op in self.journal.pending()
+                if op.stage in ("key-made", "deferred") and not self._asks_same_issuer(op)]
 
     def waiting_notes(self, lang: str) -> list[str]:
         """What to tell the user about each operation ``waiting_for_issuer`` returns: what happened, what to do."""
@@ -455,6 +510,12 @@ class ZorgCert:
             notes.append(t("recovery.waiting", lang, **params) + "\n" + t("recovery.waiting.next", lang, **params))
         return notes
 
+    @staticmethod
+    def recovery_notes(recovered: list[tuple[str, str, str]], lang: str) -> list[str]:
+        """What to tell the user about repeated requests that did not complete (refused, or lost at the issuer)."""
+        notes = [deferred.note_for(result, kind, number, lang) for kind, number, result in recovered]
+        return [n for n in notes if n]
+
     def _recover(self, op: Operation) -> str:
         """Finish or roll back one interrupted operation (see app.state.journal).
 
@@ -468,12 +529,16 @@ class ZorgCert:
             from app.backups.restore import resume  # lazy: see the top (it imports this module)
 
             return resume(self, op)
-        if op.stage == "key-made":
+        if op.stage in ("key-made", "deferred"):
             if not self._asks_same_issuer(op):
                 log.warning("interrupted %s of %s waits for its issuer %s (configured now: %s)", op.kind,
                             op.user_number, op.issuer_url, self.issuer.url if self.issuer else "none")
                 return "waiting"
+            if op.stage == "deferred":
+                return deferred.repeat(self, op)  # once due; RFC 7030 §4.2.3
             cert = self.client.certificate_for_key(op.key_id)  # IssuerUnreachable: decide next time
+            if cert is self.client.ABSENT:  # a plain EST server cannot say: the same request again
+                return deferred.repeat(self, op, due_only=False)
             if cert is None:
                 if op.issuer_url is None:
                     self.journal.finish(op)
@@ -507,6 +572,19 @@ def drop_website_trust(store: CertStore, ca_ders: list[bytes]) -> list[str]:
     if changed:
         log.info("removed website trust from %s in %s", ", ".join(changed), store.location)
     return changed
+
+
+def _b64(der: bytes) -> str:
+    return base64.b64encode(der).decode("ascii")
+
+
+def derived_policy(cert: Any, renewal_window: str) -> dict[str, str]:
+    """The durations of a plain EST issuer's certificate: validity from its own dates, R5 from our configuration,
+    R3 the rules' 60 days (the app never enforces it)."""
+    from app.policy import format_span
+
+    life = cert.not_valid_after_utc - cert.not_valid_before_utc
+    return {"validity": format_span(life), "renewal_window": renewal_window, "install_window": "P60D"}
 
 
 def _fingerprint(cert: Any) -> str:

@@ -12,9 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from app import policy
+from app.clock import utcnow
 from app.errors import ZorgCertError
+from app.i18n import t
 from app.lifecycle.trustfix import drop_stale_website_trust
 from app.state import stores
+from app.state.journal import Journal
 from app.state.paths import Paths
 from app.state.wallet import Wallet, load
 from keystore.base import StoreError, StoreRef
@@ -112,3 +115,47 @@ def held(ref: StoreRef, paths: Paths, cache: dict[str, set[str]]) -> set[str]:
             found = set()
         cache[key] = found
     return cache[key]
+
+
+def at_text(moment: datetime, now: datetime | None = None) -> str:
+    """``14:05`` in local time; with the date (``1-12 14:05``) when it is not the day of ``now``."""
+    local = moment.astimezone()
+    today = (now or utcnow()).astimezone().date()
+    return local.strftime("%H:%M") if local.date() == today else f"{local.day}-{local.month} {local:%H:%M}"
+
+
+# --- requests the issuer accepted and answers later (issue 14): light, the journal only --------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A deferred request: whose, when it is sent again, and the words for it."""
+
+    user_number: str
+    kind: str
+    next_attempt: str
+    retry_after: int
+
+    def text(self, lang: str) -> str:
+        when = datetime.fromisoformat(self.next_attempt)
+        return t("error.deferred", lang, user_number=self.user_number, at=at_text(when))
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        return {"user_number": self.user_number, "kind": self.kind, "state": "deferred",
+                "next_attempt": self.next_attempt, "retry_after": self.retry_after, "next": self.text(lang)}
+
+
+def waiting(paths: Paths) -> list[Waiting]:
+    """Every deferred request this machine has journaled, soonest first."""
+    out = []
+    for op in Journal(paths.journal_dir).pending():
+        if op.stage == "deferred" and op.next_attempt:
+            try:
+                datetime.fromisoformat(op.next_attempt)
+            except ValueError:
+                continue
+            out.append(Waiting(op.user_number, str(op.entry.get("kind", "personal")), op.next_attempt,
+                               int(op.retry_after or 0)))
+    return sorted(out, key=lambda w: w.next_attempt)
+
+

@@ -3,6 +3,10 @@
 Whatever the source (environment, a hand-edited config file, ``config set``), the URL
 must be ``https://HOST[:PORT][/PATH]``: anything else is refused here, before a client
 exists, so a PIN never travels in clear (``app.enroll.est.IssuerClient`` refuses it once more).
+
+Issue 14: ``issuer-label`` is an optional EST label (RFC 7030 §3.2.2, ``/.well-known/est/<label>/``),
+one path segment, checked here too; ``renewal-window`` (ISO 8601, default ``P1M``, R5) is when the
+app counts renewal as open when the issuer does not say it (a plain EST server has no ``/api/v1/policy``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from app.errors import InsecureIssuerUrl, NoIssuerConfigured, UsageError
 from app.state.files import read_json, write_json
 from app.state.paths import Paths
 
-KEYS = {"issuer-url": "ZORGCERT_ISSUER_URL", "issuer-ca": "ZORGCERT_ISSUER_CA"}
+KEYS = {"issuer-url": "ZORGCERT_ISSUER_URL", "issuer-ca": "ZORGCERT_ISSUER_CA",
+        "issuer-label": "ZORGCERT_ISSUER_LABEL", "renewal-window": "ZORGCERT_RENEWAL_WINDOW"}
+DEFAULT_RENEWAL_WINDOW = "P1M"  # R5: one calendar month before expiry
 SHIPPED_CA = Path(__file__).resolve().parent.parent / "resources" / "issuer-ca.pem"
 
 
@@ -25,6 +31,7 @@ SHIPPED_CA = Path(__file__).resolve().parent.parent / "resources" / "issuer-ca.p
 class IssuerSettings:
     url: str
     ca_file: Path
+    label: str = ""  # the EST label, "" for none
 
 
 def _valid(data: object) -> bool:
@@ -42,6 +49,10 @@ def set_value(paths: Paths, key: str, value: str) -> str:
         raise UsageError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
     if key == "issuer-url":
         value = https_url(value, source="zorgcert config set issuer-url")
+    elif key == "issuer-label":
+        value = _label(value)
+    elif key == "renewal-window":
+        value = _window(value, "zorgcert config set renewal-window")
     else:
         path = Path(value).expanduser().resolve()
         if not path.is_file() or b"BEGIN CERTIFICATE" not in path.read_bytes():
@@ -85,6 +96,8 @@ def sources(paths: Paths) -> list[dict[str, str]]:
                         "where": str(paths.config_file)})
         elif key == "issuer-ca" and SHIPPED_CA.is_file():
             out.append({"key": key, "value": str(SHIPPED_CA), "source": "shipped-default", "where": str(SHIPPED_CA)})
+        elif key == "renewal-window":
+            out.append({"key": key, "value": DEFAULT_RENEWAL_WINDOW, "source": "shipped-default", "where": ""})
         else:
             out.append({"key": key, "value": "", "source": "unset", "where": ""})
     return out
@@ -102,7 +115,55 @@ def issuer(paths: Paths) -> IssuerSettings:
     ca_path = Path(ca).expanduser() if ca else SHIPPED_CA
     if not ca_path.is_file():
         raise NoIssuerConfigured(f"no issuer CA file ({ca_path})")
-    return IssuerSettings(url, ca_path)
+    label = _label(os.environ.get(KEYS["issuer-label"]) or data.get("issuer-label") or "")
+    return IssuerSettings(url, ca_path, label)
+
+
+def renewal_window(paths: Paths) -> str:
+    """R5 as this machine counts it when the issuer does not say (ISO 8601): environment, config file, ``P1M``.
+
+    A value that is not a positive ISO 8601 duration is refused (``UsageError``), never silently replaced.
+    """
+    env = os.environ.get(KEYS["renewal-window"])
+    value = env or load(paths).get("renewal-window")
+    if not value:
+        return DEFAULT_RENEWAL_WINDOW
+    return _window(str(value), KEYS["renewal-window"] if env else str(paths.config_file))
+
+
+EST_OPERATIONS = ("cacerts", "simpleenroll", "simplereenroll", "fullcmc", "serverkeygen", "csrattrs")
+_LABEL = re.compile(r"[A-Za-z0-9\-._~]{1,64}")  # RFC 3986 unreserved characters only
+
+
+def check_label(label: str | None) -> str:
+    """An EST label (RFC 7030 §3.2.2) as given, or ``UsageError``; "" means none.
+
+    One path segment of RFC 3986 unreserved characters (letters, digits, ``-._~``), at most
+    64, not ``.`` or ``..`` and not an operation's name (``/.well-known/est/cacerts/cacerts``
+    would be ambiguous to a reader).
+    """
+    text = (label or "").strip()
+    if not text:
+        return ""
+    if not _LABEL.fullmatch(text) or text in (".", "..") or text.lower() in EST_OPERATIONS:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise UsageError(f"not an EST label: {shown!r} (one path segment: letters, digits, - . _ ~)")
+    return text
+
+
+_label = check_label
+
+
+def _window(value: str, source: str) -> str:
+    from app.policy import parse_span  # isodate: only when a window is set
+
+    text = value.strip()
+    try:
+        parse_span(text)
+    except ValueError:
+        raise UsageError(f"renewal-window from {source} is not an ISO 8601 duration such as P1M or P30D: "
+                         f"{text[:40]!r}") from None
+    return text
 
 
 def https_url(value: str, *, source: str) -> str:

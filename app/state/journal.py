@@ -7,6 +7,14 @@ work it allows starts:
                Next run: ask the issuer for a certificate for that key; none -> roll back.
 ``issued``     the new certificate is known; from here on only roll forward.
 ``recorded``   the wallet has the new entry; what is left is removing the old one.
+``deferred``   the issuer accepted the request and will answer later (RFC 7030 §4.2.3: HTTP 202 with
+               Retry-After). ``next_attempt`` says when the very same request (``csr``, and the PIN
+               sealed in the vault under the key id) is sent again; ``retry_after`` what the issuer
+               asked for, in seconds. Next run, once due: send it again (``app.lifecycle.deferred``).
+
+From ``key-made`` on an install keeps its PIN sealed in the vault (``Vault.seal_pin``), never here: a
+plain EST server has no way to ask whether a certificate was made, so recovery repeats the request.
+It is wiped once the certificate is known (``issued``) or the request is abandoned (rolled back).
 
 The old certificate is removed only after the new one is installed, read back and
 recorded, so there is never a moment with neither.
@@ -71,10 +79,14 @@ class Operation:
     issuer_url: str | None = None  # the issuer asked; None in entries written before ZorgCert recorded it
     issuer_ca: str | None = None  # SHA-256 of the pinned issuer CA certificate (DER), hex
     target: str | None = None  # backup/export: the file being written (its temporary files are removed)
+    csr: str | None = None  # install/renew: the request sent (base64 DER, public), to send it again unchanged
+    next_attempt: str | None = None  # deferred: when to repeat the request (ISO 8601, UTC)
+    retry_after: int | None = None  # deferred: the wait the issuer asked for, in seconds (clamped)
 
 
+UNANSWERED = ("key-made", "deferred")  # stages without a certificate yet
 KINDS = ("install", "renew", "restore", "backup", "export")
-STAGES = ("key-made", "issued", "recorded", "restoring", "writing")  # restore: restoring, recorded
+STAGES = ("key-made", "deferred", "issued", "recorded", "restoring", "writing")  # restore: restoring, recorded
 
 
 def _operation(data: object) -> Operation:
@@ -91,7 +103,7 @@ def _operation(data: object) -> Operation:
         raise DamagedFile("a journal entry with bad stores")
     if not isinstance(op.entry, dict) or not isinstance(op.chain_pem, list):
         raise DamagedFile("a journal entry of the wrong shape")
-    if op.stage != "key-made" and op.kind in ("install", "renew", "restore") and not isinstance(op.cert_pem, str):
+    if op.stage not in UNANSWERED and op.kind in ("install", "renew", "restore") and not isinstance(op.cert_pem, str):
         raise DamagedFile("a journal entry without its certificate")
     return op
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 SERVICE = "ZorgCert"
 VAULT_KEY = "vault-key"
 MAGIC = b"ZCV1"
+PIN_MAGIC = b"ZCP1"  # a sealed PIN (``Vault.seal_pin``)
 _ID = re.compile(r"[0-9a-f]{64}")
 T = TypeVar("T")
 log = logging.getLogger("zorgcert")
@@ -215,6 +216,51 @@ class Vault:
 
     def delete(self, ident: str) -> None:
         self._path(ident).unlink(missing_ok=True)
+
+    # --- a PIN while its request is not settled (issue 14: deferred issuance, recovery) ---------------
+    # ``vault/<key id>.zcp``, sealed like a key (AES-256-GCM under the vault key, bound to its id): the one
+    # place a PIN is ever kept, from just before the request is sent until the certificate arrives or the
+    # request is abandoned; ``ids()`` never lists it.
+
+    def _pin_path(self, ident: str) -> Path:
+        return self._path(ident).with_suffix(".zcp")
+
+    def seal_pin(self, ident: str, pin: str) -> None:
+        """Keep ``pin`` sealed under the pending key id ``ident``, so the very same request can be repeated."""
+        nonce = os.urandom(12)
+        body = pin.encode("utf-8")
+        blob = PIN_MAGIC + nonce + self._cipher(create=True).encrypt(nonce, body, PIN_MAGIC + ident.encode())
+        write_atomic(self._pin_path(ident), blob)
+
+    def open_pin(self, ident: str) -> str | None:
+        """The PIN sealed under ``ident``; None when there is none or it does not open (another vault key)."""
+        try:
+            blob = self._pin_path(ident).read_bytes()
+        except FileNotFoundError:
+            return None
+        if not blob.startswith(PIN_MAGIC):
+            return None
+        try:
+            return self._cipher(create=False).decrypt(blob[4:16], blob[16:], PIN_MAGIC + ident.encode()).decode()
+        except (_invalid_tag(), _NoVaultKey, UnicodeDecodeError):
+            return None
+
+    def wipe_pin(self, ident: str) -> None:
+        """Overwrite and remove the sealed PIN of ``ident`` (nothing to do when there is none)."""
+        path = self._pin_path(ident)
+        try:
+            size = path.stat().st_size
+            with open(path, "r+b") as fh:
+                fh.write(b"\0" * size)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            pass
+        path.unlink(missing_ok=True)
+
+    def pin_ids(self) -> list[str]:
+        """Key ids that have a sealed PIN (doctor: one without a pending request is wiped)."""
+        return sorted(p.stem for p in self.folder.glob("*.zcp"))
 
     def ids(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.zcv"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from cryptography import x509
 
@@ -12,7 +13,7 @@ from app.enroll.identity import load_key
 from app.errors import DiskFull, IssuerUnreachable, IssuerUntrusted, KeyringUnavailable, ZorgCertError
 from app.i18n import t
 from app.lifecycle.services import ZorgCert, check_room, drop_website_trust, store_folder
-from app.lifecycle.status import rows
+from app.lifecycle.status import at_text, rows
 from app.state import config
 from app.state.paths import Paths
 from app.state.statefiles import doctor_check
@@ -63,7 +64,7 @@ def run_checks(paths: Paths, lang: str) -> list[Check]:
     chain: list[x509.Certificate] | None = None  # the issuer's CA chain, checked against the pin
     if settings is not None:
         try:
-            core.client.policy()
+            extensions = core.client.policy() is not None  # None: a plain EST server (issue 14), not a failure
             checks.append(_check(t("doctor.reachable", lang), "pass", settings.url))
             checks.append(_check(t("doctor.trust", lang), "pass", str(settings.ca_file)))
             issuer_time = core.client.last_date
@@ -89,6 +90,7 @@ def run_checks(paths: Paths, lang: str) -> list[Check]:
                     c.subject.rfc4514_string() for c in chain)))
             except ZorgCertError as exc:
                 checks.append(_check(t("doctor.chain", lang), "fail", *_explain(exc, lang)))
+            checks.append(_extensions_check(paths, lang, extensions))
 
     keyring = _keyring_check(core, lang)
     checks.append(keyring)
@@ -102,6 +104,17 @@ def run_checks(paths: Paths, lang: str) -> list[Check]:
     checks += _pending_checks(core, lang)
     checks += _state_file_checks(paths, lang)
     return checks
+
+
+def _extensions_check(paths: Paths, lang: str, present: bool) -> Check:
+    """Whether the issuer serves ZorgCert's JSON API; without it the standard alone is used (docs/est.md)."""
+    if present:
+        return _check(t("doctor.extensions", lang), "pass", t("doctor.extensions.present", lang))
+    try:
+        window = config.renewal_window(paths)
+    except ZorgCertError as exc:
+        return _check(t("doctor.extensions", lang), "fail", *_explain(exc, lang))
+    return _check(t("doctor.extensions", lang), "pass", t("doctor.extensions.absent", lang, renewal_window=window))
 
 
 def _keyring_check(core: ZorgCert, lang: str) -> Check:
@@ -183,6 +196,11 @@ def _pending_checks(core: ZorgCert, lang: str) -> list[Check]:
         if op.key_id in waiting:
             message, _, next_step = next(notes).partition("\n")
             checks.append(_check(t("doctor.pending", lang), "fail", f"{what}: {message}", next_step))
+        elif op.stage == "deferred" and op.next_attempt:
+            at = at_text(datetime.fromisoformat(op.next_attempt))
+            checks.append(_check(t("doctor.pending", lang), "warn",
+                                 f"{what}: {t('doctor.pending.deferred', lang, at=at)}",
+                                 t("doctor.pending.deferred.next", lang)))
         elif op.stage == "key-made":
             checks.append(_check(t("doctor.pending", lang), "fail", f"{what}: {t('doctor.pending.ask', lang)}",
                                  t("doctor.pending.ask.next", lang)))
@@ -212,8 +230,10 @@ def _issuer_cas(core: ZorgCert, chain: list[x509.Certificate] | None) -> list[by
 
 def _accepted_checks(core: ZorgCert, lang: str) -> list[Check]:
     """Per valid certificate: does the issuer accept it for TLS client authentication (``/api/v1/me``)?"""
-    checks = []
+    checks: list[Check] = []
     now = SystemClock().now()
+    if not core.client.has_json_api():  # /api/v1/me is an extension: the standard cannot say (issue 14)
+        return checks
     for entry in core.wallet.entries():
         if entry.revoked or now >= entry.not_after_dt:
             continue

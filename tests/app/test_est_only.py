@@ -98,10 +98,14 @@ def test_install_renew_expire_reinstall_with_the_standard_alone(desk: Desk, issu
 
 
 def test_doctor_passes_against_the_standard_alone(desk: Desk) -> None:
+    from app.i18n import t
+
     r = desk.run("doctor", "--json", env=plain(desk))
     checks = {c["check"]: c for c in r.json["checks"]}
-    for name in ("Uitgever bereikbaar", "Vertrouwen in de uitgever", "CA-keten van de uitgever"):
-        assert checks[name]["result"] == "pass", checks[name]
+    for key in ("doctor.reachable", "doctor.trust", "doctor.chain", "doctor.extensions"):
+        assert checks[t(key, "nl")]["result"] == "pass", checks
+    assert checks[t("doctor.extensions", "nl")]["detail"].startswith("niet aanwezig")
+    assert not [c for c in r.json["checks"] if c["result"] == "fail"], r.json["checks"]
 
 
 def test_an_install_killed_before_the_answer_finishes_without_by_key(desk: Desk, issuer: RunningIssuer) -> None:

@@ -5,7 +5,6 @@ A tiny HTTPS stub (its own CA, 127.0.0.1) answers exactly what a standard server
 
 from __future__ import annotations
 
-import base64
 import datetime
 import http.server
 import ssl
@@ -48,7 +47,7 @@ def test_a_servers_words_are_one_short_plain_line() -> None:
     page = (b"<html><head><title>403</title><style>h1{}</style></head><body><h1>Forbidden</h1>"
             b"<script>alert(1)</script><p>Subject &amp; SAN\r\n differ</p></body></html>")
     assert server_words(page, "text/html") == "403 Forbidden Subject & SAN differ"
-    assert server_words(b"denied\x1b[31m red\x00\nnext line\u202e", "text/plain") == "denied [31m red next line"
+    assert server_words("denied\x1b[31m red\x00\nnext line\u202e".encode(), "text/plain") == "denied red next line"
     long = server_words(("x" * 500).encode(), "text/plain")
     assert len(long) == 200 and long.endswith("…")
     assert server_words(b"\xff\xfebad utf-8", "") == "\ufffd\ufffdbad utf-8"
@@ -78,6 +77,8 @@ def test_config_keeps_a_valid_label_and_refuses_a_bad_one(tmp_path: Path, monkey
     with pytest.raises(UsageError):
         config.set_value(paths, "renewal-window", "two months")
     monkeypatch.setenv("ZORGCERT_ISSUER_URL", "https://issuer.example")
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("ZORGCERT_ISSUER_CA", str(tmp_path / "ca.pem"))
     assert config.issuer(paths).label == "personal"
     assert config.renewal_window(paths) == "P2M"
     monkeypatch.setenv("ZORGCERT_ISSUER_LABEL", "../x")
@@ -100,7 +101,8 @@ class Stub:
         ca_key = ec.generate_private_key(ec.SECP256R1())
         self.ca = (x509.CertificateBuilder().subject_name(_name("Stub CA")).issuer_name(_name("Stub CA"))
                    .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
+                   .not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
                    .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
                    .sign(ca_key, hashes.SHA256()))
         key = ec.generate_private_key(ec.SECP256R1())
@@ -191,7 +193,7 @@ def test_a_label_goes_into_every_est_path(stub: Stub) -> None:
 def test_a_plain_text_refusal_shows_the_servers_words(stub: Stub) -> None:
     stub.routes[("POST", "/.well-known/est/simpleenroll")] = (
         403, {"Content-Type": "text/plain; charset=utf-8"},
-        "Certificate request denied:\x1b[2J subject <b>mismatch</b>\n".encode() + b"x" * 400)
+        b"Certificate request denied:\x1b[2J subject <b>mismatch</b>\n" + b"x" * 400)
     client = IssuerClient(stub.url, stub.ca_file)
     key = identity.generate_key(identity.KeySpec("ec"))
     with pytest.raises(IssuerSaid) as said:
