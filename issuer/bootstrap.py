@@ -45,6 +45,8 @@ def init_issuer(
     durations: dict[str, str | int],
     database: str = "",
     clock: Clock | None = None,
+    enroll_approval: str = "automatic",
+    approval_retry_after: int = 60,
 ) -> IssuerConfig:
     """Create config, secret, root + issuing CA, TLS certificate and database; never overwrite."""
     clock = clock or SystemClock()
@@ -61,7 +63,8 @@ def init_issuer(
     # the database first: if it cannot be reached nothing else is written, and init can be retried
     db.migrate(url)
     cfg = write_config(
-        data_dir, name=name, durations=durations, hostnames=hostnames, ips=ips, database=database
+        data_dir, name=name, durations=durations, hostnames=hostnames, ips=ips, database=database,
+        enroll_approval=enroll_approval, approval_retry_after=approval_retry_after,
     )
     ca = CertificateAuthority.create(cfg.ca_dir, pins.ca_passphrase(cfg.secret()), name=name, now=clock.now())
     chain_pem, key_pem = ca.issue_server_certificate(hostnames=hostnames, ips=ips, now=clock.now())
@@ -130,6 +133,8 @@ def open_service(data_dir: Path, *, database: str | None = None, clock: Clock | 
         clock or SystemClock(),
         write_sessions=db.make_sessionmaker(db.make_engine(url)),
         pin_hasher=pins.PinHasher(pins.pin_pepper(secret)),
+        enroll_approval=cfg.enroll_approval,
+        approval_retry_after=cfg.approval_retry_after,
     )
     rekeyed = service.upgrade_pin_hashes()
     if rekeyed:

@@ -54,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--renewal-window", default="P1M")
     p.add_argument("--install-window", default="P60D")
     p.add_argument("--max-pin-attempts", type=int, default=5)
+    p.add_argument(
+        "--enroll-approval",
+        choices=["automatic", "manual"],
+        default="automatic",
+        help="manual: an enrollment with user number + PIN waits (202 + Retry-After) for 'user approve'",
+    )
+    p.add_argument(
+        "--approval-retry-after",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="the Retry-After a waiting client is given (default 60)",
+    )
 
     p = _leaf(sub, "serve", "serve the HTTPS API until SIGTERM")
     p.add_argument("--host", default="127.0.0.1")
@@ -123,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="portal, cov or declaratie (repeatable; default by kind)",
     )
     for name, text in (
-        ("approve", "approve a requested user; PIN to the contact person's message box (R2)"),
+        (
+            "approve",
+            "approve a requested user (PIN to the contact person's message box, R2), or an "
+            "enrollment waiting for approval (enroll_approval = manual)",
+        ),
+        ("show", "one user number: status, certificate, enrollment waiting for approval"),
         ("unblock", "unblock a user number after too many wrong PINs (R12)"),
         ("reset-pin", "new PIN by letter to the contact person (R12)"),
     ):
@@ -161,6 +179,8 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
                 "max_pin_attempts": args.max_pin_attempts,
             },
             database=args.db or "",
+            enroll_approval=args.enroll_approval,
+            approval_retry_after=args.approval_retry_after,
         )
         result = {
             "data": str(cfg.data_dir),
@@ -211,6 +231,14 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
         )
         result = {"user_number": new.user_number, "letter": str(new.letter), "mail": str(new.mail)}
         return result, f"User number {new.user_number}; e-mail: {new.mail}; PIN letter: {new.letter}"
+    if cmd == "user approve" and svc.enrollment_waiting(args.user_number):
+        result = svc.approve_enrollment(args.user_number)
+        return result, (
+            f"Enrollment of {result['user_number']} approved; the client gets its certificate when it asks again"
+        )
+    if cmd == "user show":
+        result = svc.user_overview(args.user_number)
+        return result, _user_text(result)
     if cmd == "user approve":
         result = svc.approve_user(args.user_number)
         return result, f"Approved {result['user_number']}; PIN in the message box of {result['message_box']}"
@@ -237,6 +265,18 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
         purged = svc.purge()
         return {"purged": purged}, f"Purged {len(purged)} uninstalled certificate(s)"
     raise AssertionError(cmd)
+
+
+def _user_text(u: dict[str, Any]) -> str:
+    cert, req = u["certificate"], u["enrollment"]
+    lines = [
+        f"User number {u['user_number']} ({u['kind']}, {u['organisation']}): {u['status']}"
+        + (", blocked" if u["blocked"] else f", {u['failed_pin_attempts']} wrong PIN(s)"),
+        f"Certificate: {cert['serial']} {cert['state']} until {cert['not_after']}" if cert else "Certificate: none",
+    ]
+    if req:
+        lines.append(f"Enrollment: {req['state']} since {req['requested_at']} (key SHA-256 {req['key_sha256']})")
+    return "\n".join(lines)
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:

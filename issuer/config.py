@@ -24,6 +24,10 @@ validity = {validity}           # R4-R6: from (re)installation or renewal
 renewal_window = {renewal_window}   # R5: renewal opens this long before expiry
 install_window = {install_window}   # R3: uninstalled certificates are deleted after this
 max_pin_attempts = {max_pin_attempts}        # R12: wrong PINs in a row before the user number is blocked
+# "automatic", or "manual": every enrollment with user number + PIN is answered 202 Accepted
+# (RFC 7030 §4.2.3) until staff run 'zorgcert-issuer user approve USER_NUMBER'
+enroll_approval = {enroll_approval}
+approval_retry_after = {approval_retry_after}      # seconds a waiting client is told to wait (Retry-After)
 
 [server]
 hostnames = {hostnames}
@@ -47,6 +51,10 @@ class IssuerConfig:
     ips: list[str]
     secret_file: Path
     database: str
+    enroll_approval: str = "automatic"
+    """``automatic`` or ``manual`` (202 + Retry-After until ``user approve``), see docs/issuer.md."""
+    approval_retry_after: int = 60
+    """Seconds in the ``Retry-After`` of a 202 answer (manual approval)."""
 
     @property
     def ca_dir(self) -> Path:
@@ -101,8 +109,11 @@ def write_config(
     hostnames: list[str],
     ips: list[str],
     database: str = "",
+    enroll_approval: str = "automatic",
+    approval_retry_after: int = 60,
 ) -> IssuerConfig:
     """Write a new ``issuer.toml`` and the issuer secret; refuse to overwrite either."""
+    check_approval(enroll_approval, approval_retry_after)
     path = data_dir / CONFIG_NAME
     secret_file = data_dir / "secret" / "issuer.secret"
     if path.exists() or secret_file.exists():
@@ -113,6 +124,7 @@ def write_config(
         name=name, hostnames=hostnames, ips=ips, secret_file="secret/issuer.secret", database=database
     )
     values.update(durations)
+    values.update(enroll_approval=enroll_approval, approval_retry_after=approval_retry_after)
     # a JSON string, number or array of strings is also valid TOML
     text = _TEMPLATE.format(**{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
     write_private(path, text.encode())  # owner-only: a database URL may carry a password
@@ -144,6 +156,7 @@ def load_config(data_dir: Path) -> IssuerConfig:
         )
         if not secret_file.is_absolute():
             secret_file = data_dir / secret_file
+        approval = _approval(pol)
         return IssuerConfig(
             data_dir=data_dir,
             name=str(raw.get("name", "ZorgCert")),
@@ -152,6 +165,28 @@ def load_config(data_dir: Path) -> IssuerConfig:
             ips=list(srv.get("ips", ["127.0.0.1"])),
             secret_file=secret_file,
             database=str(srv.get("database", "")),
+            enroll_approval=approval[0],
+            approval_retry_after=approval[1],
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+APPROVALS = ("automatic", "manual")
+MAX_RETRY_AFTER = 86400
+
+
+def check_approval(enroll_approval: object, retry_after: object) -> None:
+    """``enroll_approval`` is one of :data:`APPROVALS`; ``approval_retry_after`` whole seconds, 1 to a day."""
+    if enroll_approval not in APPROVALS:
+        raise ValueError(f"enroll_approval must be one of {', '.join(APPROVALS)}, not {enroll_approval!r}")
+    if not isinstance(retry_after, int) or isinstance(retry_after, bool) or not 1 <= retry_after <= MAX_RETRY_AFTER:
+        raise ValueError(f"approval_retry_after must be whole seconds from 1 to {MAX_RETRY_AFTER}")
+
+
+def _approval(pol: dict[str, object]) -> tuple[str, int]:
+    """The approval settings of the ``[policy]`` table (absent: automatic, 60 s)."""
+    mode, retry = pol.get("enroll_approval", "automatic"), pol.get("approval_retry_after", 60)
+    check_approval(mode, retry)
+    assert isinstance(mode, str) and isinstance(retry, int)  # checked just above
+    return mode, retry

@@ -66,6 +66,8 @@ class ServiceCore:
         write_sessions: sessionmaker[Session] | None = None,
         *,
         pin_hasher: pins.PinHasher,
+        enroll_approval: str = "automatic",
+        approval_retry_after: int = 60,
     ):
         self._sessions = sessions  # reads
         self._write_sessions = write_sessions or sessions
@@ -75,6 +77,8 @@ class ServiceCore:
         self._seal = seal
         self._clock = clock
         self._pins = pin_hasher
+        self.enroll_approval = enroll_approval  # "automatic" | "manual" (issuer.toml, docs/issuer.md)
+        self.approval_retry_after = approval_retry_after
 
     def now(self) -> datetime:
         return whole_seconds(self._clock.now())

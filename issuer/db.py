@@ -160,6 +160,22 @@ class PinThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer)
 
 
+class EnrollmentRequest(Base):
+    """An enrollment waiting for staff (``enroll_approval = "manual"``, RFC 7030 §4.2.3): one per user.
+
+    Records who asked and for which key (SHA-256 of the CSR's SubjectPublicKeyInfo), never the
+    PIN; ``approved_at`` is set by ``user approve`` and the row is deleted once the certificate
+    is issued. A request for another key replaces it (and an approval given to the old key).
+    """
+
+    __tablename__ = "enrollment_requests"
+
+    user_number: Mapped[str] = mapped_column(ForeignKey("users.user_number"), primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 THROTTLE_SLOTS = 2**16
 
 

@@ -24,18 +24,21 @@ from app.policy import (
     valid_until,
 )
 from issuer import pins
+from issuer.approval import Approval, EnrollmentPending
 from issuer.ca import CsrRejected, client_subject, load_csr, public_key_fingerprint
-from issuer.core import ServiceCore, serial_hex
+from issuer.core import serial_hex
 from issuer.db import THROTTLE_SLOTS, Certificate, PinThrottle, User
 from issuer.problems import Problem
 
 
-class Enrollment(ServiceCore):
+class Enrollment(Approval):
     """EST enrollment and renewal, and the pick-up of a certificate already issued."""
 
     def enroll_with_pin(self, user_number: str, pin: str, csr_der: bytes) -> x509.Certificate:
         """R4 first install and R6 reinstall after expiry, authenticated by user number + PIN.
 
+        With ``enroll_approval = "manual"`` an allowed enrollment raises :class:`EnrollmentPending`
+        until staff approve it (:mod:`issuer.approval`).
         Until the PIN is verified every user number answers alike (docs/issuer.md,
         "Enumeration"): the same hash work, and a wrong-PIN count for unknown numbers too;
         pending, purged and blocked are told only after the right PIN, and a blocked
@@ -50,6 +53,7 @@ class Enrollment(ServiceCore):
             user = s.get(User, user_number) if well_formed else None
             stored_hash = user.pin_hash if user else None
         matched = self._pins.verify(pin, stored_hash)  # slow, the same for every number: outside any transaction
+        refusal: Problem | EnrollmentPending
         with self._tx() as s:
             q = select(User).where(User.user_number == user_number).with_for_update()
             user = s.scalars(q).first() if well_formed else None
@@ -66,12 +70,14 @@ class Enrollment(ServiceCore):
                 if isinstance(outcome, x509.Certificate):
                     return outcome
                 refusal = outcome
-        raise refusal  # after the commit, so a wrong PIN is counted and a right one resets the count
+        # after the commit, so a wrong PIN is counted, a right one resets the count, and a
+        # request waiting for approval is recorded (EnrollmentPending: 202 + Retry-After)
+        raise refusal
 
     def _after_right_pin(
         self, s: Session, user: User, csr: x509.CertificateSigningRequest, now: datetime
-    ) -> x509.Certificate | Problem:
-        """What the holder of the right PIN gets: a certificate, or why not."""
+    ) -> x509.Certificate | Problem | EnrollmentPending:
+        """What the holder of the right PIN gets: a certificate, why not, or to wait for approval."""
         if user.status == "purged":
             return self._refusal(Refusal.INSTALL_WINDOW_EXPIRED, user)
         decision = pin_enrollment(self._facts(user), self.durations, now)
@@ -92,6 +98,9 @@ class Enrollment(ServiceCore):
                 f"the name registered for this user number cannot go in a certificate ({exc}); "
                 "ask Support to correct it",
             )
+        waiting = self._waiting_for_approval(s, user, csr, now)
+        if waiting is not None:
+            return waiting
         return self._issue(s, user, csr, subject, decision.action, now)
 
     def _count_wrong_pin(self, user: User) -> Problem:

@@ -3,6 +3,7 @@
 :class:`IssuerService` is what the web layer, the admin CLI and the tests hold. Its parts:
 
 * :mod:`issuer.enrollment` - enroll with user number and PIN (R4, R6, R12), renew (R5);
+  :mod:`issuer.approval` - enrollments waiting for staff approval (``enroll_approval = "manual"``);
 * :mod:`issuer.staff` - organisations and users, approve, reset a PIN, revoke, unblock,
   authorisations, purge (R1-R3, R7, R9, R10, R12);
 * :mod:`issuer.account` - the holder's own view: me, message box, web-service authorisation;

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from app.enroll.chain import ChainUntrusted, path_to_pin
 from app.enroll.csrattrs import csrattrs_der
 from app.policy import Refusal, format_span
+from issuer.approval import EnrollmentPending
 from issuer.ca import pkcs7_certs_only
 from issuer.core import Holder
 from issuer.guards import PORTAL_STYLE, Handler, same_origin_only, security_headers
@@ -211,7 +212,14 @@ async def est_simpleenroll(request: web.Request) -> web.Response:
     user_number, pin = _basic_auth(request)
     csr = await _csr_body(request)
     svc = request.app[SERVICE]
-    cert = await _run(request, svc.enroll_with_pin, user_number, pin, csr)
+    try:
+        cert = await _run(request, svc.enroll_with_pin, user_number, pin, csr)
+    except EnrollmentPending as pending:  # RFC 7030 §4.2.3: accepted, the certificate comes later
+        return web.Response(
+            status=202,
+            text=f"request received; waiting for the issuer's approval; ask again after {pending.retry_after} s\n",
+            headers={"Retry-After": str(pending.retry_after)},
+        )
     return _b64_response(pkcs7_certs_only([cert]), PKCS7)
 
 
