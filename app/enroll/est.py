@@ -46,7 +46,7 @@ from urllib3.util.retry import Retry
 
 from app.clock import utcnow
 from app.enroll.chain import ChainUntrusted, path_to_pin, within_life
-from app.enroll.protocol import est_path, server_words
+from app.enroll.protocol import absent, est_path, problem_error
 from app.errors import (
     EnrollmentDeferred,
     ExtensionMissing,
@@ -60,7 +60,6 @@ from app.errors import (
     IssuerTimeout,
     IssuerUnreachable,
     IssuerUntrusted,
-    RenewalNotOpen,
     ZorgCertError,
 )
 from app.state.config import https_url
@@ -84,7 +83,6 @@ def default_timeout() -> tuple[float, float]:
 
 
 EST = "/.well-known/est"  # without a label; ``IssuerClient.est`` is the path this client uses
-ABSENT_STATUSES = (404, 405, 501)  # how a server without an (optional) resource answers
 
 
 class _PinnedAdapter(HTTPAdapter):
@@ -238,25 +236,6 @@ def client_context(ca_file: Path, cert: x509.Certificate, key: Any) -> ssl.SSLCo
     return ctx
 
 
-def _problem(response: requests.Response) -> ZorgCertError:
-    """The issuer's RFC 9457 refusal as an error the CLI and GUI can explain; else the server's own words."""
-    try:
-        body = response.json()
-        if not isinstance(body, dict):
-            raise ValueError("not an object")
-        code = str(body.get("code") or str(body.get("type", "")).rsplit(":", 1)[-1])
-    except ValueError:
-        code = ""
-    if not code:  # a standard server's plain text (or HTML) body: its words, sanitised, in our message
-        words = server_words(response.content[:8192], response.headers.get("Content-Type", ""))
-        return IssuerSaid(response.status_code, words, f"HTTP {response.status_code} without a problem document")
-    detail = str(body.get("detail", ""))
-    if code == "renewal-not-open":
-        return RenewalNotOpen(str(body.get("opens_at", "")), detail)
-    extras = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "code")}
-    return IssuerRefused(code, detail, **extras)
-
-
 def _certs_from_pkcs7(body: bytes) -> list[x509.Certificate]:
     try:
         return pkcs7.load_der_pkcs7_certificates(base64.b64decode(b"".join(body.split()), validate=True))
@@ -329,7 +308,7 @@ class IssuerClient:
             except (TypeError, ValueError):
                 pass
         if response.status_code >= 400:
-            raise _problem(response)
+            raise problem_error(response.status_code, response.headers.get("Content-Type", ""), response.content)
         return response
 
     def _rejected_certificate(self, session: requests.Session | None, text: str) -> None:
@@ -374,11 +353,10 @@ class IssuerClient:
             try:
                 body = self._send("GET", "/api/v1/policy").json()
             except (IssuerSaid, IssuerRefused) as exc:
-                status = exc.params.get("status") if isinstance(exc, IssuerSaid) else None
-                if status in ABSENT_STATUSES or (isinstance(exc, IssuerRefused) and exc.code == "not-found"):
-                    self._policy = None
-                    return None
-                raise
+                if not absent(exc):
+                    raise
+                self._policy = None
+                return None
             except ValueError:
                 raise IssuerProtocolError("/api/v1/policy is not JSON") from None
             self._policy = dict(body) if isinstance(body, dict) else None
@@ -416,8 +394,7 @@ class IssuerClient:
         try:
             response = self._send("GET", f"{self.est}/csrattrs")
         except (IssuerSaid, IssuerRefused) as exc:
-            status = exc.params.get("status") if isinstance(exc, IssuerSaid) else None
-            if status in ABSENT_STATUSES or (isinstance(exc, IssuerRefused) and exc.code == "not-found"):
+            if absent(exc):
                 return None
             raise
         body = response.content
@@ -482,12 +459,15 @@ class IssuerClient:
     def me(self, cert: x509.Certificate, key: Any) -> dict[str, Any]:
         """What the issuer knows of this certificate's holder (R11: the contact person); a ZorgCert extension.
 
-        ``ExtensionMissing`` where the issuer has no JSON API.
+        ``ExtensionMissing`` where the issuer has no JSON API (404, 405, 501).
         """
-        if not self.has_json_api():
-            raise ExtensionMissing("the issuer has no /api/v1/me", what="me")
         with self._with_certificate(cert, key) as session:
-            body = self._send("GET", "/api/v1/me", session=session).json()
+            try:
+                body = self._send("GET", "/api/v1/me", session=session).json()
+            except (IssuerSaid, IssuerRefused) as exc:
+                if absent(exc):
+                    raise ExtensionMissing("the issuer has no /api/v1/me", what="/api/v1/me") from None
+                raise
         if not isinstance(body, dict):
             raise IssuerProtocolError("/api/v1/me is not a JSON object")
         return dict(body)

@@ -7,22 +7,26 @@ the unit tests hold them without a server.
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from app.errors import IssuerRefused, IssuerSaid, RenewalNotOpen, ZorgCertError
 from app.state.config import check_label
 
-__all__ = ["check_label", "est_path", "next_attempt", "retry_after_seconds", "server_words"]
+__all__ = ["absent", "check_label", "est_path", "next_attempt", "problem_error", "retry_after_seconds", "server_words"]
 
 EST_ROOT = "/.well-known/est"
 
 # Retry-After (RFC 9110 §10.2.3 via RFC 7030 §4.2.3): what we wait at least and at most
 RETRY_MIN = 5  # seconds: a server saying 0 is not polled in a loop
-RETRY_MAX = 24 * 3600  # a day: a server saying "next year" is asked again tomorrow
+RETRY_MAX = 7 * 24 * 3600  # a week: a server saying "next year" is asked again in a week (docs/est.md)
 RETRY_DEFAULT = 300  # a 202 without a (readable) Retry-After: five minutes
 
 WORDS_MAX = 200  # characters of a server's own words we show
+ABSENT_STATUSES = (404, 405, 501)  # how a server without an (optional) resource answers
+_CODE = re.compile(r"[a-z][a-z0-9-]{0,63}")  # a ZorgCert refusal code (app.policy.Refusal)
 
 
 def est_path(label: str = "") -> str:
@@ -81,3 +85,36 @@ def server_words(body: bytes | str, content_type: str = "", limit: int = WORDS_M
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+def problem_error(status: int, content_type: str, content: bytes) -> ZorgCertError:
+    """An error answer as an error the CLI and GUI can explain.
+
+    ZorgCert's issuer sends RFC 9457 problem documents with a ``code`` (``refusal.<code>`` says it);
+    anything else (plain text, HTML, a problem document of type ``about:blank`` or an unknown URI
+    without a code) is shown in the server's own words (``IssuerSaid``).
+    """
+    body: object = None
+    if "json" in content_type.lower():
+        try:
+            body = json.loads(content[:65536])
+        except (ValueError, UnicodeDecodeError):
+            body = None
+    if isinstance(body, dict) and isinstance(body.get("code"), str) and _CODE.fullmatch(body["code"]):
+        code, detail = body["code"], str(body.get("detail", ""))
+        if code == "renewal-not-open":
+            return RenewalNotOpen(str(body.get("opens_at", "")), detail)
+        extras = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "code")}
+        return IssuerRefused(code, detail, **extras)
+    if isinstance(body, dict):  # a standard RFC 9457 document: its title and detail are its words
+        words = server_words(" ".join(str(body.get(k, "")) for k in ("title", "detail")), "text/plain")
+    else:
+        words = server_words(content[:8192], content_type)
+    return IssuerSaid(status, words, f"HTTP {status} without a ZorgCert problem document")
+
+
+def absent(exc: ZorgCertError) -> bool:
+    """Is this refusal how a server says it has no such resource (404, 405, 501; our issuer's ``not-found``)?"""
+    if isinstance(exc, IssuerSaid):
+        return exc.params.get("status") in ABSENT_STATUSES
+    return isinstance(exc, IssuerRefused) and exc.code == "not-found"

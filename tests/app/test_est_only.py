@@ -19,7 +19,7 @@ from issuer_harness import RunningIssuer, start_issuer
 
 pytestmark = pytest.mark.slow
 
-VALIDITY, RENEWAL = 24, 12  # seconds
+VALIDITY, RENEWAL = 16, 10  # seconds
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_an_install_killed_before_the_answer_finishes_without_by_key(desk: Desk,
 def manual(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
     running = start_issuer(Path(tmp_path_factory.mktemp("manual")) / "data", validity="PT1H",
                            renewal_window="PT10M", install_window="PT10M", est_only=True,
-                           extra_init_args=("--enroll-approval", "manual"))
+                           extra_init_args=("--enroll-approval", "manual", "--approval-retry-after", "1"))
     yield running
     running.stop()
 

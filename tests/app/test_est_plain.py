@@ -5,6 +5,7 @@ A tiny HTTPS stub (its own CA, 127.0.0.1) answers exactly what a standard server
 
 from __future__ import annotations
 
+import base64
 import datetime
 import http.server
 import ssl
@@ -32,7 +33,8 @@ NOW = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=datetime.UTC)
 
 
 @pytest.mark.parametrize(("header", "seconds"), [
-    ("120", 120), (" 60 ", 60), ("0", RETRY_MIN), ("99999999999999", RETRY_MAX), ("86401", RETRY_MAX),
+    ("120", 120), (" 60 ", 60), ("0", RETRY_MIN), ("99999999999999", RETRY_MAX), ("86401", 86401),
+    ("604801", RETRY_MAX),
     (None, RETRY_DEFAULT), ("", RETRY_DEFAULT), ("soon", RETRY_DEFAULT), ("-5", RETRY_DEFAULT), ("1e3", RETRY_DEFAULT),
     (format_datetime(NOW + datetime.timedelta(seconds=90), usegmt=True), 90),
     (format_datetime(NOW - datetime.timedelta(hours=1), usegmt=True), RETRY_MIN),
@@ -122,14 +124,16 @@ class Stub:
                                                               serialization.NoEncryption()))
         self.routes: dict[tuple[str, str], tuple[int, dict[str, str], bytes]] = {}
         self.seen: list[str] = []
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []  # (path, headers, body) of each POST
         stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 stub.seen.append(self.path)
+                if self.command == "POST":
+                    stub.requests.append((self.path, dict(self.headers.items()), body))
                 status, headers, body = stub.routes.get((self.command, self.path),
                                                         (404, {"Content-Type": "text/plain"}, b"Not Found"))
                 self.send_response(status)
@@ -184,10 +188,25 @@ def test_a_label_goes_into_every_est_path(stub: Stub) -> None:
     assert client.csrattrs() is None
     key = identity.generate_key(identity.KeySpec("ec"))
     stub.routes[("POST", "/.well-known/est/personal/simpleenroll")] = (202, {"Retry-After": "42"}, b"")
+    csr = identity.csr_der(key)
     with pytest.raises(EnrollmentDeferred) as deferred:
-        client.simpleenroll("12345678901234", "1234", identity.csr_der(key))
+        client.simpleenroll("12345678901234", "1234", csr)
     assert deferred.value.retry_after == "42"
     assert stub.seen == ["/.well-known/est/personal/csrattrs", "/.well-known/est/personal/simpleenroll"]
+    # RFC 7030 §4.2.1 / §3.2.4: application/pkcs10, base64 of the DER; HTTP Basic only inside the pinned TLS
+    (_, headers, body) = stub.requests[0]
+    assert headers["Content-Type"] == "application/pkcs10" and base64.b64decode(body) == csr
+    assert headers["Authorization"].startswith("Basic ")
+
+
+def test_the_server_name_is_checked_not_only_the_pinned_ca(stub: Stub) -> None:
+    """RFC 7030 §3.6.1 / RFC 6125: a certificate from the pinned CA for another name is refused."""
+    from app.errors import IssuerUntrusted
+
+    client = IssuerClient(stub.url.replace("127.0.0.1", "localhost"), stub.ca_file)  # the certificate names 127.0.0.1
+    with pytest.raises(IssuerUntrusted):
+        client.cacerts()
+    assert stub.seen == []
 
 
 def test_a_plain_text_refusal_shows_the_servers_words(stub: Stub) -> None:
@@ -204,3 +223,20 @@ def test_a_plain_text_refusal_shows_the_servers_words(stub: Stub) -> None:
     assert "\x1b" not in nl.message and "<b>" not in nl.message and len(said.value.params["words"]) <= 200
     assert nl.message.startswith("De uitgever") and nl.next_step
     assert "Certificate request denied" in en.message and en.message.startswith("The issuer") and en.next_step
+
+
+def test_only_a_zorgcert_problem_code_is_a_refusal_by_the_rules() -> None:
+    import json
+
+    from app.enroll.protocol import problem_error
+    from app.errors import IssuerRefused
+
+    ours = problem_error(403, "application/problem+json", json.dumps(
+        {"type": "urn:zorgcert:problem:still-valid", "code": "still-valid", "detail": "valid"}).encode())
+    assert isinstance(ours, IssuerRefused) and ours.code == "still-valid"
+    blank = problem_error(405, "application/problem+json", json.dumps(
+        {"type": "about:blank", "title": "Method Not Allowed", "detail": "<b>POST</b> only"}).encode())
+    assert isinstance(blank, IssuerSaid) and blank.params["words"] == "Method Not Allowed POST only"
+    broken = problem_error(502, "text/html", b"<h1>Bad Gateway</h1>")
+    assert isinstance(broken, IssuerSaid) and broken.exit_code == 4 and broken.params["words"] == "Bad Gateway"
+    assert explain(broken, "nl").message.startswith("De uitgever")
