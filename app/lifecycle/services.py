@@ -18,13 +18,11 @@ import shutil
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import NameOID
 
 from app.clock import Clock, SystemClock
 from app.enroll import identity
@@ -46,6 +44,9 @@ from app.errors import (
 )
 from app.i18n import t
 from app.lifecycle import deferred
+from app.lifecycle.entries import derived_policy, drop_website_trust
+from app.lifecycle.entries import entry_for as _entry_for
+from app.lifecycle.entries import fingerprint_of as _fingerprint
 from app.lifecycle.preflight import before_pin
 from app.lifecycle.status import StatusRow, rows
 from app.state import config
@@ -57,7 +58,7 @@ from app.state.stores import check_available, open_stores, spec_of, store_for
 from app.state.vault import Sealed, Vault, keys_from_stores
 from app.state.wallet import Entry, Wallet
 from app.state.wallet import load as load_wallet
-from keystore.base import CertStore, StoreError, StoreRef, fingerprint
+from keystore.base import CertStore, StoreError, StoreRef
 
 log = logging.getLogger("zorgcert")
 
@@ -123,15 +124,6 @@ def _store_problem(exc: StoreError, where: str = "") -> StoreProblem:
     if exc.reason == "corrupt-database":
         return NssDatabaseCorrupt(exc.detail, store=where or exc.store, folder=where.removeprefix("sql:"))
     return StoreProblem(exc.detail, store=exc.store, fix=exc.fix or "")
-
-
-@runtime_checkable
-class CleansWebsiteTrust(Protocol):
-    """A store that can hold CA certificates trusted for websites (NSS) and take that trust off again."""
-
-    def drop_website_trust(self, ca_ders: list[bytes]) -> list[str]:
-        """The nicknames of the issuer CA certificates (of ``ca_ders``) whose website trust was removed."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -560,59 +552,5 @@ class ZorgCert:
         return rows(self.paths, self.clock.now(), self.wallet)
 
 
-def drop_website_trust(store: CertStore, ca_ders: list[bytes]) -> list[str]:
-    """Take website trust off the issuer's CA certificates in ``store`` (NSS: an older ZorgCert added ``C,,``).
-
-    A client-certificate wallet never makes a CA trusted for server authentication; this
-    undoes what earlier versions did, on the next install, renewal, restore or ``doctor``.
-    """
-    if not isinstance(store, CleansWebsiteTrust):
-        return []
-    changed = list(store.drop_website_trust(ca_ders))
-    if changed:
-        log.info("removed website trust from %s in %s", ", ".join(changed), store.location)
-    return changed
-
-
 def _b64(der: bytes) -> str:
     return base64.b64encode(der).decode("ascii")
-
-
-def derived_policy(cert: Any, renewal_window: str) -> dict[str, str]:
-    """The durations of a plain EST issuer's certificate: validity from its own dates, R5 from our configuration,
-    R3 the rules' 60 days (the app never enforces it)."""
-    from app.policy import format_span
-
-    life = cert.not_valid_after_utc - cert.not_valid_before_utc
-    return {"validity": format_span(life), "renewal_window": renewal_window, "install_window": "P60D"}
-
-
-def _fingerprint(cert: Any) -> str:
-    return fingerprint(cert.public_bytes(Encoding.DER))
-
-
-def _entry_for(
-    op: Operation, cert: Any, refs: list[StoreRef], issuer_url: str, now: datetime, old: Entry | None
-) -> Entry:
-    def attr(oid: Any) -> str:
-        values = cert.subject.get_attributes_for_oid(oid)
-        return str(values[0].value) if values else ""
-
-    how = "renew" if op.kind == "renew" else ("reinstall" if old is not None else "install")
-    return Entry(
-        user_number=op.user_number,
-        kind=op.entry["kind"],
-        name=attr(NameOID.COMMON_NAME),
-        organisation=attr(NameOID.ORGANIZATION_NAME),
-        subject=cert.subject.rfc4514_string(),
-        serial=format(cert.serial_number, "x"),
-        fingerprint=_fingerprint(cert),
-        not_before=cert.not_valid_before_utc.isoformat(),
-        not_after=cert.not_valid_after_utc.isoformat(),
-        installed_at=now.isoformat(),
-        how=how,
-        issuer_url=issuer_url,
-        policy=op.entry["policy"],
-        stores=refs,
-        last_backup_at=old.last_backup_at if old else None,
-    )
