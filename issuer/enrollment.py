@@ -169,12 +169,9 @@ class Enrollment(Approval):
                         opens_at=decision.opens_at.isoformat(),
                     )
                 raise self._refusal(decision.refusal, user)
-            old_subject = x509.load_der_x509_certificate(cert.der).subject
-            if csr.subject != old_subject:
-                raise Problem(
-                    Refusal.BAD_REQUEST, "a renewal request must keep the subject of the current certificate"
-                )
-            return self._issue(s, user, csr, old_subject, "renew", now)
+            old = x509.load_der_x509_certificate(cert.der)
+            same_identity(csr, old)
+            return self._issue(s, user, csr, old.subject, "renew", now)
 
     def _issue(
         self,
@@ -280,6 +277,51 @@ def blocked() -> Problem:
         Refusal.USER_BLOCKED,
         "too many wrong PINs: this user number is blocked; the contact person unblocks the user "
         "number of a personal certificate, Support that of a system certificate",
+    )
+
+
+def _san_texts(extensions: x509.Extensions) -> list[str]:
+    """The SubjectAltName entries as ``type:value`` texts (RFC 5280 order); [] without the extension."""
+    try:
+        names = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    kinds: dict[type, str] = {x509.RFC822Name: "email", x509.DNSName: "DNS", x509.UniformResourceIdentifier: "URI",
+                              x509.IPAddress: "IP", x509.DirectoryName: "dirName", x509.RegisteredID: "RID"}
+    out = []
+    for name in names:
+        value = name.value
+        text = value.rfc4514_string() if isinstance(value, x509.Name) else getattr(value, "dotted_string", value)
+        out.append(f"{kinds.get(type(name), 'otherName')}:{text}")
+    return out
+
+
+def same_identity(csr: x509.CertificateSigningRequest, old: x509.Certificate) -> None:
+    """RFC 7030 §4.2.2: a renewal request's Subject and SubjectAltName MUST be those of the certificate.
+
+    A Problem (``bad-request``, ``reason`` ``renewal-identity-differs``) that names what differs,
+    with both values, so the client's maker can see what to copy.
+    """
+    try:
+        requested_san = csr.extensions
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        raise Problem(Refusal.BAD_REQUEST, "the request's extensions cannot be read", reason="malformed") from None
+    want_san, got_san = _san_texts(old.extensions), _san_texts(requested_san)
+    differs = [what for what, same in (("subject", csr.subject == old.subject), ("subjectAltName", want_san == got_san))
+               if not same]
+    if not differs:
+        return
+    words = " and ".join("Subject" if d == "subject" else "SubjectAltName" for d in differs)
+    raise Problem(
+        Refusal.BAD_REQUEST,
+        f"a renewal request must carry exactly the Subject and SubjectAltName of the certificate it renews "
+        f"(RFC 7030 §4.2.2); this request's {words} {'differ' if len(differs) > 1 else 'differs'}",
+        reason="renewal-identity-differs",
+        differs=differs,
+        expected_subject=old.subject.rfc4514_string(),
+        requested_subject=csr.subject.rfc4514_string(),
+        expected_subject_alt_name=want_san,
+        requested_subject_alt_name=got_san,
     )
 
 

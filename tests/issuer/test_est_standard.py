@@ -2,23 +2,38 @@
 
 What a foreign EST server would offer, so the client can be tested against the standard alone
 (issue 14). The JSON API, the portal and every other path answer 404 with a problem document.
+And the MUSTs a server holds: a renewal keeps Subject and SubjectAltName (§4.2.2).
+The issuer's renewal window is as long as the validity, so renewal is open at once.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from issuer_harness import API_HEADERS, Holder, RunningIssuer, certs_from_pkcs7_b64, problem, start_issuer
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from issuer_harness import (
+    API_HEADERS,
+    Holder,
+    RunningIssuer,
+    certs_from_pkcs7_b64,
+    csr_der,
+    problem,
+    renewal_csr_der,
+    rsa_key,
+    start_issuer,
+)
 
 EST = "/.well-known/est"
 
 
 @pytest.fixture(scope="module")
 def est_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
-    running = start_issuer(Path(tmp_path_factory.mktemp("est-only")) / "data", est_only=True)
+    running = start_issuer(Path(tmp_path_factory.mktemp("est-only")) / "data", est_only=True, renewal_window="P2Y")
     yield running
     running.stop()
 
@@ -57,3 +72,82 @@ def test_everything_else_is_not_found(est_issuer: RunningIssuer, method: str, pa
         method, est_issuer.url + path, verify=est_issuer.ca, timeout=30, headers=API_HEADERS, json={}
     )
     problem(response, 404, "not-found")
+
+
+# --- §4.2.2: a renewal keeps Subject and SubjectAltName ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def personal(est_issuer: RunningIssuer, tmp_path_factory: pytest.TempPathFactory) -> Holder:
+    number, pin = est_issuer.user(est_issuer.organisation("Praktijk Vernieuwen"), name="Rik Renew")
+    holder = Holder(est_issuer, Path(tmp_path_factory.mktemp("personal")))
+    holder.take(est_issuer.enroll(number, pin, holder.key))
+    return holder
+
+
+def _san(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _renew(holder: Holder, der: bytes) -> requests.Response:
+    return holder.post(
+        f"{EST}/simplereenroll", data=base64.b64encode(der), headers={"Content-Type": "application/pkcs10"}
+    )
+
+
+def test_a_renewal_without_the_subject_alt_name_is_refused(personal: Holder) -> None:
+    assert personal.cert is not None
+    san = _san(personal.cert)
+    assert san is not None, "a personal certificate carries the holder's e-mail address"
+    body = problem(_renew(personal, csr_der(rsa_key(), personal.cert.subject)), 400, "bad-request")
+    assert body["reason"] == "renewal-identity-differs" and body["differs"] == ["subjectAltName"]
+    assert body["detail"].endswith("this request's SubjectAltName differs")
+    assert body["expected_subject_alt_name"] == ["email:anna@example.nl"]
+    assert body["requested_subject_alt_name"] == []
+
+
+def test_a_renewal_with_another_subject_is_refused(personal: Holder) -> None:
+    assert personal.cert is not None
+    other = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Someone Else")])
+    body = problem(_renew(personal, csr_der(rsa_key(), other, _san(personal.cert))), 400, "bad-request")
+    assert body["differs"] == ["subject"] and body["detail"].endswith("this request's Subject differs")
+    assert body["expected_subject"] == personal.cert.subject.rfc4514_string()
+    assert body["requested_subject"] == "CN=Someone Else"
+    both = problem(_renew(personal, csr_der(rsa_key(), other)), 400, "bad-request")
+    assert both["differs"] == ["subject", "subjectAltName"]
+    assert both["detail"].endswith("this request's Subject and SubjectAltName differ")
+
+
+def test_a_renewal_with_another_subject_alt_name_is_refused(personal: Holder) -> None:
+    assert personal.cert is not None
+    extra = x509.SubjectAlternativeName([x509.RFC822Name("anna@example.nl"), x509.DNSName("evil.example")])
+    body = problem(_renew(personal, csr_der(rsa_key(), personal.cert.subject, extra)), 400, "bad-request")
+    assert body["differs"] == ["subjectAltName"]
+    assert body["requested_subject_alt_name"] == ["email:anna@example.nl", "DNS:evil.example"]
+
+
+def test_a_system_certificate_has_no_subject_alt_name_and_its_renewal_none(
+    est_issuer: RunningIssuer, tmp_path: Path
+) -> None:
+    number, pin = est_issuer.user(est_issuer.organisation("Praktijk Systeem"), kind="system", name="Praktijk-EPD")
+    holder = Holder(est_issuer, tmp_path / "system")
+    cert = holder.take(est_issuer.enroll(number, pin, holder.key))
+    assert _san(cert) is None
+    with_san = x509.SubjectAlternativeName([x509.RFC822Name("epd@example.nl")])
+    body = problem(_renew(holder, csr_der(rsa_key(), cert.subject, with_san)), 400, "bad-request")
+    assert body["differs"] == ["subjectAltName"] and body["expected_subject_alt_name"] == []
+    new_key = rsa_key()
+    renewed = holder.take(_renew(holder, renewal_csr_der(new_key, cert)))
+    assert renewed.subject == cert.subject and _san(renewed) is None
+
+
+def test_an_identical_renewal_is_issued_with_the_same_identity(personal: Holder) -> None:
+    old = personal.cert
+    assert old is not None
+    personal.key = rsa_key()
+    new = personal.take(personal.renew(personal.key))
+    assert new.subject == old.subject and _san(new) == _san(old)
+    assert new.serial_number != old.serial_number
