@@ -259,7 +259,7 @@ class ZorgCert:
             checkpoint("key-made")
             progress("enroll")
             try:
-                new_cert = self.client.simplereenroll(cert, current_key, identity.csr_der(key, cert.subject))
+                new_cert = self.client.simplereenroll(cert, current_key, identity.renewal_csr_der(key, cert))
             except IssuerRefused as exc:
                 self._roll_back(op)
                 if exc.code == "revoked":
