@@ -165,7 +165,8 @@ def _text_field(body: dict[str, Any], name: str) -> str:
 
 
 def _b64_response(der: bytes, content_type: str) -> web.Response:
-    body = base64.encodebytes(der)  # MIME-style lines of 76 characters
+    """``der`` base64-encoded as RFC 7030 §4 wants it: RFC 2045 lines of 76 characters, each ending CRLF."""
+    body = base64.encodebytes(der).replace(b"\n", b"\r\n")
     return web.Response(
         body=body, headers={"Content-Type": content_type, "Content-Transfer-Encoding": "base64"}
     )

@@ -9,12 +9,17 @@ The issuer's renewal window is as long as the validity, so renewal is open at on
 from __future__ import annotations
 
 import base64
+import os
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 from issuer_harness import (
     API_HEADERS,
@@ -151,3 +156,59 @@ def test_an_identical_renewal_is_issued_with_the_same_identity(personal: Holder)
     new = personal.take(personal.renew(personal.key))
     assert new.subject == old.subject and _san(new) == _san(old)
     assert new.serial_number != old.serial_number
+
+
+# --- base64 bodies: RFC 2045 lines (76 characters, CRLF) -----------------------------------
+
+B64 = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
+
+
+def _assert_mime_base64(body: bytes) -> bytes:
+    """Lines of exactly 76 characters (the last one shorter), each ending CRLF; the decoded bytes."""
+    assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
+    assert b"\r" not in body.replace(b"\r\n", b"")
+    lines = body[:-2].split(b"\r\n")
+    assert all(len(line) == 76 for line in lines[:-1]) and 0 < len(lines[-1]) <= 76, [len(x) for x in lines]
+    assert all(B64.fullmatch(line) for line in lines)
+    return base64.b64decode(b"".join(lines), validate=True)
+
+
+def test_base64_bodies_have_crlf_lines_of_76(est_issuer: RunningIssuer, tmp_path: Path) -> None:
+    cacerts = est_issuer.get(f"{EST}/cacerts")
+    assert cacerts.headers["Content-Transfer-Encoding"] == "base64"
+    assert len(pkcs7.load_der_pkcs7_certificates(_assert_mime_base64(cacerts.content))) == 2
+    attrs = est_issuer.get(f"{EST}/csrattrs")
+    assert _assert_mime_base64(attrs.content)[:1] == b"\x30"  # a DER SEQUENCE
+    number, pin = est_issuer.user(est_issuer.organisation("Praktijk Regels"))
+    key = rsa_key()
+    # the request in the same form: CRLF lines of 76 (what a strict RFC 2045 client sends)
+    body = base64.encodebytes(csr_der(key)).replace(b"\n", b"\r\n")
+    enrolled = est_issuer.post(f"{EST}/simpleenroll", auth=(number, pin), data=body,
+                               headers={"Content-Type": "application/pkcs10", "Content-Transfer-Encoding": "base64"})
+    assert enrolled.status_code == 200, enrolled.text
+    (cert,) = pkcs7.load_der_pkcs7_certificates(_assert_mime_base64(enrolled.content))
+    assert cert.public_key() == key.public_key()
+
+
+# --- the CA names in the TLS CertificateRequest ---------------------------------------------
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command-line tool")
+@pytest.mark.xfail(
+    strict=True,
+    reason="Python's ssl module cannot set the CertificateRequest's CA names (no SSL_CTX_set_client_CA_list, "
+    "no certificate_authorities list); see docs/est.md. Behind a TLS terminator it sends them.",
+)
+@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
+def test_the_certificate_request_names_the_issuing_ca(est_issuer: RunningIssuer, version: str) -> None:
+    """What a browser reads to pick a certificate: 'Acceptable client certificate CA names'."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENSSL_CONF", "SSL_CERT_FILE")}
+    port = est_issuer.url.rsplit(":", 1)[1]
+    proc = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", version, "-CAfile", est_issuer.ca],
+        input=b"", capture_output=True, timeout=30, env=env,
+    )
+    out = proc.stdout.decode("utf-8", "replace")
+    assert "Verify return code: 0 (ok)" in out  # the handshake itself is sound
+    assert "Acceptable client certificate CA names" in out and "ZorgCert Demo Issuing CA" in out.split(
+        "Acceptable client certificate CA names", 1)[1].split("---", 1)[0]
