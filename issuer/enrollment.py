@@ -34,10 +34,13 @@ from issuer.problems import Problem
 class Enrollment(Approval):
     """EST enrollment and renewal, and the pick-up of a certificate already issued."""
 
-    def enroll_with_pin(self, user_number: str, pin: str, csr_der: bytes) -> x509.Certificate:
+    def enroll_with_pin(
+        self, user_number: str, pin: str, csr_der: bytes, *, kind: str | None = None
+    ) -> x509.Certificate:
         """R4 first install and R6 reinstall after expiry, authenticated by user number + PIN.
 
-        With ``enroll_approval = "manual"`` an allowed enrollment raises :class:`EnrollmentPending`
+        ``kind`` (an EST label's, RFC 7030 §3.2.2) refuses, after the right PIN, a user number of
+        another kind. With ``enroll_approval = "manual"`` an allowed enrollment raises :class:`EnrollmentPending`
         until staff approve it (:mod:`issuer.approval`).
         Until the PIN is verified every user number answers alike (docs/issuer.md,
         "Enumeration"): the same hash work, and a wrong-PIN count for unknown numbers too;
@@ -66,7 +69,8 @@ class Enrollment(Approval):
                 refusal = self._count_wrong_pin(user)
             else:
                 user.failed_pin_attempts = 0
-                outcome = self._after_right_pin(s, user, csr, now)
+                fits = _kind_fits(user, kind)
+                outcome = self._after_right_pin(s, user, csr, now) if fits else wrong_label(user, kind)
                 if isinstance(outcome, x509.Certificate):
                     return outcome
                 refusal = outcome
@@ -143,12 +147,17 @@ class Enrollment(Approval):
                     count += 1
         return count
 
-    def renew(self, holder_cert_der: bytes, csr_der: bytes) -> x509.Certificate:
-        """R5: renewal authenticated by the current certificate (TLS client authentication)."""
+    def renew(self, holder_cert_der: bytes, csr_der: bytes, *, kind: str | None = None) -> x509.Certificate:
+        """R5: renewal authenticated by the current certificate (TLS client authentication).
+
+        ``kind`` (an EST label's) refuses a certificate of another kind.
+        """
         csr = _load_csr(csr_der)
         with self._tx() as s:
             holder = self._holder(s, holder_cert_der)
             user = self._user(s, holder.user_number, lock=True)
+            if not _kind_fits(user, kind):
+                raise wrong_label(user, kind)
             cert = s.get(Certificate, holder.serial)
             assert cert is not None
             now = self.now()
@@ -277,6 +286,20 @@ def blocked() -> Problem:
         Refusal.USER_BLOCKED,
         "too many wrong PINs: this user number is blocked; the contact person unblocks the user "
         "number of a personal certificate, Support that of a system certificate",
+    )
+
+
+def _kind_fits(user: User, kind: str | None) -> bool:
+    return kind is None or user.kind == kind
+
+
+def wrong_label(user: User, kind: str | None) -> Problem:
+    """An EST label for another kind of certificate (told only to whoever proved the PIN or holds the certificate)."""
+    return Problem(
+        Refusal.NOT_AUTHORISED,
+        f"this user number is for a {user.kind} certificate, and this EST label serves {kind} certificates "
+        "only; use the label for its kind, or the path without a label",
+        kind=user.kind,
     )
 
 

@@ -34,11 +34,17 @@ from issuer_harness import (
 )
 
 EST = "/.well-known/est"
+LABELS = '[est.labels]\npersonal = "personal"\nsystem = "system"\n'
 
 
 @pytest.fixture(scope="module")
 def est_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
-    running = start_issuer(Path(tmp_path_factory.mktemp("est-only")) / "data", est_only=True, renewal_window="P2Y")
+    running = start_issuer(
+        Path(tmp_path_factory.mktemp("est-only")) / "data",
+        est_only=True,
+        renewal_window="P2Y",
+        extra_toml=LABELS,
+    )
     yield running
     running.stop()
 
@@ -212,3 +218,69 @@ def test_the_certificate_request_names_the_issuing_ca(est_issuer: RunningIssuer,
     assert "Verify return code: 0 (ok)" in out  # the handshake itself is sound
     assert "Acceptable client certificate CA names" in out and "ZorgCert Demo Issuing CA" in out.split(
         "Acceptable client certificate CA names", 1)[1].split("---", 1)[0]
+
+
+# --- §3.2.2 labels: /.well-known/est/<label>/ for one kind of certificate --------------------
+
+
+def test_labelled_cacerts_and_csrattrs_are_those_of_the_issuer(est_issuer: RunningIssuer) -> None:
+    for path in ("cacerts", "csrattrs"):
+        plain = est_issuer.get(f"{EST}/{path}")
+        for label in ("personal", "system"):
+            labelled = est_issuer.get(f"{EST}/{label}/{path}")
+            assert labelled.status_code == 200 and labelled.content == plain.content
+            assert labelled.headers["Content-Type"] == plain.headers["Content-Type"]
+
+
+@pytest.mark.parametrize("path", ["cacerts", "csrattrs", "simpleenroll", "simplereenroll", "fullcmc"])
+def test_an_unknown_label_is_not_found(est_issuer: RunningIssuer, path: str) -> None:
+    method = "GET" if path in ("cacerts", "csrattrs") else "POST"
+    response = requests.request(method, f"{est_issuer.url}{EST}/elders/{path}", verify=est_issuer.ca, timeout=30,
+                                headers={"Content-Type": "application/pkcs10"}, data=b"MA==")
+    body = problem(response, 404, "not-found")
+    if path != "fullcmc":  # no such operation at all: aiohttp's own 404
+        assert body["detail"] == "this issuer has no such EST label (its labels: personal, system)"
+
+
+def test_a_label_enrolls_and_renews_its_own_kind_only(est_issuer: RunningIssuer, tmp_path: Path) -> None:
+    org = est_issuer.organisation("Praktijk Labels")
+    person, person_pin = est_issuer.user(org, name="Pim Persoon")
+    system, system_pin = est_issuer.user(org, kind="system", name="Praktijk-Koppeling")
+    p = Holder(est_issuer, tmp_path / "p")
+    s = Holder(est_issuer, tmp_path / "s")
+
+    def enroll(label: str, number: str, pin: str, holder: Holder) -> requests.Response:
+        return est_issuer.post(f"{EST}/{label}/simpleenroll", auth=(number, pin),
+                               data=base64.b64encode(csr_der(holder.key)),
+                               headers={"Content-Type": "application/pkcs10"})
+
+    wrong = str((int(person_pin[0]) + 1) % 10) + person_pin[1:]
+    problem(enroll("system", person, wrong, p), 401, "pin-invalid")  # the PIN first: no kind told without it
+    refused = problem(enroll("system", person, person_pin, p), 403, "not-authorised")
+    assert refused["kind"] == "personal" and "label" in refused["detail"]
+    p.take(enroll("personal", person, person_pin, p))
+    s.take(enroll("system", system, system_pin, s))
+
+    def renew(label: str, holder: Holder) -> requests.Response:
+        assert holder.cert is not None
+        der = renewal_csr_der(rsa_key(), holder.cert)
+        return holder.post(f"{EST}/{label}/simplereenroll", data=base64.b64encode(der),
+                           headers={"Content-Type": "application/pkcs10"})
+
+    assert problem(renew("personal", s), 403, "not-authorised")["kind"] == "system"
+    assert problem(renew("system", p), 403, "not-authorised")["kind"] == "personal"
+    new_key = rsa_key()
+    assert p.cert is not None
+    renewed = p.post(f"{EST}/personal/simplereenroll", data=base64.b64encode(renewal_csr_der(new_key, p.cert)),
+                     headers={"Content-Type": "application/pkcs10"})
+    p.key = new_key
+    assert p.take(renewed).subject == p.cert.subject
+
+
+def test_bad_labels_in_the_configuration_are_refused() -> None:
+    from issuer.config import est_labels
+
+    assert est_labels({"personal": "personal", "sys-2": "system"}) == {"personal": "personal", "sys-2": "system"}
+    for bad in ({"cacerts": "personal"}, {"a/b": "system"}, {"": "system"}, {"x": "any"}, {"x": 1}, ["x"]):
+        with pytest.raises(ValueError):
+            est_labels(bad)
