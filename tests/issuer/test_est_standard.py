@@ -284,3 +284,34 @@ def test_bad_labels_in_the_configuration_are_refused() -> None:
     for bad in ({"cacerts": "personal"}, {"a/b": "system"}, {"": "system"}, {"x": "any"}, {"x": 1}, ["x"]):
         with pytest.raises(ValueError):
             est_labels(bad)
+
+
+# --- §3.3: TLS 1.1 or later only; session resumption SHOULD be supported -----------------------
+
+
+def _s_client(issuer: RunningIssuer, *args: str, stdin: bytes = b"") -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENSSL_CONF", "SSL_CERT_FILE")}
+    port = issuer.url.rsplit(":", 1)[1]
+    proc = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", issuer.ca, *args],
+                          input=stdin, capture_output=True, timeout=30, env=env)
+    return proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command-line tool")
+@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
+def test_tls_sessions_are_resumed(est_issuer: RunningIssuer, version: str, tmp_path: Path) -> None:
+    session = str(tmp_path / "session.pem")
+    request = b"GET /.well-known/est/cacerts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    # -ign_eof: read until the issuer closes, so a TLS 1.3 ticket (sent after the handshake) is taken
+    first = _s_client(est_issuer, version, "-ign_eof", "-sess_out", session, stdin=request)
+    assert "New, TLSv1." in first
+    again = _s_client(est_issuer, version, "-sess_in", session)
+    assert "Reused, TLSv1." in again, again[-2000:]
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command-line tool")
+@pytest.mark.parametrize("version", ["-tls1", "-tls1_1"])
+def test_tls_before_1_2_is_refused(est_issuer: RunningIssuer, version: str) -> None:
+    out = _s_client(est_issuer, version, "-cipher", "DEFAULT:@SECLEVEL=0")
+    assert "Cipher is (NONE)" in out and "Reused" not in out, out[-2000:]
+    assert "BEGIN CERTIFICATE" not in _s_client(est_issuer, version, "-cipher", "DEFAULT:@SECLEVEL=0", "-showcerts")
