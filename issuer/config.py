@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.policy import Durations
@@ -39,6 +40,12 @@ ips = {ips}
 secret_file = {secret_file}   # relative to this folder, or absolute
 # Database URL; empty means the SQLite file issuer.db in this folder.
 database = {database}
+
+# EST labels (RFC 7030 §3.2.2): /.well-known/est/<label>/... serves one kind of certificate
+# only; the unlabelled paths serve every kind. For example:
+# [est.labels]
+# personal = "personal"
+# system = "system"
 """
 
 
@@ -55,6 +62,8 @@ class IssuerConfig:
     """``automatic`` or ``manual`` (202 + Retry-After until ``user approve``), see docs/issuer.md."""
     approval_retry_after: int = 60
     """Seconds in the ``Retry-After`` of a 202 answer (manual approval)."""
+    est_labels: dict[str, str] = field(default_factory=dict)
+    """RFC 7030 §3.2.2 labels: ``/.well-known/est/<label>/...`` serves certificates of this kind only."""
 
     @property
     def ca_dir(self) -> Path:
@@ -157,6 +166,8 @@ def load_config(data_dir: Path) -> IssuerConfig:
         if not secret_file.is_absolute():
             secret_file = data_dir / secret_file
         approval = _approval(pol)
+        est = raw.get("est", {})
+        labels = est_labels(est.get("labels", {}) if isinstance(est, dict) else None)
         return IssuerConfig(
             data_dir=data_dir,
             name=str(raw.get("name", "ZorgCert")),
@@ -167,6 +178,7 @@ def load_config(data_dir: Path) -> IssuerConfig:
             database=str(srv.get("database", "")),
             enroll_approval=approval[0],
             approval_retry_after=approval[1],
+            est_labels=labels,
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
@@ -190,3 +202,26 @@ def _approval(pol: dict[str, object]) -> tuple[str, int]:
     check_approval(mode, retry)
     assert isinstance(mode, str) and isinstance(retry, int)  # checked just above
     return mode, retry
+
+
+EST_OPERATIONS = ("cacerts", "simpleenroll", "simplereenroll", "csrattrs", "fullcmc", "serverkeygen")
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,63}")
+LABEL_KINDS = ("personal", "system")
+
+
+def est_labels(table: object) -> dict[str, str]:
+    """The ``[est.labels]`` table: label -> certificate kind (``personal`` or ``system``), checked.
+
+    A label is one URL path segment (RFC 3986 unreserved characters, at most 64), never the name
+    of an EST operation (RFC 7030 §3.2.2).
+    """
+    if not isinstance(table, dict):
+        raise ValueError("[est.labels] must be a table of label = \"personal\" | \"system\"")
+    for label, kind in table.items():
+        if not _LABEL.fullmatch(label) or label in EST_OPERATIONS:
+            raise ValueError(
+                f"EST label {label!r} must be letters, digits, '.', '_', '~' or '-' (at most 64) and no operation name"
+            )
+        if kind not in LABEL_KINDS:
+            raise ValueError(f"EST label {label!r} must name a certificate kind: personal or system, not {kind!r}")
+    return dict(table)

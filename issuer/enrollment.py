@@ -34,10 +34,13 @@ from issuer.problems import Problem
 class Enrollment(Approval):
     """EST enrollment and renewal, and the pick-up of a certificate already issued."""
 
-    def enroll_with_pin(self, user_number: str, pin: str, csr_der: bytes) -> x509.Certificate:
+    def enroll_with_pin(
+        self, user_number: str, pin: str, csr_der: bytes, *, kind: str | None = None
+    ) -> x509.Certificate:
         """R4 first install and R6 reinstall after expiry, authenticated by user number + PIN.
 
-        With ``enroll_approval = "manual"`` an allowed enrollment raises :class:`EnrollmentPending`
+        ``kind`` (an EST label's, RFC 7030 §3.2.2) refuses, after the right PIN, a user number of
+        another kind. With ``enroll_approval = "manual"`` an allowed enrollment raises :class:`EnrollmentPending`
         until staff approve it (:mod:`issuer.approval`).
         Until the PIN is verified every user number answers alike (docs/issuer.md,
         "Enumeration"): the same hash work, and a wrong-PIN count for unknown numbers too;
@@ -66,7 +69,8 @@ class Enrollment(Approval):
                 refusal = self._count_wrong_pin(user)
             else:
                 user.failed_pin_attempts = 0
-                outcome = self._after_right_pin(s, user, csr, now)
+                fits = _kind_fits(user, kind)
+                outcome = self._after_right_pin(s, user, csr, now) if fits else wrong_label(user, kind)
                 if isinstance(outcome, x509.Certificate):
                     return outcome
                 refusal = outcome
@@ -143,12 +147,17 @@ class Enrollment(Approval):
                     count += 1
         return count
 
-    def renew(self, holder_cert_der: bytes, csr_der: bytes) -> x509.Certificate:
-        """R5: renewal authenticated by the current certificate (TLS client authentication)."""
+    def renew(self, holder_cert_der: bytes, csr_der: bytes, *, kind: str | None = None) -> x509.Certificate:
+        """R5: renewal authenticated by the current certificate (TLS client authentication).
+
+        ``kind`` (an EST label's) refuses a certificate of another kind.
+        """
         csr = _load_csr(csr_der)
         with self._tx() as s:
             holder = self._holder(s, holder_cert_der)
             user = self._user(s, holder.user_number, lock=True)
+            if not _kind_fits(user, kind):
+                raise wrong_label(user, kind)
             cert = s.get(Certificate, holder.serial)
             assert cert is not None
             now = self.now()
@@ -169,12 +178,9 @@ class Enrollment(Approval):
                         opens_at=decision.opens_at.isoformat(),
                     )
                 raise self._refusal(decision.refusal, user)
-            old_subject = x509.load_der_x509_certificate(cert.der).subject
-            if csr.subject != old_subject:
-                raise Problem(
-                    Refusal.BAD_REQUEST, "a renewal request must keep the subject of the current certificate"
-                )
-            return self._issue(s, user, csr, old_subject, "renew", now)
+            old = x509.load_der_x509_certificate(cert.der)
+            same_identity(csr, old)
+            return self._issue(s, user, csr, old.subject, "renew", now)
 
     def _issue(
         self,
@@ -280,6 +286,65 @@ def blocked() -> Problem:
         Refusal.USER_BLOCKED,
         "too many wrong PINs: this user number is blocked; the contact person unblocks the user "
         "number of a personal certificate, Support that of a system certificate",
+    )
+
+
+def _kind_fits(user: User, kind: str | None) -> bool:
+    return kind is None or user.kind == kind
+
+
+def wrong_label(user: User, kind: str | None) -> Problem:
+    """An EST label for another kind of certificate (told only to whoever proved the PIN or holds the certificate)."""
+    return Problem(
+        Refusal.NOT_AUTHORISED,
+        f"this user number is for a {user.kind} certificate, and this EST label serves {kind} certificates "
+        "only; use the label for its kind, or the path without a label",
+        kind=user.kind,
+    )
+
+
+def _san_texts(extensions: x509.Extensions) -> list[str]:
+    """The SubjectAltName entries as ``type:value`` texts (RFC 5280 order); [] without the extension."""
+    try:
+        names = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    kinds: dict[type, str] = {x509.RFC822Name: "email", x509.DNSName: "DNS", x509.UniformResourceIdentifier: "URI",
+                              x509.IPAddress: "IP", x509.DirectoryName: "dirName", x509.RegisteredID: "RID"}
+    out = []
+    for name in names:
+        value = name.value
+        text = value.rfc4514_string() if isinstance(value, x509.Name) else getattr(value, "dotted_string", value)
+        out.append(f"{kinds.get(type(name), 'otherName')}:{text}")
+    return out
+
+
+def same_identity(csr: x509.CertificateSigningRequest, old: x509.Certificate) -> None:
+    """RFC 7030 §4.2.2: a renewal request's Subject and SubjectAltName MUST be those of the certificate.
+
+    A Problem (``bad-request``, ``reason`` ``renewal-identity-differs``) that names what differs,
+    with both values, so the client's maker can see what to copy.
+    """
+    try:
+        requested_san = csr.extensions
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        raise Problem(Refusal.BAD_REQUEST, "the request's extensions cannot be read", reason="malformed") from None
+    want_san, got_san = _san_texts(old.extensions), _san_texts(requested_san)
+    differs = [what for what, same in (("subject", csr.subject == old.subject), ("subjectAltName", want_san == got_san))
+               if not same]
+    if not differs:
+        return
+    words = " and ".join("Subject" if d == "subject" else "SubjectAltName" for d in differs)
+    raise Problem(
+        Refusal.BAD_REQUEST,
+        f"a renewal request must carry exactly the Subject and SubjectAltName of the certificate it renews "
+        f"(RFC 7030 §4.2.2); this request's {words} {'differ' if len(differs) > 1 else 'differs'}",
+        reason="renewal-identity-differs",
+        differs=differs,
+        expected_subject=old.subject.rfc4514_string(),
+        requested_subject=csr.subject.rfc4514_string(),
+        expected_subject_alt_name=want_san,
+        requested_subject_alt_name=got_san,
     )
 
 

@@ -128,7 +128,9 @@ async def serve(
     for name in LIMITED_LOGGERS:
         logging.getLogger(name).addFilter(limiter)
     proxy = (proxy_header, trusted_proxies) if proxy_header else None
-    app = make_app(service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only)
+    app = make_app(
+        service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only, est_labels=cfg.est_labels
+    )
     handler_kwargs: dict[str, Any] = {"access_log_format": ACCESS_LOG_FORMAT, "keepalive_timeout": idle_timeout}
     busy: set[web.RequestHandler] = set()
     app.middlewares.insert(0, busy_middleware(busy))

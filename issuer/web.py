@@ -41,6 +41,7 @@ SERVICE: web.AppKey[IssuerService] = web.AppKey("service", IssuerService)
 PROXY: web.AppKey[tuple[str, Networks] | None] = web.AppKey("proxy", object)  # type: ignore[arg-type]
 
 BODY_TIMEOUT: web.AppKey[float] = web.AppKey("body_timeout", float)
+LABELS: web.AppKey[dict[str, str]] = web.AppKey("est_labels", dict)
 
 PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
 
@@ -165,7 +166,8 @@ def _text_field(body: dict[str, Any], name: str) -> str:
 
 
 def _b64_response(der: bytes, content_type: str) -> web.Response:
-    body = base64.encodebytes(der)  # MIME-style lines of 76 characters
+    """``der`` base64-encoded as RFC 7030 §4 wants it: RFC 2045 lines of 76 characters, each ending CRLF."""
+    body = base64.encodebytes(der).replace(b"\n", b"\r\n")
     return web.Response(
         body=body, headers={"Content-Type": content_type, "Content-Transfer-Encoding": "base64"}
     )
@@ -185,12 +187,29 @@ async def _csr_body(request: web.Request) -> bytes:
         raise Problem(Refusal.BAD_REQUEST, "the body is not base64 (RFC 7030 §4.2.1)") from None
 
 
+def _label_kind(request: web.Request) -> str | None:
+    """The certificate kind of the request's EST label (RFC 7030 §3.2.2); None without a label.
+
+    An unknown label is 404 with a problem document naming the labels there are (not the input).
+    """
+    label = request.match_info.get("label")
+    if label is None:
+        return None
+    labels = request.app[LABELS]
+    if label not in labels:
+        known = ", ".join(sorted(labels)) or "none"
+        raise Problem(Refusal.NOT_FOUND, f"this issuer has no such EST label (its labels: {known})")
+    return labels[label]
+
+
 async def est_cacerts(request: web.Request) -> web.Response:
+    _label_kind(request)  # one CA for every label
     ca = request.app[SERVICE].ca
     return _b64_response(pkcs7_certs_only(ca.chain()), "application/pkcs7-mime")
 
 
 async def est_csrattrs(request: web.Request) -> web.Response:
+    _label_kind(request)
     return _b64_response(csrattrs_der(rsa_bits=3072), "application/csrattrs")
 
 
@@ -209,11 +228,12 @@ def _basic_auth(request: web.Request) -> tuple[str, str]:
 
 
 async def est_simpleenroll(request: web.Request) -> web.Response:
+    kind = _label_kind(request)
     user_number, pin = _basic_auth(request)
     csr = await _csr_body(request)
     svc = request.app[SERVICE]
     try:
-        cert = await _run(request, svc.enroll_with_pin, user_number, pin, csr)
+        cert = await _run(request, svc.enroll_with_pin, user_number, pin, csr, kind=kind)
     except EnrollmentPending as pending:  # RFC 7030 §4.2.3: accepted, the certificate comes later
         return web.Response(
             status=202,
@@ -224,6 +244,7 @@ async def est_simpleenroll(request: web.Request) -> web.Response:
 
 
 async def est_simplereenroll(request: web.Request) -> web.Response:
+    kind = _label_kind(request)
     der = client_cert_der(request)
     if not der:
         raise Problem(
@@ -231,7 +252,7 @@ async def est_simplereenroll(request: web.Request) -> web.Response:
         )
     csr = await _csr_body(request)
     svc = request.app[SERVICE]
-    cert = await _run(request, svc.renew, der, csr)
+    cert = await _run(request, svc.renew, der, csr, kind=kind)
     return _b64_response(pkcs7_certs_only([cert]), PKCS7)
 
 
@@ -386,12 +407,14 @@ def make_app(
     proxy: tuple[str, Networks] | None = None,
     body_timeout: float = 15.0,
     est_only: bool = False,
+    est_labels: dict[str, str] | None = None,
 ) -> web.Application:
     """The aiohttp application; ``proxy`` = (header, trusted networks) behind a TLS terminator.
 
     Without ``proxy`` no header authenticates anyone: the certificate comes from our own TLS only.
     With ``est_only`` only ``/.well-known/est/*`` is served (a plain RFC 7030 server: the JSON API
     and the portal answer 404), so clients can be tested against the standard alone.
+    ``est_labels`` (label -> certificate kind) adds ``/.well-known/est/<label>/...`` (RFC 7030 §3.2.2).
     """
     if proxy is not None and not proxy[1]:
         raise ValueError("a client-certificate header needs at least one trusted proxy address")
@@ -400,11 +423,12 @@ def make_app(
     app[SERVICE] = service
     app[PROXY] = proxy
     app[BODY_TIMEOUT] = body_timeout
-    est = "/.well-known/est"
-    app.router.add_get(f"{est}/cacerts", est_cacerts)
-    app.router.add_get(f"{est}/csrattrs", est_csrattrs)
-    app.router.add_post(f"{est}/simpleenroll", est_simpleenroll)
-    app.router.add_post(f"{est}/simplereenroll", est_simplereenroll)
+    app[LABELS] = dict(est_labels or {})
+    for est in ("/.well-known/est", "/.well-known/est/{label}"):
+        app.router.add_get(f"{est}/cacerts", est_cacerts)
+        app.router.add_get(f"{est}/csrattrs", est_csrattrs)
+        app.router.add_post(f"{est}/simpleenroll", est_simpleenroll)
+        app.router.add_post(f"{est}/simplereenroll", est_simplereenroll)
     if est_only:
         return app
     app.router.add_get("/api/v1/policy", policy)

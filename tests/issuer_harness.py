@@ -52,10 +52,23 @@ def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
-def csr_der(key: Any, subject: x509.Name | None = None) -> bytes:
+def csr_der(key: Any, subject: x509.Name | None = None, san: x509.SubjectAlternativeName | None = None) -> bytes:
     subject = subject or x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "ignored")])
-    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
-    return csr.public_bytes(serialization.Encoding.DER)
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    if san is not None:
+        builder = builder.add_extension(san, critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def renewal_csr_der(key: Any, cert: x509.Certificate) -> bytes:
+    """A renewal request as RFC 7030 §4.2.2 wants it: the certificate's Subject and SubjectAltName."""
+    try:
+        san: x509.SubjectAlternativeName | None = cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName
+        ).value
+    except x509.ExtensionNotFound:
+        san = None
+    return csr_der(key, cert.subject, san)
 
 
 def certs_from_pkcs7_b64(body: bytes) -> list[x509.Certificate]:
@@ -273,6 +286,6 @@ class Holder:
         assert self.cert is not None
         return self.post(
             "/.well-known/est/simplereenroll",
-            data=base64.b64encode(csr_der(new_key, self.cert.subject)),
+            data=base64.b64encode(renewal_csr_der(new_key, self.cert)),
             headers={"Content-Type": "application/pkcs10"},
         )

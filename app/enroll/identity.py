@@ -52,6 +52,23 @@ def csr_der(key: Any, subject: x509.Name | None = None) -> bytes:
     return csr.public_bytes(serialization.Encoding.DER)
 
 
+def renewal_csr_der(key: Any, cert: x509.Certificate) -> bytes:
+    """The renewal request for ``cert``: its Subject and SubjectAltName copied exactly (RFC 7030 §4.2.2).
+
+    A server MUST refuse a renewal whose Subject or SubjectAltName differ from the certificate
+    being renewed; both are taken as they are (same attributes, same encoding, same criticality).
+    """
+    builder = x509.CertificateSigningRequestBuilder().subject_name(cert.subject)
+    san: x509.Extension[x509.SubjectAlternativeName] | None
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        san = None
+    if san is not None:
+        builder = builder.add_extension(san.value, critical=san.critical)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
 def key_sha256(key: Any) -> str:
     """SHA-256 of the public key's SubjectPublicKeyInfo: how the issuer finds a certificate by key."""
     spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

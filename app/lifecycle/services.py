@@ -262,7 +262,7 @@ class ZorgCert:
                 issuer_url=asked.url,
                 issuer_ca=asked.ca,
             )
-            csr = identity.csr_der(key, cert.subject)
+            csr = identity.renewal_csr_der(key, cert)  # Subject and SubjectAltName copied (RFC 7030 §4.2.2)
             op.csr = _b64(csr)
             self._begin(op, identity.key_der(key))
             checkpoint("key-made")

@@ -121,12 +121,16 @@ def netrc(folder: Path, user_number: str, pin: str) -> Path:
     return path
 
 
-def new_csr(folder: Path, name: str, subject: str, bits: int = 3072) -> tuple[Path, Path]:
-    """openssl makes a key and a CSR (DER) and base64-encodes it: (key.pem, csr.b64)."""
+def new_csr(folder: Path, name: str, subject: str, bits: int = 3072, san: str = "") -> tuple[Path, Path]:
+    """openssl makes a key and a CSR (DER) and base64-encodes it: (key.pem, csr.b64).
+
+    ``san``: a SubjectAltName for the request, as ``openssl req -addext`` wants it (``email:...``).
+    """
     key, der, b64 = folder / f"{name}.key.pem", folder / f"{name}.csr.der", folder / f"{name}.csr.b64"
+    addext = ("-addext", f"subjectAltName={san}") if san else ()
     openssl(
         "req", "-new", "-newkey", f"rsa:{bits}", "-nodes", "-sha256",
-        "-keyout", key, "-subj", subject, "-outform", "DER", "-out", der,
+        "-keyout", key, "-subj", subject, *addext, "-outform", "DER", "-out", der,
     )  # fmt: skip
     openssl("base64", "-e", "-in", der, "-out", b64)  # MIME-style lines, as RFC 7030 allows
     return key, b64
@@ -160,6 +164,14 @@ def subject_for_req(cert: Path) -> str:
     assert "+" not in text.replace("\\+", "") and not re.search(r"\\[0-9A-Fa-f]{2}", text), text
     rdns = [re.sub(r"\\(.)", r"\1", part) for part in re.split(r"(?<!\\),", text)]
     return "".join("/" + re.sub(r"([/+\\])", r"\\\1", rdn) for rdn in reversed(rdns))
+
+
+def san_for_req(cert: Path) -> str:
+    """The certificate's SubjectAltName as ``openssl req -addext`` wants it, read with openssl itself
+    (RFC 7030 §4.2.2: a renewal request carries the Subject and SubjectAltName of the certificate)."""
+    out = openssl("x509", "-in", cert, "-noout", "-ext", "subjectAltName")
+    lines = [line.strip() for line in out.splitlines()[1:] if line.strip()]
+    return ",".join(part.strip() for line in lines for part in line.split(","))
 
 
 def assert_problem(reply: Reply, status: int, code: str) -> dict[str, Any]:
@@ -286,7 +298,7 @@ def test_simplereenroll_before_the_window(est: RunningIssuer, installed: Install
     cert = load(installed.cert)
     opens = cert.not_valid_after_utc - timedelta(seconds=RENEWAL)
     assert datetime.now(UTC) < opens - timedelta(seconds=1), "the test took too long to get here"
-    _, csr = new_csr(installed.folder, "early", subject_for_req(installed.cert))
+    _, csr = new_csr(installed.folder, "early", subject_for_req(installed.cert), san=san_for_req(installed.cert))
     reply = Curl(est, installed.folder).post_csr(
         f"{EST}/simplereenroll", csr, "--cert", installed.cert, "--key", installed.key
     )
@@ -339,7 +351,7 @@ def test_simplereenroll_with_an_expired_certificate_is_a_problem(tmp_path: Path)
         assert reply.status == 200, reply.body
         (cert,) = certs_from_reply(reply, tmp_path, "short")
         time.sleep(max(0.0, load(cert).not_valid_after_utc.timestamp() + 1 - time.time()))
-        _, again = new_csr(tmp_path, "again", subject_for_req(cert), bits=2048)
+        _, again = new_csr(tmp_path, "again", subject_for_req(cert), bits=2048, san=san_for_req(cert))
         reply = curl.post_csr(f"{EST}/simplereenroll", again, "--cert", cert, "--key", key)
         assert_problem(reply, 403, "certificate-expired")
     finally:
@@ -353,7 +365,8 @@ def test_simplereenroll_after_the_window_opens(est: RunningIssuer, installed: In
     curl = Curl(est, folder)
     tls = ("--cert", installed.cert, "--key", installed.key)
     _, other = new_csr(folder, "other", "/C=NL/O=Elders/CN=Someone Else")
-    new_key, good = new_csr(folder, "renewed", subject_for_req(installed.cert))
+    new_key, good = new_csr(folder, "renewed", subject_for_req(installed.cert), san=san_for_req(installed.cert))
+    assert san_for_req(installed.cert).startswith("email:")
 
     # wait for the window without sleeping longer than needed; a different subject is refused
     time.sleep(max(0.0, opens.timestamp() - time.time()))
@@ -365,7 +378,7 @@ def test_simplereenroll_after_the_window_opens(est: RunningIssuer, installed: In
         assert_problem(reply, 409, "renewal-not-open")
         time.sleep(0.2)
     body = assert_problem(reply, 400, "bad-request")
-    assert "subject" in body["detail"]
+    assert body["differs"] == ["subject", "subjectAltName"] and "Subject" in body["detail"]
 
     reply = curl.post_csr(f"{EST}/simplereenroll", good, *tls)
     assert reply.status == 200, reply.body
@@ -374,6 +387,8 @@ def test_simplereenroll_after_the_window_opens(est: RunningIssuer, installed: In
     assert_verifies(renewed_pem, issuing_pem, est.ca)
     new = load(renewed_pem)
     assert new.subject == old.subject and new.serial_number != old.serial_number
+    san = x509.SubjectAlternativeName
+    assert new.extensions.get_extension_for_class(san) == old.extensions.get_extension_for_class(san)
     assert new.not_valid_before_utc > old.not_valid_before_utc
     assert new.not_valid_before_utc >= opens
     assert new.not_valid_after_utc - new.not_valid_before_utc == timedelta(seconds=VALIDITY)
