@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
+from app.clock import utcnow
 from app.enroll import identity
 from app.enroll.protocol import next_attempt
 from app.errors import EnrollmentDeferred, IssuerRefused, IssuerSaid, IssuerUnreachable
 from app.i18n import t
-from app.lifecycle.status import at_text
+from app.lifecycle.status import at_text, moment
 from app.state.journal import Operation
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ UNREACHABLE_WAIT = timedelta(minutes=1)  # a due repeat that found the issuer un
 
 def deferred_error(op: Operation) -> EnrollmentDeferred:
     """What the user is told about a deferred ``op``: accepted, waiting for approval, next attempt at."""
-    when = datetime.fromisoformat(op.next_attempt or "")
+    when = moment(op.next_attempt) or utcnow()
     return EnrollmentDeferred(f"deferred {op.kind}; next attempt {op.next_attempt}", user_number=op.user_number,
                               next_attempt=when.isoformat(), at=at_text(when), wait_seconds=op.retry_after or 0)
 
@@ -58,10 +59,9 @@ def defer(core: ZorgCert, op: Operation, answer: EnrollmentDeferred) -> Enrollme
 
 
 def is_due(op: Operation, now: datetime) -> bool:
-    try:
-        return op.next_attempt is None or now >= datetime.fromisoformat(op.next_attempt)
-    except ValueError:
-        return True
+    """Has ``op``'s next attempt come (an unreadable one has: better one request early than a stuck one)?"""
+    when = moment(op.next_attempt)
+    return when is None or now >= when
 
 
 def repeat(core: ZorgCert, op: Operation, *, due_only: bool = True) -> str:

@@ -179,7 +179,7 @@ class ZorgCert:
         self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
         with InstanceLock(self.paths.lock_file):
             recovered = self.recover_interrupted()  # a due deferred request is sent again here
-            done = self._settled(user_number, recovered)
+            done = self._settled("install", user_number, recovered)
             if done is not None:
                 return done
             check_available(stores)
@@ -232,6 +232,9 @@ class ZorgCert:
         """Renew with the current certificate, replace it in every store it was in."""
         with InstanceLock(self.paths.lock_file):
             recovered = self.recover_interrupted()
+            done = self._settled("renew", user_number, recovered)
+            if done is not None:
+                return done
             entry = self.wallet.get(user_number)
             if entry is None:
                 raise NotInWallet("unknown", user_number=user_number)
@@ -293,17 +296,16 @@ class ZorgCert:
             config.renewal_window(self.paths)
         return dict(found) if found is not None else None
 
-    def _settled(self, user_number: str, recovered: list[tuple[str, str, str]]) -> Outcome | None:
-        """An install of a user number whose request is deferred: its outcome now (never a second request).
+    def _settled(self, kind: str, user_number: str, recovered: list[tuple[str, str, str]]) -> Outcome | None:
+        """An install or renewal of a user number whose request is deferred: its outcome now (never a second one).
 
         Completed by the repeat that ``recover_interrupted`` just sent: that entry; still deferred:
         ``EnrollmentDeferred`` with the next attempt. None when there is nothing pending for it.
         """
         for op in self.journal.pending():
-            if op.kind == "install" and op.user_number == user_number and op.stage == "deferred":
+            if op.kind == kind and op.user_number == user_number and op.stage == "deferred":
                 raise deferred.deferred_error(op)
-        if any(kind == "install" and number == user_number and result == "completed"
-               for kind, number, result in recovered):
+        if any(k == kind and number == user_number and result == "completed" for k, number, result in recovered):
             entry = self.wallet.get(user_number)
             if entry is not None:
                 return Outcome(entry, recovered)

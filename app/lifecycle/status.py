@@ -145,17 +145,24 @@ class Waiting:
                 "next_attempt": self.next_attempt, "retry_after": self.retry_after, "next": self.text(lang)}
 
 
+def moment(text: object) -> datetime | None:
+    """An aware ISO 8601 moment from a journal entry, or None (the journal is read as hostile: no crash on it)."""
+    try:
+        when = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return when if when is not None and when.tzinfo is not None else None
+
+
 def waiting(paths: Paths) -> list[Waiting]:
     """Every deferred request this machine has journaled, soonest first."""
     out = []
     for op in Journal(paths.journal_dir).pending():
-        if op.stage == "deferred" and op.next_attempt:
-            try:
-                datetime.fromisoformat(op.next_attempt)
-            except ValueError:
-                continue
-            out.append(Waiting(op.user_number, str(op.entry.get("kind", "personal")), op.next_attempt,
-                               int(op.retry_after or 0)))
+        when = moment(op.next_attempt) if op.stage == "deferred" else None
+        if when is None:
+            continue
+        wait = op.retry_after if isinstance(op.retry_after, int) else 0
+        out.append(Waiting(op.user_number, str(op.entry.get("kind", "personal")), when.isoformat(), wait))
     return sorted(out, key=lambda w: w.next_attempt)
 
 

@@ -152,6 +152,10 @@ def test_a_deferred_install_waits_for_approval_and_finishes_after_a_restart(manu
     assert row["state"] == "deferred" and row["user_number"] == number and row["next_attempt"]
     english = desk.run("status", "--lang", "en", env=plain(desk))
     assert "request received, waiting for approval; next attempt at" in english.out
+    journal = sorted((desk.zorgcert_home / "data" / "journal").glob("*.json"))
+    again = desk.install(number, pin, env=plain(desk))  # before it is due: no second request, no new key
+    assert again.code == 6 and again.json["error"]["code"] == "error.deferred"
+    assert sorted((desk.zorgcert_home / "data" / "journal").glob("*.json")) == journal
 
     # the PIN is sealed, never in clear: not in argv, the journal, the log or any file ZorgCert wrote
     assert not [line for line in argv.seen if pin in line]

@@ -240,3 +240,23 @@ def test_only_a_zorgcert_problem_code_is_a_refusal_by_the_rules() -> None:
     broken = problem_error(502, "text/html", b"<h1>Bad Gateway</h1>")
     assert isinstance(broken, IssuerSaid) and broken.exit_code == 4 and broken.params["words"] == "Bad Gateway"
     assert explain(broken, "nl").message.startswith("De uitgever")
+
+
+def test_a_tampered_deferred_entry_neither_crashes_status_nor_sticks(tmp_path: Path) -> None:
+    from app.lifecycle import deferred
+    from app.lifecycle.status import waiting
+    from app.state.journal import Journal, Operation
+    from app.state.paths import Paths
+
+    paths = Paths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
+    paths.journal_dir.mkdir(parents=True)
+    journal = Journal(paths.journal_dir)
+    good = Operation(kind="install", user_number="10000000000006", key_id="ab" * 32, stores=["auto"],
+                     stage="deferred", next_attempt=NOW.isoformat(), retry_after=60)
+    naive = Operation(kind="install", user_number="10000000000014", key_id="cd" * 32, stores=["auto"],
+                      stage="deferred", next_attempt="2026-11-30T13:00:00", retry_after="x")  # type: ignore[arg-type]
+    journal.save(good)
+    journal.save(naive)
+    assert [(w.user_number, w.retry_after) for w in waiting(paths)] == [("10000000000006", 60)]
+    assert deferred.is_due(naive, NOW) and deferred.is_due(good, NOW)
+    assert not deferred.is_due(good, NOW - datetime.timedelta(seconds=1))
