@@ -141,6 +141,20 @@ def test_an_est_label_goes_into_every_call(desk: Desk, issuer: RunningIssuer) ->
     assert any("/.well-known/est/system/cacerts" in line for line in seen)
 
 
+def test_a_certificate_made_but_never_received_is_said_with_the_way_back(desk: Desk, issuer: RunningIssuer) -> None:
+    """Killed after the issuer answered, before anything was written: without by-key the repeat is refused (R7)."""
+    org = issuer.organisation("Praktijk Kwijt")
+    number, pin = issuer.user(org, name="Karel Kwijt")
+    killed = desk.run("install", "--user-number", number, "--pin-stdin", stdin=pin + "\n",
+                      env=plain(desk, ZORGCERT_CRASH_AT="answered"))
+    assert killed.code == -9
+    r = desk.run("status", env=plain(desk))
+    assert r.code == 0, r.err
+    assert "waarschijnlijk heeft hij het certificaat al gemaakt" in r.err and "Support" in r.err
+    assert not list((desk.zorgcert_home / "data" / "journal").glob("*.json"))  # rolled back: key and PIN gone
+    assert not list((desk.zorgcert_home / "data" / "vault").glob("*.zc[pv]"))
+
+
 # --- deferred issuance (RFC 7030 §4.2.3) ------------------------------------------------------
 
 
