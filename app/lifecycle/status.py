@@ -3,6 +3,8 @@
 Light on purpose: ``zorgcert status`` is a new interpreter every time (target: under
 150 ms with 50 certificates), so this module needs only the wallet and the policy, and
 asks each store once, the quickest way it can (NSS: its database files, no certutil).
+Requests the issuer accepted and answers later (RFC 7030 §4.2.3, stage ``deferred``) are read
+from the journal alone (``waiting``): a line of their own in the CLI, the dashboard and doctor.
 """
 
 from __future__ import annotations
