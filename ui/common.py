@@ -16,36 +16,118 @@ from PySide6.QtCore import (
     QTranslator,
     Signal,
 )
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import t
+from ui.access import announce, install, mark
 
 if TYPE_CHECKING:  # app.explain (with secrets, hmac) is imported when something goes wrong, not at start
     from app.explain import Explanation
+
+install()  # the roles ui.access.mark gives (heading, alert, status, decorative)
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
 STATE_COLOURS = {
     "valid": "#2e8540",
-    "renewal-open": "#d9822b",
+    "renewal-open": "#b35c00",  # was #d9822b (2.93:1 with white): 4.72:1
     "expired": "#c0392b",
     "lost": "#8e44ad",
     "revoked": "#5d6d7e",
 }
 
-STYLE = """
-QWidget#card { background: #ffffff; border: 1px solid #d5dde3; border-radius: 8px; }
-QLabel[role="title"] { font-size: 16pt; font-weight: 600; color: #1f3b4d; }
-QLabel[role="subtitle"] { color: #52606d; }
-QLabel[role="holder"] { font-size: 13pt; font-weight: 600; color: #1f3b4d; }
-QLabel[role="countdown"] { font-size: 12pt; font-weight: 600; }
-QLabel[role="field"] { color: #52606d; }
-QLabel[role="warning"] { color: #a04000; }
-QFrame#explanation { background: #fdf2f0; border: 1px solid #e6b0a8; border-radius: 6px; }
-QFrame#notice { background: #eef6fb; border: 1px solid #b5d4e8; border-radius: 6px; }
-QFrame#success { background: #eef8f0; border: 1px solid #a9d5b3; border-radius: 6px; }
+# Every colour the app paints with, by what it is for. tests/ui/test_accessibility_contrast.py computes
+# each pair in CONTRAST (WCAG 2.1 relative luminance) and finds no colour in ui/ outside this table.
+COLOURS = {
+    "window": "#efefef", "card": "#ffffff", "base": "#ffffff", "text": "#1f2933",
+    "title": "#1f3b4d", "subtle": "#52606d", "warning": "#a04000", "placeholder": "#5f6b77",
+    "card-border": "#d5dde3", "input-border": "#6b7785",
+    "button-bg": "#f4f6f8", "button-border": "#6b7785", "button-hover": "#e6ebf0",
+    "default-bg": "#2b6a99", "default-text": "#ffffff",
+    "disabled-bg": "#e4e8ec", "disabled-text": "#5f6b77", "disabled-border": "#c3cbd3",
+    "focus": "#000000",
+    "explanation-bg": "#fdf2f0", "explanation-border": "#e6b0a8",
+    "notice-bg": "#eef6fb", "notice-border": "#b5d4e8",
+    "success-bg": "#eef8f0", "success-border": "#a9d5b3",
+    "badge-text": "#ffffff",
+    **{f"state-{k}": v for k, v in STATE_COLOURS.items()},
+}
+
+# (foreground, background, minimum): 4.5 for text, 3 for focus rings, input borders and meaningful graphics
+CONTRAST = [
+    *[(fg, bg, 4.5) for fg in ("text", "title", "subtle", "warning") for bg in ("window", "card")],
+    *[(fg, bg, 4.5) for fg in ("text", "subtle", "warning")
+      for bg in ("explanation-bg", "notice-bg", "success-bg")],
+    ("placeholder", "base", 4.5), ("text", "base", 4.5), ("text", "button-bg", 4.5),
+    ("text", "button-hover", 4.5), ("default-text", "default-bg", 4.5), ("disabled-text", "disabled-bg", 4.5),
+    *[("badge-text", f"state-{k}", 4.5) for k in STATE_COLOURS],
+    *[(f"state-{k}", "card", 4.5) for k in STATE_COLOURS],  # the countdown in the state's colour
+    *[("focus", bg, 3.0) for bg in ("window", "card", "button-bg", "default-bg", "base")],
+    ("input-border", "window", 3.0), ("input-border", "base", 3.0), ("button-border", "window", 3.0),
+    ("default-bg", "window", 3.0),
+]
+
+C = COLOURS
+STYLE = f"""
+QWidget#card {{ background: {C['card']}; border: 1px solid {C['card-border']}; border-radius: 8px; }}
+QLabel[role="title"] {{ color: {C['title']}; }}
+QLabel[role="subtitle"] {{ color: {C['subtle']}; }}
+QLabel[role="holder"] {{ color: {C['title']}; }}
+QLabel[role="field"] {{ color: {C['subtle']}; }}
+QLabel[role="warning"] {{ color: {C['warning']}; }}
+QFrame#explanation {{ background: {C['explanation-bg']}; border: 1px solid {C['explanation-border']};
+    border-radius: 6px; }}
+QFrame#notice {{ background: {C['notice-bg']}; border: 1px solid {C['notice-border']}; border-radius: 6px; }}
+QFrame#success {{ background: {C['success-bg']}; border: 1px solid {C['success-border']}; border-radius: 6px; }}
+QPushButton {{ color: {C['text']}; background: {C['button-bg']}; border: 1px solid {C['button-border']};
+    border-radius: 4px; padding: 5px 15px; }}
+QPushButton:hover {{ background: {C['button-hover']}; }}
+QPushButton:default {{ color: {C['default-text']}; background: {C['default-bg']}; border-color: {C['default-bg']}; }}
+QPushButton:disabled {{ color: {C['disabled-text']}; background: {C['disabled-bg']};
+    border: 1px solid {C['disabled-border']}; }}
+QPushButton:focus {{ border: 2px solid {C['focus']}; padding: 4px 14px; }}
+QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px 3px; }}
+QCheckBox:focus, QRadioButton:focus {{ border-color: {C['focus']}; }}
+QLineEdit {{ color: {C['text']}; background: {C['base']}; border: 1px solid {C['input-border']};
+    border-radius: 3px; padding: 4px; }}
+QLineEdit:focus {{ border: 2px solid {C['focus']}; padding: 3px; }}
+QLineEdit:disabled {{ color: {C['disabled-text']}; background: {C['disabled-bg']};
+    border-color: {C['disabled-border']}; }}
+QLabel[focusable="true"] {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
+QLabel[focusable="true"]:focus {{ border-color: {C['focus']}; }}
+QTabBar::tab {{ color: {C['text']}; padding: 6px 14px; border: 2px solid transparent; }}
+QTabBar::tab:selected {{ border-bottom: 3px solid {C['default-bg']}; }}
+QTabBar::tab:focus {{ border: 2px solid {C['focus']}; }}
 """
+
+
+def palette_for(widget: QWidget) -> None:
+    """The window's colours (those Qt paints without a style sheet: placeholders, backgrounds) from COLOURS."""
+    palette = widget.palette()
+    roles = QPalette.ColorRole
+    for role, name in ((roles.Window, "window"), (roles.WindowText, "text"), (roles.Base, "base"),
+                       (roles.Text, "text"), (roles.Button, "button-bg"), (roles.ButtonText, "text"),
+                       (roles.PlaceholderText, "placeholder"), (roles.Highlight, "default-bg"),
+                       (roles.HighlightedText, "default-text"), (roles.ToolTipText, "text")):
+        palette.setColor(role, QColor(COLOURS[name]))
+    widget.setPalette(palette)
+
+
+def styled(widget: QWidget) -> None:
+    """The app's colours, focus rings and button looks on a top-level window."""
+    palette_for(widget)
+    widget.setStyleSheet(STYLE)
+
+
+def sized(widget: QWidget, factor: float, *, bold: bool = True) -> QWidget:
+    """A font ``factor`` times the application's (so a larger system font makes this larger too)."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(font.pointSizeF() * factor)
+    if bold:
+        font.setWeight(QFont.Weight.DemiBold)
+    widget.setFont(font)
+    return widget
 
 
 _translators: dict[str, QTranslator] = {}
@@ -135,9 +217,12 @@ def escape(text: str) -> str:
 
 
 def title_label(text: str, role: str = "title") -> QLabel:
+    """A page title (a heading for screen readers) or a card's holder name, larger than body text."""
     label = QLabel(text)
     label.setProperty("role", role)
     label.setWordWrap(True)
+    sized(label, 1.45 if role == "title" else 1.2)
+    mark(label, "heading")
     return label
 
 
@@ -154,7 +239,8 @@ class Badge(QLabel):
         self.setText(t(f"state.{state}", lang))
         colour = STATE_COLOURS.get(state, "#5d6d7e")
         self.setStyleSheet(
-            f"background: {colour}; color: white; border-radius: 10px; padding: 3px 12px; font-weight: 600;"
+            f"background: {colour}; color: {COLOURS['badge-text']}; border-radius: 10px; padding: 3px 12px;"
+            " font-weight: 600;"
         )
         self.setAccessibleName(t("ui.card.state", lang, state=self.text()))
 
@@ -168,11 +254,13 @@ class ExplanationBox(QFrame):
         super().__init__(parent)
         self.lang = lang
         self.setObjectName("explanation")
+        mark(self, "alert")
         self.code = ""
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.symbol = QLabel()
         self.symbol.setPixmap(icon("check-fail").pixmap(22, 22))
+        mark(self.symbol, "decorative")
         row.addLayout(at_top(self.symbol))
         texts = QVBoxLayout()
         self.message = QLabel()
@@ -219,6 +307,7 @@ class ExplanationBox(QFrame):
             button.clicked.connect(lambda _=False, o=offer: self.action.emit(o))
             self.buttons.addWidget(button)
         self.show()
+        announce(self, f"{words.message} {words.next_step}", assertive=True)
 
     def clear(self) -> None:
         self.code = ""
@@ -226,14 +315,17 @@ class ExplanationBox(QFrame):
 
 
 class Notice(QFrame):
-    """A calm information or success box."""
+    """A calm information or success box; one made empty is a result: a status for screen readers, announced."""
 
     def __init__(self, text: str = "", kind: str = "notice", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(kind)
+        if not text:
+            mark(self, "status")
         layout = QHBoxLayout(self)
         self.symbol = QLabel()
         self.symbol.setPixmap(icon("check-pass" if kind == "success" else "info").pixmap(20, 20))
+        mark(self.symbol, "decorative")
         layout.addLayout(at_top(self.symbol))
         self.label = QLabel(text)
         self.label.setWordWrap(True)
@@ -243,3 +335,28 @@ class Notice(QFrame):
     def set_text(self, text: str) -> None:
         self.label.setText(text)
         self.setAccessibleName(text)
+        announce(self, text)
+
+
+class FocusLabel(QLabel):
+    """A line of text the keyboard reaches (Tab), with a visible focus ring: a status, or why something is off.
+
+    Hidden while empty; its accessible name is its text, so a screen reader reads it on focus.
+    """
+
+    def __init__(self, object_name: str, role: str = "field"):
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.setProperty("role", role)
+        self.setProperty("focusable", True)
+        qt_enums(self, focusPolicy="TabFocus",
+                 textInteractionFlags="TextSelectableByMouse|TextSelectableByKeyboard")
+        self.hide()
+
+    def say(self, text: str, *, announce_it: bool = False) -> None:
+        self.setText(text)
+        self.setAccessibleName(text)
+        self.setVisible(bool(text))
+        if announce_it:
+            announce(self, text)
