@@ -96,6 +96,8 @@ QLineEdit:disabled {{ color: {C['disabled-text']}; background: {C['disabled-bg']
     border-color: {C['disabled-border']}; }}
 QLabel[focusable="true"] {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
 QLabel[focusable="true"]:focus {{ border-color: {C['focus']}; }}
+QWidget#check-row {{ border: 2px solid transparent; border-radius: 3px; }}
+QWidget#check-row:focus {{ border-color: {C['focus']}; }}
 QTabBar::tab {{ color: {C['text']}; padding: 6px 14px; border: 2px solid transparent; }}
 QTabBar::tab:selected {{ border-bottom: 3px solid {C['default-bg']}; }}
 QTabBar::tab:focus {{ border: 2px solid {C['focus']}; }}

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 from app.desk import certview
 from app.i18n import t
 from app.lifecycle.status import StatusRow
+from ui.access import announce, mark
 from ui.common import (
     STATE_COLOURS,
     Badge,
     ExplanationBox,
+    FocusLabel,
     Notice,
     at_top,
     escape,
@@ -36,6 +38,7 @@ from ui.common import (
     fmt_datetime,
     icon,
     qt_enums,
+    sized,
     title_label,
 )
 
@@ -91,6 +94,7 @@ class CertificateCard(QFrame):
         qt_enums(self.fields["where"], textFormat="RichText")
         self.fields["until"].setText(fmt_datetime(row.valid_until, lang))
         self.fields["left"].setProperty("role", "countdown")
+        sized(self.fields["left"], 1.1)
 
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -102,6 +106,9 @@ class CertificateCard(QFrame):
             self.buttons[name] = button
         buttons.addStretch(1)
         outer.addLayout(buttons)
+        # why a button is off, as text the keyboard reaches (Tab skips disabled buttons; a tooltip needs a mouse)
+        self.why = FocusLabel("card-why")
+        outer.addWidget(self.why)
         self.update_time(now, restyle=False)  # not shown yet: Qt styles it at its first show
 
     def _where(self, row: StatusRow) -> str:
@@ -134,6 +141,7 @@ class CertificateCard(QFrame):
         self.fields["backup"].setProperty("role", "warning" if certview.needs_backup(row) else "")
         if restyle:
             self.fields["backup"].style().polish(self.fields["backup"])
+        reasons = []
         for name, allowed in certview.actions(row, now).items():
             button = self.buttons[name]
             button.setEnabled(allowed.enabled)
@@ -144,6 +152,9 @@ class CertificateCard(QFrame):
             button.setAccessibleDescription(why)
             # a button the rules do not allow is not shown at all when it can never apply in this state
             button.setVisible(allowed.enabled or name in ("renew", "backup"))
+            if why and button.isVisibleTo(self):
+                reasons.append(f"{button.text()}: {why}")
+        self.why.say("\n".join(reasons))
         self.setAccessibleName(t("ui.card.name", lang, name=row.name or row.user_number,
                                  state=self.badge.text()))
 
@@ -190,11 +201,17 @@ class Dashboard(QWidget):
         outer.addWidget(self.explanation)
         self.busy = QLabel()
         self.busy.setObjectName("dashboard-busy")
+        self.busy.setWordWrap(True)
+        mark(self.busy, "status")
         self.busy.hide()
         outer.addWidget(self.busy)
         self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("dashboard-scroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setAccessibleName(t("ui.dashboard.list", lang))
+        # not a tab stop of its own (the cards' buttons are; it scrolls to them); never sideways: text wraps
+        qt_enums(self.scroll_area, focusPolicy="NoFocus", horizontalScrollBarPolicy="ScrollBarAlwaysOff")
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.setSpacing(12)
@@ -245,6 +262,7 @@ class Dashboard(QWidget):
     def set_busy(self, text: str) -> None:
         self.busy.setText(text)
         self.busy.setVisible(bool(text))
+        announce(self.busy, text)
 
     def tell(self, text: str) -> None:
         self.explanation.clear()

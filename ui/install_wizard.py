@@ -377,6 +377,7 @@ class ProgressPage(WizardPage):
 
 class BackupPage(WizardPage):
     changed = Signal()
+    made_and_ready = Signal()  # the backup is made: the keyboard goes to Next
 
     def __init__(self, lang: str, state: InstallState, form: BackupForm):
         super().__init__(lang, t("ui.ibackup.heading", lang), t("ui.ibackup.intro", lang))
@@ -410,6 +411,7 @@ class BackupPage(WizardPage):
         self.warning.setVisible(on)
         self.confirm.setVisible(on)
         self.form.setEnabled(not on)
+        self.form.setAccessibleDescription(t("ui.why.skipped", self.lang) if on else "")
         if not on:
             self.confirm.setChecked(False)
         self.changed.emit()
@@ -421,7 +423,10 @@ class BackupPage(WizardPage):
     def _made(self, _report: object) -> None:
         self.state.backup_made = True
         self.skip.setEnabled(False)
+        self.skip.setAccessibleDescription(t("ui.why.made", self.lang))
+        self.skip.setToolTip(t("ui.why.made", self.lang))
         self.changed.emit()
+        self.made_and_ready.emit()
 
 
 class DonePage(WizardPage):
@@ -483,6 +488,7 @@ class InstallWizard(WizardFrame):
             page.changed.connect(self.refresh_buttons)
         self.credentials.number.textChanged.connect(self._check_number)
         self.progress.action.connect(self._offer)
+        self.backup.made_and_ready.connect(self.next_button.setFocus)
         if user_number:
             self.credentials.number.setText(user_number)
         self.show_page(Page.WELCOME.value)

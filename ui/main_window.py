@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.desk.certview import live_state
 from app.i18n import t
-from ui.common import STYLE, fmt_date, icon, use_language
+from ui.common import fmt_date, icon, styled, use_language
 from ui.dashboard import Dashboard
 from ui.worker import Task, run_task
 
@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         # what the dashboard's banner (notice or explanation) is about: ("status" | "renew" | "install", number)
         self.banner: tuple[str, str] | None = None
         self.setWindowIcon(icon("zorgcert"))
-        self.setStyleSheet(STYLE)
+        styled(self)
         self.resize(860, 680)
         self.build(lang)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
@@ -136,6 +136,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.settings)
         if old is not None:
             old.deleteLater()
+        # the keyboard stays on the language box, and a screen reader hears the change
+        self.settings.language.setFocus()
+        self.settings.announce_language()
 
     # --- status -------------------------------------------------------------------------------
 

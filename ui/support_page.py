@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
+from ui.access import announce, mark
 from ui.common import ExplanationBox, Notice, icon, title_label
 from ui.worker import run_task
 
@@ -37,13 +39,17 @@ class CheckRow(QWidget):
 
     def __init__(self, check: Check, lang: str):
         super().__init__()
+        self.setObjectName("check-row")
+        # a tab stop with a visible ring: keyboard users step through the results, screen readers read each
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 2, 0, 2)
+        layout.setContentsMargins(4, 2, 4, 2)
         result = check.result or "fail"
-        mark = QLabel()
-        mark.setPixmap(icon(f"check-{result}").pixmap(20, 20))
-        mark.setAccessibleName(t(f"doctor.{result}", lang))
-        layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        sign = QLabel()
+        sign.setPixmap(icon(f"check-{result}").pixmap(20, 20))
+        sign.setAccessibleName(t(f"doctor.{result}", lang))
+        layout.addWidget(sign, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         detail = f" — {_escape(check.detail)}" if check.detail else ""
         name = QLabel(f"<b>{_escape(check.check)}</b>{detail}")
@@ -58,7 +64,9 @@ class CheckRow(QWidget):
             texts.addWidget(self.next_step)
         layout.addLayout(texts, 1)
         self.result = result
-        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check.check}")
+        detail_ = f" — {check.detail}" if check.detail else ""
+        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check.check}{detail_}")
+        self.setAccessibleDescription(self.next_step.text() if self.next_step else "")
 
 
 def _escape(text: str) -> str:
@@ -72,7 +80,20 @@ class SupportPage(QWidget):
         self.lang = lang
         self.checks: list[Check] | None = None
         self.choose_file = choose_file or self._ask_file
-        outer = QVBoxLayout(self)
+        # the whole page scrolls (a large font), never sideways; every part of it is a tab stop
+        frame = QVBoxLayout(self)
+        frame.setContentsMargins(0, 0, 0, 0)
+        page = QScrollArea()
+        page.setObjectName("support-scroll")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setAccessibleName(t("ui.tab.support", lang))
+        page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        page.setWidget(content)
+        frame.addWidget(page)
+        outer = QVBoxLayout(content)
         outer.addWidget(title_label(t("ui.support.heading", lang)))
         intro = QLabel(t("ui.support.intro", lang))
         intro.setWordWrap(True)
@@ -88,6 +109,7 @@ class SupportPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("checks-summary")
         self.summary.setWordWrap(True)
+        mark(self.summary, "status")
         row.addWidget(self.summary, 1)
         checks_layout.addLayout(row)
         self.busy = QProgressBar()
@@ -98,12 +120,9 @@ class SupportPage(QWidget):
         self.results = QWidget()
         self.results_layout = QVBoxLayout(self.results)
         self.results_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.results)
-        scroll.setMinimumHeight(180)
-        checks_layout.addWidget(scroll, 1)
-        outer.addWidget(checks_box, 1)
+        self.results.setAccessibleName(t("ui.support.list", lang))
+        checks_layout.addWidget(self.results, 1)
+        outer.addWidget(checks_box)
 
         contact_box = QGroupBox(t("ui.support.contact", lang))
         contact_layout = QVBoxLayout(contact_box)
@@ -118,6 +137,7 @@ class SupportPage(QWidget):
         self.contact = QLabel()
         self.contact.setObjectName("contact-person")
         self.contact.setWordWrap(True)
+        mark(self.contact, "status")
         self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.contact, 1)
         contact_layout.addLayout(row)
@@ -142,6 +162,7 @@ class SupportPage(QWidget):
         outer.addWidget(file_box)
         self.explanation = ExplanationBox(lang)
         outer.addWidget(self.explanation)
+        outer.addStretch(1)
 
         self.run_button.clicked.connect(self.run_checks)
         self.contact_button.clicked.connect(self.ask_contact)
@@ -172,6 +193,7 @@ class SupportPage(QWidget):
         failed = sum(1 for c in checks if c.result == "fail")
         self.summary.setText(t("ui.support.all_pass", self.lang) if not failed else
                              t("ui.support.some_fail", self.lang, count=failed, total=len(checks)))
+        announce(self.summary, self.summary.text())
 
     def _checks_failed(self, error: ZorgCertError) -> None:
         self.busy.hide()
@@ -199,11 +221,14 @@ class SupportPage(QWidget):
             text = t("ui.support.contact.none", self.lang, organisation=person.organisation)
         self.contact.setText(text)
         self.contact.setAccessibleName(text)
+        announce(self.contact, text)
 
     def _contact_failed(self, error: ZorgCertError) -> None:
         self.contact_button.setEnabled(True)
         words = report(error, self.lang)
         self.contact.setText(f"{words.message} {words.next_step}".strip())
+        self.contact.setAccessibleName(self.contact.text())
+        announce(self.contact, self.contact.text(), assertive=True)
 
     # --- support file ---------------------------------------------------------------------------
 
