@@ -34,7 +34,12 @@ def mark(widget: QWidget, role: str) -> QWidget:
     """Give ``widget`` the accessible role ``role``: heading, alert, status, or decorative (hidden)."""
     if role not in ROLES and role != "decorative":
         raise ValueError(f"no accessible role {role!r}")
+    install()
     widget.setProperty(ROLE, role)
+    if QAccessible.isActive():  # an interface made before (a text change is reported) would keep Qt's role
+        cached = QAccessible.queryAccessibleInterface(widget)
+        if cached is not None and not isinstance(cached, _Marked):
+            QAccessible.deleteAccessibleInterface(QAccessible.uniqueId(cached))
     return widget
 
 
@@ -88,7 +93,8 @@ _installed: list[bool] = []
 
 
 def install() -> None:
-    """Hand out the marked roles (once per process; cheap, nothing is asked before a reader asks)."""
+    """Hand out the marked roles (once per process, with the application made: a factory installed
+    before the QApplication exists is not asked)."""
     if not _installed:
         QAccessible.installFactory(_factory)
         _installed.append(True)

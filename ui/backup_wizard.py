@@ -29,8 +29,8 @@ from app.desk.wizard import BackupState, Step
 from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import has, t
-from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
 from ui.access import mark
+from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
 from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, in_widget
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task

@@ -20,12 +20,10 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import t
-from ui.access import announce, install, mark
+from ui.access import announce, mark
 
 if TYPE_CHECKING:  # app.explain (with secrets, hmac) is imported when something goes wrong, not at start
     from app.explain import Explanation
-
-install()  # the roles ui.access.mark gives (heading, alert, status, decorative)
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
@@ -352,8 +350,8 @@ class FocusLabel(QLabel):
         self.setWordWrap(True)
         self.setProperty("role", role)
         self.setProperty("focusable", True)
-        qt_enums(self, focusPolicy="TabFocus",
-                 textInteractionFlags="TextSelectableByMouse|TextSelectableByKeyboard")
+        qt_enums(self, textInteractionFlags="TextSelectableByMouse|TextSelectableByKeyboard")
+        qt_enums(self, focusPolicy="TabFocus")  # after the flags, which set a policy of their own
         self.hide()
 
     def say(self, text: str, *, announce_it: bool = False) -> None:

@@ -37,8 +37,8 @@ from app.explain import report
 from app.i18n import t
 from app.lifecycle.preflight import before_pin
 from app.state.wallet import Entry
-from ui.backup_form import BackupForm
 from ui.access import announce, mark
+from ui.backup_form import BackupForm
 from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, icon, in_widget
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
@@ -181,7 +181,7 @@ class CapsLockWatch(QObject):
             key = cast(QKeyEvent, event)  # PySide6 hands a key press over as a QKeyEvent
             shift = bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             caps = wizard.caps_lock_likely(key.text(), shift)
-            if caps is not None and caps != self.hint.isVisibleTo(self.hint.parentWidget()):
+            if caps is not None and caps == self.hint.isHidden():
                 self.hint.setVisible(caps)
                 self.changed()
         return False

@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(t("ui.window.title", lang))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
+        self.tabs.setAccessibleName(t("ui.tabs.name", lang))
+        self.tabs.tabBar().setAccessibleName(t("ui.tabs.name", lang))
         self.tabs.setDocumentMode(True)
         self.dashboard = Dashboard(lang, self.desktop.now)
         self.tabs.addTab(self.dashboard, icon("zorgcert"), t("ui.tab.certificates", lang))

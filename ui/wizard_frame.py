@@ -80,14 +80,14 @@ class WizardFrame(QDialog):
         outer.addLayout(header)
         self.stack = QStackedWidget()
         # a page taller than the window (a large font) scrolls; it never scrolls sideways, text wraps
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("wizard-scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a tab stop of its own: its fields are
-        self.scroll.setWidget(self.stack)
-        outer.addWidget(self.scroll, 1)
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setObjectName("wizard-scroll")
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a tab stop of its own: its fields are
+        self.page_scroll.setWidget(self.stack)
+        outer.addWidget(self.page_scroll, 1)
         # why Next (or Back) is off, as text the keyboard reaches (Tab), not only a tooltip
         self.why = FocusLabel("wizard-why", "warning")
         outer.addWidget(self.why)
