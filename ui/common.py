@@ -29,7 +29,7 @@ ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
 STATE_COLOURS = {
     "valid": "#2e8540",
-    "renewal-open": "#b35c00",  # was #d9822b (2.93:1 with white): 4.72:1
+    "renewal-open": "#b35c00",  # 4.72:1 with white (the orange before was 2.93:1)
     "expired": "#c0392b",
     "lost": "#8e44ad",
     "revoked": "#5d6d7e",
@@ -43,7 +43,7 @@ COLOURS = {
     "card-border": "#d5dde3", "input-border": "#6b7785",
     "button-bg": "#f4f6f8", "button-border": "#6b7785", "button-hover": "#e6ebf0",
     "default-bg": "#2b6a99", "default-text": "#ffffff",
-    "disabled-bg": "#e4e8ec", "disabled-text": "#5f6b77", "disabled-border": "#c3cbd3",
+    "disabled-bg": "#e4e8ec", "disabled-text": "#545f6a", "disabled-border": "#c3cbd3",
     "focus": "#000000",
     "explanation-bg": "#fdf2f0", "explanation-border": "#e6b0a8",
     "notice-bg": "#eef6fb", "notice-border": "#b5d4e8",
@@ -88,7 +88,7 @@ QPushButton:focus {{ border: 2px solid {C['focus']}; padding: 4px 14px; }}
 QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px 3px; }}
 QCheckBox:focus, QRadioButton:focus {{ border-color: {C['focus']}; }}
 QLineEdit {{ color: {C['text']}; background: {C['base']}; border: 1px solid {C['input-border']};
-    border-radius: 3px; padding: 4px; }}
+    border-radius: 3px; padding: 4px; placeholder-text-color: {C['placeholder']}; }}
 QLineEdit:focus {{ border: 2px solid {C['focus']}; padding: 3px; }}
 QLineEdit:disabled {{ color: {C['disabled-text']}; background: {C['disabled-bg']};
     border-color: {C['disabled-border']}; }}
