@@ -12,12 +12,25 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QObject,
+    QPoint,
+    QRect,
+    QSize,
     QTimeZone,
     QTranslator,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.i18n import t
 from ui.access import announce, mark
@@ -194,6 +207,66 @@ def qt_enums(obj: QObject, **properties: str) -> None:
     for name, keys in properties.items():
         if not obj.setProperty(name, keys):
             raise ValueError(f"{type(obj).__name__}.{name} cannot be {keys!r}")
+
+
+class FlowLayout(QLayout):
+    """A row of buttons that wraps to the next line when the window is too narrow (a large font), never clips.
+
+    Qt has no such layout of its own (only the example in its documentation); this is the least of it:
+    items left to right, a new line when the next one does not fit, height for the width.
+    """
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # Qt's name
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # Qt's name
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # Qt's name
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def hasHeightForWidth(self) -> bool:  # Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # Qt's name
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # Qt's name
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # Qt's name: everything on one line
+        shown = [i for i in self._items if not i.isEmpty()]
+        width = sum(i.sizeHint().width() for i in shown) + self.spacing() * max(len(shown) - 1, 0)
+        return QSize(width, max((i.sizeHint().height() for i in shown), default=0))
+
+    def minimumSize(self) -> QSize:  # Qt's name: the widest item alone
+        shown = [i for i in self._items if not i.isEmpty()]
+        return QSize(max((i.minimumSize().width() for i in shown), default=0),
+                     max((i.minimumSize().height() for i in shown), default=0))
+
+    def _place(self, rect: QRect, *, move: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x > rect.x() and x + hint.width() > rect.right() + 1:
+                x, y, line = rect.x(), y + line + self.spacing(), 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self.spacing()
+            line = max(line, hint.height())
+        return y + line - rect.y()
 
 
 def at_top(widget: QWidget) -> QVBoxLayout:

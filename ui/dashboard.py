@@ -30,6 +30,7 @@ from ui.common import (
     STATE_COLOURS,
     Badge,
     ExplanationBox,
+    FlowLayout,
     FocusLabel,
     Notice,
     at_top,
@@ -65,6 +66,7 @@ class CertificateCard(QFrame):
         org = row.organisation
         self.kind = QLabel(f"{kind} · {org}" if org else kind)
         self.kind.setProperty("role", "subtitle")
+        self.kind.setWordWrap(True)
         names.addWidget(self.kind)
         top.addLayout(names, 1)
         self.badge = Badge(row.state, lang)
@@ -96,7 +98,7 @@ class CertificateCard(QFrame):
         self.fields["left"].setProperty("role", "countdown")
         sized(self.fields["left"], 1.1)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps under a large font instead of widening the card
         self.buttons: dict[str, QPushButton] = {}
         for name in certview.ACTIONS:
             button = QPushButton(t(f"ui.action.{name}", lang))
@@ -104,7 +106,6 @@ class CertificateCard(QFrame):
             button.clicked.connect(lambda _=False, n=name: self.action.emit(n, self.row))
             buttons.addWidget(button)
             self.buttons[name] = button
-        buttons.addStretch(1)
         outer.addLayout(buttons)
         # why a button is off, as text the keyboard reaches (Tab skips disabled buttons; a tooltip needs a mouse)
         self.why = FocusLabel("card-why")
@@ -177,6 +178,7 @@ class Dashboard(QWidget):
         outer = QVBoxLayout(self)
         header = QHBoxLayout()
         header.addWidget(title_label(t("ui.dashboard.heading", lang)), 1)
+        actions = FlowLayout()
         self.install_button = QPushButton(icon("zorgcert"), t("ui.dashboard.install", lang))
         self.install_button.setObjectName("dashboard-install")
         self.restore_button = QPushButton(t("ui.dashboard.restore", lang))
@@ -185,7 +187,8 @@ class Dashboard(QWidget):
         self.refresh_button.setObjectName("dashboard-refresh")
         for button in (self.install_button, self.restore_button, self.refresh_button):
             button.setAccessibleName(button.text())
-            header.addWidget(button)
+            actions.addWidget(button)
+        header.addLayout(actions)
         outer.addLayout(header)
         self.notice = Notice("", "success")
         self.notice.setObjectName("dashboard-notice")
