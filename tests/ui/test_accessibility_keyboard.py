@@ -8,6 +8,7 @@ takes the user and that nothing runs that the user did not ask for.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -149,3 +150,103 @@ def test_restore_file_page_moves_on_with_enter(qtbot, offline: Desktop, tmp_path
     enter()
     qtbot.waitUntil(lambda: wizard.current == Step.RESTORE.value, timeout=10_000)
     assert _focus() is wizard.restore.passphrase
+
+
+STRONG = "Kaasschaaf Vlinderdas Molenwiek Sneeuwbal"
+
+
+def test_backup_by_keyboard_only(qtbot, offline: Desktop, tmp_path: Path, monkeypatch) -> None:
+    from ui import samples
+    from ui.backup_wizard import BackupWizard
+
+    rows = list(samples.every_state(datetime(2026, 11, 29, 10, 0, tzinfo=UTC)).values())
+    info = SimpleNamespace(name=rows[0].name, user_number=rows[0].user_number, not_after=rows[0].valid_until)
+    monkeypatch.setattr(offline, "make_backup", lambda *a, **k: SimpleNamespace(path=str(tmp_path / "b")),
+                        raising=False)
+    monkeypatch.setattr(offline, "test_backup", lambda *a: info, raising=False)
+    wizard = BackupWizard(offline, "nl", rows, mode="make", user_number=rows[0].user_number)
+    shown(qtbot, wizard)
+    enter()  # choose: 'make' is checked, the certificate chosen
+    assert wizard.current == Step.MAKE.value and _focus() is wizard.form.passphrase
+    QTest.keyClicks(_focus(), STRONG)
+    tab_to(wizard.form.confirmation)
+    QTest.keyClicks(_focus(), STRONG)
+    tab_to(wizard.form.make)
+    enter()  # Enter on the focused 'Back-up maken', not on Next
+    qtbot.waitUntil(lambda: wizard.state.made, timeout=10_000)
+    assert _focus() is wizard.next_button and wizard.next_button.isEnabled()  # not on Annuleren
+    enter()
+    assert wizard.current == Step.TEST.value and _focus() is wizard.test.passphrase
+    QTest.keyClicks(_focus(), STRONG)
+    enter()  # in the field: runs the test
+    qtbot.waitUntil(lambda: wizard.state.tested, timeout=10_000)
+    enter()
+    assert wizard.current == Step.FINISHED.value
+    enter()
+    assert not wizard.isVisible() and wizard.result() == wizard.DialogCode.Accepted
+
+
+def test_restore_by_keyboard_only(qtbot, offline: Desktop, tmp_path: Path, monkeypatch) -> None:
+    from ui.backup_wizard import BackupWizard
+
+    info = SimpleNamespace(name="Anna", user_number=NUMBER, not_after="2027-01-01T00:00:00+00:00",
+                           created_at="2026-01-01T00:00:00+00:00")
+    outcome = SimpleNamespace(entry=SimpleNamespace(name="Anna", not_after="2027-01-01T00:00:00+00:00"))
+    monkeypatch.setattr(offline, "inspect_backup", lambda _p: info, raising=False)
+    monkeypatch.setattr(offline, "restore_backup", lambda *a, **k: outcome, raising=False)
+    wizard = BackupWizard(offline, "nl", [], mode="restore")
+    shown(qtbot, wizard)
+    restored = []
+    wizard.restored.connect(restored.append)
+    enter()
+    QTest.keyClicks(_focus(), str(tmp_path / "a.zcbackup"))
+    enter()
+    qtbot.waitUntil(lambda: wizard.current == Step.RESTORE.value, timeout=10_000)
+    QTest.keyClicks(_focus(), STRONG)
+    enter()
+    qtbot.waitUntil(lambda: wizard.state.restored, timeout=10_000)
+    assert _focus() is wizard.next_button  # not on Annuleren
+    enter()
+    assert wizard.current == Step.FINISHED.value
+    enter()
+    assert restored == [outcome] and not wizard.isVisible()
+
+
+def test_language_box_does_not_switch_on_arrow_down_and_keeps_the_focus(qtbot, offline: Desktop) -> None:
+    from ui.main_window import MainWindow
+
+    window = MainWindow(offline, "nl")
+    shown(qtbot, window)
+    window.tabs.setCurrentWidget(window.settings)
+    box = window.settings.language
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    QTest.keyClick(box, Qt.Key.Key_Down)
+    assert window.lang == "nl" and box.view().isVisible()  # the list opens; nothing is chosen yet
+    box.hidePopup()
+    box.setCurrentIndex(box.findData("en"))  # a choice made in the list
+    assert window.lang == "en"
+    assert _focus() is window.settings.language and window.tabs.currentWidget() is window.settings
+
+
+def test_no_unnamed_scroll_area_is_a_tab_stop(qtbot, offline: Desktop) -> None:
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    from ui.main_window import MainWindow
+
+    window = MainWindow(offline, "nl")
+    shown(qtbot, window)
+    for tab in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(tab)
+        for area in window.findChildren(QAbstractScrollArea):
+            if area.window() is not window:  # a combo box's own popup list
+                continue
+            assert area.focusPolicy() == Qt.FocusPolicy.NoFocus or area.accessibleName(), area.objectName()
+    window.tabs.setCurrentIndex(0)
+    window.dashboard.install_button.setFocus()
+    seen = set()
+    for _ in range(40):  # Tab round the dashboard: every stop is a named control
+        QTest.keyClick(_focus(), Qt.Key.Key_Tab)
+        assert not isinstance(_focus(), QAbstractScrollArea)
+        seen.add(_focus().objectName())
+    assert "dashboard-install" in seen
