@@ -31,7 +31,7 @@ from app.explain import report
 from app.i18n import has, t
 from ui.access import mark
 from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
-from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, in_widget
+from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, in_widget, wrapping
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
 
@@ -58,7 +58,7 @@ class ChoosePage(WizardPage):
             radio.setProperty("mode", mode)
             radio.setAccessibleName(radio.text())
             self.modes.addButton(radio)
-            self.add(radio)
+            self.add(wrapping(radio))
         self.certificate = QComboBox()
         self.certificate.setObjectName("backup-certificate")
         self.certificate.setAccessibleName(t("ui.bwiz.certificate", lang))

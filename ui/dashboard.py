@@ -154,7 +154,7 @@ class CertificateCard(QFrame):
             # a button the rules do not allow is not shown at all when it can never apply in this state
             button.setVisible(allowed.enabled or name in ("renew", "backup"))
             if why and button.isVisibleTo(self):
-                reasons.append(f"{button.text()}: {why}")
+                reasons.append(why)  # each reason names its action
         self.why.say("\n".join(reasons))
         self.setAccessibleName(t("ui.card.name", lang, name=row.name or row.user_number,
                                  state=self.badge.text()))

@@ -39,7 +39,7 @@ from app.lifecycle.preflight import before_pin
 from app.state.wallet import Entry
 from ui.access import announce, mark
 from ui.backup_form import BackupForm
-from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, icon, in_widget
+from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, icon, in_widget, wrapping
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
 
@@ -79,7 +79,7 @@ class KindPage(WizardPage):
             explain_.setContentsMargins(24, 0, 0, 6)
             self.kinds.addButton(radio)
             radio.setProperty("kind", kind)
-            self.add(radio)
+            self.add(wrapping(radio))
             self.add(explain_)
         self.where_box = QGroupBox(t("ui.kind.where", lang))
         self.where_layout = QVBoxLayout(self.where_box)
@@ -123,6 +123,7 @@ class KindPage(WizardPage):
             item = self.where_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.folder, self.browse, self.folder_label):
+                widget.hide()  # gone at once, also before the event loop deletes it
                 widget.deleteLater()
         choices = wizard.store_choices(self.state.kind)
         for i, choice in enumerate(choices):
@@ -131,7 +132,7 @@ class KindPage(WizardPage):
             radio.setProperty("spec", choice.spec)
             radio.setObjectName(f"store-{i}")
             self.stores.addButton(radio)
-            self.where_layout.addWidget(radio)
+            self.where_layout.addWidget(wrapping(radio))
         row = QWidget()
         row_layout = QHBoxLayout(row)
         row_layout.setContentsMargins(24, 0, 0, 0)
@@ -387,7 +388,7 @@ class BackupPage(WizardPage):
         self.skip = QCheckBox(t("ui.ibackup.skip", lang))
         self.skip.setObjectName("skip-backup")
         self.skip.setAccessibleName(self.skip.text())
-        self.add(self.skip)
+        self.add(wrapping(self.skip))
         self.warning = QLabel(t("ui.ibackup.skip_warning", lang))
         self.warning.setObjectName("skip-warning")
         self.warning.setWordWrap(True)
@@ -397,8 +398,8 @@ class BackupPage(WizardPage):
         self.confirm = QCheckBox(t("ui.ibackup.skip_confirm", lang))
         self.confirm.setObjectName("skip-confirm")
         self.confirm.setAccessibleName(self.confirm.text())
+        self.add(wrapping(self.confirm))
         self.confirm.hide()
-        self.add(self.confirm)
         self.finish_layout()
         self.skip.toggled.connect(self._skip_toggled)
         self.confirm.toggled.connect(self._confirm_toggled)

@@ -13,7 +13,7 @@ from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
 from ui.access import announce
-from ui.common import ExplanationBox, title_label
+from ui.common import ExplanationBox, title_label, wrapping
 
 if TYPE_CHECKING:
     from app.desk.desktop import Desktop
@@ -71,7 +71,7 @@ class SettingsPage(QWidget):
         self.autostart = QCheckBox(t("ui.settings.autostart", lang))
         self.autostart.setObjectName("autostart")
         self.autostart.setAccessibleName(self.autostart.text())
-        agent_layout.addWidget(self.autostart)
+        agent_layout.addWidget(wrapping(self.autostart))
         self.where = QLabel()
         self.where.setObjectName("autostart-where")
         self.where.setWordWrap(True)

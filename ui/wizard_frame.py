@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -122,6 +123,10 @@ class WizardFrame(QDialog):
         """Switch to ``name`` and let the subclass prepare it."""
         self.current = name
         page = self.pages[name]
+        for other in self.pages.values():  # only the shown page sets the width (a wide hidden one would clip it)
+            ignored = QSizePolicy.Policy.Ignored
+            other.setSizePolicy(QSizePolicy.Policy.Preferred if other is page else ignored,
+                                QSizePolicy.Policy.Preferred if other is page else ignored)
         self.stack.setCurrentWidget(page)
         self.heading.setText(page.heading)
         n, total = self.step_info(name)

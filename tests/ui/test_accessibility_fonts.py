@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtGui import QFont
@@ -124,11 +125,20 @@ def test_install_wizard_at_18_pt(qtbot, large, desktop: Desktop) -> None:
         wizard.show_page(page.value)
         settle(qtbot, wizard)
         assert clipped(wizard) == [], page
+        assert not sideways(wizard.page_scroll), page
     wizard.credentials.number.setText("1234567890123")
     wizard.credentials.explanation.show_explanation(explain(IssuerRefused("pin-invalid", "x", attempts_left=3), "nl"))
     settle(qtbot, wizard)
-    assert clipped(wizard) == []
+    assert clipped(wizard) == [] and not sideways(wizard.page_scroll)
     assert wizard.width() <= 700
+    wizard.state.installed = True
+    wizard.entry = entry = SimpleNamespace(user_number="12345678901231", name="Anna de Vries",
+                                           not_after="2028-11-29T10:00:00+00:00", stores=[])
+    wizard.show_page(Page.BACKUP.value)
+    wizard.backup.skip.setChecked(True)
+    settle(qtbot, wizard)
+    assert clipped(wizard) == [] and not sideways(wizard.page_scroll)
+    assert entry
 
 
 def test_backup_form_at_18_pt(qtbot, large, desktop: Desktop) -> None:
@@ -141,7 +151,7 @@ def test_backup_form_at_18_pt(qtbot, large, desktop: Desktop) -> None:
     wizard.show_page(Step.MAKE.value)
     wizard.form.passphrase.setText("welkom123")
     settle(qtbot, wizard)
-    assert clipped(wizard) == []
+    assert clipped(wizard) == [] and not sideways(wizard.page_scroll)
     meter = wizard.form.meter
     # the verdict sits under its bar, not over it
     assert meter.verdict.geometry().top() >= meter.bar.geometry().bottom()
