@@ -133,7 +133,7 @@ def dashboards(desktop: object, lang: str, out: Path) -> None:
     save(window, out, "17-dashboard-empty", QSize(900, 360))
     window.rows = list(states.values())
     window.support.show_checks(samples.checks(lang))
-    window.support.contact.setText(
+    window.support.contact.say(
         "De contactpersoon van Huisartsenpraktijk De Linde is Ineke Jansen (ineke@delinde.nl)." if lang == "nl"
         else "The contact person of Huisartsenpraktijk De Linde is Ineke Jansen (ineke@delinde.nl).")
     window.tabs.setCurrentWidget(window.support)

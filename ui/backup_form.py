@@ -164,6 +164,7 @@ class BackupForm(QWidget):
         self.passphrase.textChanged.connect(self._check)
         self.confirmation.textChanged.connect(self._check)
         self.path.textChanged.connect(self._check)
+        self.confirmation.returnPressed.connect(self.start)  # Enter after typing it twice: make the backup
         self.strength: Strength | None = None
 
     def first_focus(self) -> QWidget:

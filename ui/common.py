@@ -464,6 +464,21 @@ class Notice(QFrame):
         announce(self, text)
 
 
+def reachable(label: QLabel) -> QLabel:
+    """``label`` as a tab stop with a focus ring (its text selectable by keys): a status or reason to read."""
+    label.setProperty("focusable", True)
+    qt_enums(label, textInteractionFlags="TextSelectableByMouse|TextSelectableByKeyboard")
+    qt_enums(label, focusPolicy="TabFocus")  # after the flags, which set a policy of their own
+    return label
+
+
+def allow(widget: QWidget, why: str) -> None:
+    """Enable ``widget``, or disable it with ``why`` as its accessible description and tooltip."""
+    widget.setEnabled(not why)
+    widget.setAccessibleDescription(why)
+    widget.setToolTip(why)
+
+
 class FocusLabel(QLabel):
     """A line of text the keyboard reaches (Tab), with a visible focus ring: a status, or why something is off.
 
@@ -475,9 +490,7 @@ class FocusLabel(QLabel):
         self.setObjectName(object_name)
         self.setWordWrap(True)
         self.setProperty("role", role)
-        self.setProperty("focusable", True)
-        qt_enums(self, textInteractionFlags="TextSelectableByMouse|TextSelectableByKeyboard")
-        qt_enums(self, focusPolicy="TabFocus")  # after the flags, which set a policy of their own
+        reachable(self)
         self.hide()
 
     def say(self, text: str, *, announce_it: bool = False) -> None:

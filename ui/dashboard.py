@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.desk import certview
 from app.i18n import t
 from app.lifecycle.status import StatusRow
-from ui.access import announce, mark
+from ui.access import mark
 from ui.common import (
     STATE_COLOURS,
     Badge,
@@ -202,11 +202,8 @@ class Dashboard(QWidget):
         self.explanation.setObjectName("explanation")
         self.explanation.action.connect(self.offer.emit)
         outer.addWidget(self.explanation)
-        self.busy = QLabel()
-        self.busy.setObjectName("dashboard-busy")
-        self.busy.setWordWrap(True)
+        self.busy = FocusLabel("dashboard-busy", "")  # what runs (the cards wait for it), reachable with Tab
         mark(self.busy, "status")
-        self.busy.hide()
         outer.addWidget(self.busy)
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("dashboard-scroll")
@@ -263,9 +260,7 @@ class Dashboard(QWidget):
             card.update_time(now)
 
     def set_busy(self, text: str) -> None:
-        self.busy.setText(text)
-        self.busy.setVisible(bool(text))
-        announce(self.busy, text)
+        self.busy.say(text, announce_it=True)
 
     def tell(self, text: str) -> None:
         self.explanation.clear()

@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.name or number))
         for card in self.dashboard.cards:
             card.setEnabled(False)
+            card.setAccessibleDescription(t("ui.why.busy", self.lang))  # the busy line above says what runs
 
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.renew(number, progress=report)
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy("")
         for card in self.dashboard.cards:
             card.setEnabled(True)
+            card.setAccessibleDescription("")
         words = explain(error, self.lang, "renew")
         self.dashboard.explanation.show_explanation(words, _failure_offers(words.code))
         self.refresh()

@@ -13,7 +13,7 @@ from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
 from ui.access import announce
-from ui.common import ExplanationBox, title_label, wrapping
+from ui.common import ExplanationBox, allow, title_label, wrapping
 
 if TYPE_CHECKING:
     from app.desk.desktop import Desktop
@@ -90,7 +90,7 @@ class SettingsPage(QWidget):
             self.autostart.setChecked(mechanism.is_enabled())
             self.where.setText(t("ui.settings.autostart.where", lang, where=mechanism.where))
         except (OSError, ImportError):
-            self.autostart.setEnabled(False)
+            allow(self.autostart, t("ui.settings.autostart.unavailable", lang))
             self.where.setText(t("ui.settings.autostart.unavailable", lang))
         self.autostart.toggled.connect(self._autostart_toggled)
         self.language.currentIndexChanged.connect(

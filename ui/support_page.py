@@ -25,7 +25,7 @@ from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
 from ui.access import announce, mark
-from ui.common import ExplanationBox, Notice, icon, title_label
+from ui.common import ExplanationBox, FocusLabel, Notice, allow, icon, reachable, title_label
 from ui.worker import run_task
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ class SupportPage(QWidget):
         self.summary.setObjectName("checks-summary")
         self.summary.setWordWrap(True)
         mark(self.summary, "status")
+        reachable(self.summary)
         row.addWidget(self.summary, 1)
         checks_layout.addLayout(row)
         self.busy = QProgressBar()
@@ -134,11 +135,8 @@ class SupportPage(QWidget):
         self.contact_button.setObjectName("ask-contact")
         self.contact_button.setAccessibleName(self.contact_button.text())
         row.addWidget(self.contact_button)
-        self.contact = QLabel()
-        self.contact.setObjectName("contact-person")
-        self.contact.setWordWrap(True)
+        self.contact = FocusLabel("contact-person", "")  # the answer, reachable with Tab
         mark(self.contact, "status")
-        self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.contact, 1)
         contact_layout.addLayout(row)
         outer.addWidget(contact_box)
@@ -171,7 +169,7 @@ class SupportPage(QWidget):
     # --- checks -------------------------------------------------------------------------------
 
     def run_checks(self) -> None:
-        self.run_button.setEnabled(False)
+        allow(self.run_button, t("ui.why.busy", self.lang))
         self.busy.show()
         self.summary.setText(t("ui.support.running", self.lang))
         lang, desktop = self.lang, self.desktop
@@ -181,7 +179,7 @@ class SupportPage(QWidget):
     def show_checks(self, checks: list[Check]) -> None:
         self.checks = checks
         self.busy.hide()
-        self.run_button.setEnabled(True)
+        allow(self.run_button, "")
         while self.results_layout.count():
             item = self.results_layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -197,21 +195,21 @@ class SupportPage(QWidget):
 
     def _checks_failed(self, error: ZorgCertError) -> None:
         self.busy.hide()
-        self.run_button.setEnabled(True)
+        allow(self.run_button, "")
         self.summary.setText("")
         self.explanation.show_explanation(report(error, self.lang))
 
     # --- contact person (R11) -------------------------------------------------------------------
 
     def ask_contact(self) -> None:
-        self.contact_button.setEnabled(False)
-        self.contact.setText(t("ui.support.contact.asking", self.lang))
+        allow(self.contact_button, t("ui.why.busy", self.lang))
+        self.contact.say(t("ui.support.contact.asking", self.lang))
         desktop = self.desktop
         run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed,
                  what="contact-person")
 
     def _contact(self, person: ContactPerson) -> None:
-        self.contact_button.setEnabled(True)
+        allow(self.contact_button, "")
         if person.you_are_it:
             text = t("ui.support.contact.you", self.lang, organisation=person.organisation)
         elif person.name:
@@ -219,15 +217,12 @@ class SupportPage(QWidget):
                      organisation=person.organisation)
         else:
             text = t("ui.support.contact.none", self.lang, organisation=person.organisation)
-        self.contact.setText(text)
-        self.contact.setAccessibleName(text)
-        announce(self.contact, text)
+        self.contact.say(text, announce_it=True)
 
     def _contact_failed(self, error: ZorgCertError) -> None:
-        self.contact_button.setEnabled(True)
+        allow(self.contact_button, "")
         words = report(error, self.lang)
-        self.contact.setText(f"{words.message} {words.next_step}".strip())
-        self.contact.setAccessibleName(self.contact.text())
+        self.contact.say(f"{words.message} {words.next_step}".strip())
         announce(self.contact, self.contact.text(), assertive=True)
 
     # --- support file ---------------------------------------------------------------------------
@@ -241,17 +236,17 @@ class SupportPage(QWidget):
         target = self.choose_file(str(self.desktop.suggested_support_path()))
         if not target:
             return
-        self.file_button.setEnabled(False)
+        allow(self.file_button, t("ui.why.busy", self.lang))
         self.file_result.hide()
         lang, desktop, checks = self.lang, self.desktop, self.checks
         run_task(lambda _r, _t: desktop.support_file(Path(target), lang=lang, checks=checks),
                  on_success=self._file_made, on_failure=self._file_failed, what="support-file")
 
     def _file_made(self, path: Path) -> None:
-        self.file_button.setEnabled(True)
+        allow(self.file_button, "")
         self.file_result.set_text(t("ui.support.file.made", self.lang, path=str(path)))
         self.file_result.show()
 
     def _file_failed(self, error: ZorgCertError) -> None:
-        self.file_button.setEnabled(True)
+        allow(self.file_button, "")
         self.explanation.show_explanation(report(error, self.lang))

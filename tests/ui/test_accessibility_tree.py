@@ -267,3 +267,22 @@ def test_decorative_pictures_are_hidden(qtbot, desktop: Desktop) -> None:
     assert len(hidden) >= 3
     for label in hidden:
         assert QAccessible.queryAccessibleInterface(label).state().invisible
+
+
+def test_while_work_runs_the_waiting_controls_say_why(qtbot, desktop: Desktop, monkeypatch) -> None:
+    import threading
+
+    gate = threading.Event()
+    renewed = SimpleNamespace(name="Bas Jansen", not_after="2028-11-29T10:00:00+00:00")
+    monkeypatch.setattr(desktop, "renew", lambda *_a, **_k: (gate.wait(10), renewed)[1], raising=False)
+    w = main_window(qtbot, desktop)
+    w.renew(w.rows[1])
+    board = w.dashboard
+    assert board.cards and all(not c.isEnabled() and c.accessibleDescription() for c in board.cards)
+    assert board.busy.isVisible() and board.busy.text() and board.busy.focusPolicy() & Qt.FocusPolicy.TabFocus
+    gate.set()
+    qtbot.waitUntil(lambda: w.renewing is None, timeout=10_000)
+    w.support.run_checks()
+    assert not w.support.run_button.isEnabled() and w.support.run_button.accessibleDescription()
+    qtbot.waitUntil(lambda: w.support.run_button.isEnabled(), timeout=30_000)
+    assert w.support.run_button.accessibleDescription() == ""
