@@ -31,9 +31,10 @@ from app.explain import report
 from app.i18n import has, t
 from ui.access import mark
 from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
-from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, in_widget, wrapping
+from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, in_widget
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
+from ui.wrapping import wrapping
 
 if TYPE_CHECKING:
     from app.backups.backup import BackupReport

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.desk.certview import live_state
 from app.i18n import t
+from ui import access
 from ui.common import fmt_date, icon, styled, use_language
 from ui.dashboard import Dashboard
 from ui.worker import Task, run_task
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.resize(860, 680)
         self.build(lang)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
+        QTimer.singleShot(0, access.install)  # roles for screen readers, right after the first paint
 
     def build(self, lang: str) -> None:
         """(Re)build every tab in ``lang``; used again when the language changes."""

@@ -13,7 +13,8 @@ from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
 from ui.access import announce
-from ui.common import ExplanationBox, allow, title_label, wrapping
+from ui.common import ExplanationBox, allow, title_label
+from ui.wrapping import wrapping
 
 if TYPE_CHECKING:
     from app.desk.desktop import Desktop

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import t
-from ui.access import mark
+from ui.access import install, mark
 from ui.common import FocusLabel, icon, styled, title_label, use_language
 
 
@@ -59,6 +59,7 @@ class WizardFrame(QDialog):
         self.setWindowTitle(title)
         self.setWindowIcon(icon("zorgcert"))
         styled(self)
+        install()
         self.setMinimumSize(640, 520)
         self.pages: dict[str, WizardPage] = {}
         self.order: list[str] = []

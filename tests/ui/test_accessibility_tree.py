@@ -73,6 +73,7 @@ def main_window(qtbot, desktop: Desktop) -> MainWindow:
     w.support.show_checks(samples.checks("nl"))
     w.settings  # noqa: B018 (built)
     w.show()
+    qtbot.waitUntil(access.installed)  # the main window puts the roles in place right after its first paint
     return w
 
 
