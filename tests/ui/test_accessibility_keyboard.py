@@ -250,3 +250,15 @@ def test_no_unnamed_scroll_area_is_a_tab_stop(qtbot, offline: Desktop) -> None:
         assert not isinstance(_focus(), QAbstractScrollArea)
         seen.add(_focus().objectName())
     assert "dashboard-install" in seen
+
+
+def test_after_the_backup_in_the_install_wizard_the_keyboard_is_on_next(qtbot, offline: Desktop) -> None:
+    wizard = _install_wizard(qtbot, offline)
+    wizard.state.installed = True
+    wizard.entry = SimpleNamespace(user_number=NUMBER, name="Anna de Vries", not_after="2028-11-29T10:00:00+00:00",
+                                   stores=[])
+    wizard.show_page(Page.BACKUP.value)
+    assert _focus() is wizard.backup_form.passphrase
+    wizard.backup_form._made(SimpleNamespace())
+    assert _focus() is wizard.next_button and wizard.next_button.isEnabled()
+    assert not wizard.backup.skip.isEnabled() and wizard.backup.skip.accessibleDescription()
