@@ -1,8 +1,9 @@
 """Render every screen of the desktop app to docs/screenshots/*.png (Qt offscreen, Dutch unless --lang en).
 
 Each wizard page, the dashboard in each state, the tray menu, the support page, the backup
-wizard and the settings. The dashboard only shows data, so it gets made-up status rows
-(``ui.samples``) at a fixed moment; nothing talks to an issuer or a certificate store.
+wizard and the settings; then four of them with the application font at 18 pt (24-27, large).
+The dashboard only shows data, so it gets made-up status rows (``ui.samples``) at a fixed
+moment; nothing talks to an issuer or a certificate store.
 Run through ``scripts/screenshots``.
 """
 
@@ -132,7 +133,7 @@ def dashboards(desktop: object, lang: str, out: Path) -> None:
     save(window, out, "17-dashboard-empty", QSize(900, 360))
     window.rows = list(states.values())
     window.support.show_checks(samples.checks(lang))
-    window.support.contact.setText(
+    window.support.contact.say(
         "De contactpersoon van Huisartsenpraktijk De Linde is Ineke Jansen (ineke@delinde.nl)." if lang == "nl"
         else "The contact person of Huisartsenpraktijk De Linde is Ineke Jansen (ineke@delinde.nl).")
     window.tabs.setCurrentWidget(window.support)
@@ -166,6 +167,46 @@ def backup_wizard(desktop: object, lang: str, out: Path) -> None:
                                       not_after=rows[3].valid_until, created_at="2026-07-11T09:12:00+00:00"))
     save(r, out, "22-restore-pick", size)
     r.hide()
+
+
+def large_font(desktop: object, lang: str, out: Path) -> None:
+    """The same screens with the application font at 18 pt (WCAG 1.4.4): they wrap and scroll, nothing is cut off."""
+    from app.desk.wizard import Page, Step
+    from app.errors import IssuerRefused
+    from app.explain import explain
+    from ui import samples
+    from ui.backup_wizard import BackupWizard
+    from ui.install_wizard import InstallWizard
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.font()
+    app.setFont(QFont("DejaVu Sans", 18))
+    try:
+        states = samples.every_state(NOW)
+        window = MainWindow(desktop, lang)
+        window.rows = list(states.values())
+        window.dashboard.set_rows(window.rows)
+        save(window, out, "24-large-dashboard", QSize(900, 1000))
+        window.support.show_checks(samples.checks(lang))
+        window.tabs.setCurrentWidget(window.support)
+        save(window, out, "25-large-support", QSize(900, 1000))
+        window.hide()
+        w = InstallWizard(desktop, lang)
+        w.show_page(Page.CREDENTIALS.value)
+        w.credentials.number.setText("1234 5678 9012")
+        w.credentials.explanation.show_explanation(explain(IssuerRefused("pin-invalid", "x", attempts_left=3), lang))
+        save(w, out, "26-large-install-credentials", QSize(680, 600))
+        w.hide()
+        rows = list(states.values())
+        b = BackupWizard(desktop, lang, rows, mode="make", user_number=rows[0].user_number)
+        b.show_page(Step.MAKE.value)
+        b.form.passphrase.setText("welkom123")
+        save(b, out, "27-large-backup-meter", QSize(680, 600))
+        b.hide()
+    finally:
+        app.setFont(before)
 
 
 def tray_menu(desktop: object, lang: str, out: Path) -> None:
@@ -227,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         dashboards(desktop, args.lang, args.out)
         backup_wizard(desktop, args.lang, args.out)
         tray_menu(desktop, args.lang, args.out)
+        large_font(desktop, args.lang, args.out)
     count = len(list(args.out.glob("*.png")))
     print(f"{count} screenshots in {_shown(args.out)}")
     app.processEvents()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import FileExists, ZorgCertError
 from app.explain import report
 from app.i18n import t
-from ui.common import ExplanationBox, Notice
+from ui.common import ExplanationBox, FocusLabel, Notice
 from ui.worker import Task, run_task
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from app.backups.passphrase import Strength
     from app.desk.desktop import Desktop
 
-METER_COLOURS = ["#c0392b", "#c0392b", "#d9822b", "#b7950b", "#2e8540"]
+# score 0-4; each at least 3:1 against the bar's white groove (tests/ui/test_accessibility_contrast.py)
+METER_COLOURS = ["#c0392b", "#c0392b", "#b35c00", "#8a6d00", "#2e8540"]
 
 
 def masked_row(form: QFormLayout, object_name: str, label_text: str) -> QLineEdit:
@@ -75,12 +76,13 @@ class PassphraseMeter(QWidget):
         self.bar.setObjectName("passphrase-meter")
         self.bar.setRange(0, 4)
         self.bar.setTextVisible(False)
-        self.bar.setMaximumHeight(10)
+        self.bar.setFixedHeight(10)
         self.bar.setAccessibleName(t("ui.meter.name", lang))
         layout.addWidget(self.bar)
         self.verdict = QLabel()
         self.verdict.setObjectName("passphrase-verdict")
         self.verdict.setWordWrap(True)
+        self.verdict.setMinimumHeight(0)
         layout.addWidget(self.verdict)
 
     def show_strength(self, strength: Strength) -> None:
@@ -145,7 +147,8 @@ class BackupForm(QWidget):
         hint.setProperty("role", "field")
         layout.addWidget(hint)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        self.why = FocusLabel("make-why")  # why 'make the backup' is still off, reachable with Tab
+        buttons.addWidget(self.why, 1)
         self.make = start_button("make-backup", t("ui.bform.make", lang))
         self.make.clicked.connect(self.start)
         buttons.addWidget(self.make)
@@ -161,6 +164,7 @@ class BackupForm(QWidget):
         self.passphrase.textChanged.connect(self._check)
         self.confirmation.textChanged.connect(self._check)
         self.path.textChanged.connect(self._check)
+        self.confirmation.returnPressed.connect(self.start)  # Enter after typing it twice: make the backup
         self.strength: Strength | None = None
 
     def first_focus(self) -> QWidget:
@@ -195,8 +199,26 @@ class BackupForm(QWidget):
                 text, self.confirmation.text() or None, [self.holder, self.user_number], self.lang)
             self.meter.show_strength(self.strength)
         same = self.confirmation.text() == text
-        self.make.setEnabled(bool(self.strength and self.strength.ok and same and self.path.text().strip()
-                                  and self.user_number and self.task is None and self.report is None))
+        if self.report is not None:
+            why = "ui.why.made"
+        elif self.task is not None:
+            why = "ui.why.busy"
+        elif not self.path.text().strip():
+            why = "ui.why.need_file"
+        elif not text or not self.confirmation.text():
+            why = "ui.why.passphrase"
+        elif not same:
+            why = "ui.why.mismatch"
+        elif not (self.strength and self.strength.ok):
+            why = "ui.why.weak"
+        else:
+            why = ""
+        self.make.setEnabled(not why and bool(self.user_number))
+        said = t(why, self.lang) if why else ""
+        self.make.setAccessibleDescription(said)
+        self.make.setToolTip(said)
+        self.why.say(said)
+        self.passphrase.setAccessibleDescription(self.meter.verdict.text())  # the meter, read with the field
 
     def _ask_overwrite(self, path: str) -> bool:
         """The confirmation dialog: replace the existing file? ('Do not replace' is the default)."""
@@ -220,6 +242,7 @@ class BackupForm(QWidget):
         self.explanation.clear()
         self.busy.show()
         self.make.setEnabled(False)
+        self.why.say(t("ui.why.busy", self.lang))
 
         def work(report: Callable[[str], None], _token: object) -> BackupReport:
             # the app decides whether the file exists (FileExists); the form only asks the user
@@ -235,9 +258,12 @@ class BackupForm(QWidget):
         self.confirmation.clear()
         for field in (self.passphrase, self.confirmation, self.path, self.browse):
             field.setEnabled(False)
-        self.result.set_text(t("ui.bform.made", self.lang, path=self.path.text()))
+            field.setAccessibleDescription(t("ui.why.made", self.lang))
+            field.setToolTip(t("ui.why.made", self.lang))
         self.result.show()
-        self.made.emit(report)
+        self.result.set_text(t("ui.bform.made", self.lang, path=self.path.text()))  # announced
+        self._check()
+        self.made.emit(report)  # the wizard then puts the keyboard on Next
 
     def _failed(self, error: ZorgCertError) -> None:
         self.task = None

@@ -29,10 +29,12 @@ from app.desk.wizard import BackupState, Step
 from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import has, t
+from ui.access import mark
 from ui.backup_form import BackupForm, busy_bar, masked_row, start_button
-from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, in_widget
+from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, in_widget
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import run_task
+from ui.wrapping import wrapping
 
 if TYPE_CHECKING:
     from app.backups.backup import BackupReport
@@ -57,7 +59,7 @@ class ChoosePage(WizardPage):
             radio.setProperty("mode", mode)
             radio.setAccessibleName(radio.text())
             self.modes.addButton(radio)
-            self.add(radio)
+            self.add(wrapping(radio))
         self.certificate = QComboBox()
         self.certificate.setObjectName("backup-certificate")
         self.certificate.setAccessibleName(t("ui.bwiz.certificate", lang))
@@ -93,6 +95,10 @@ class ChoosePage(WizardPage):
         if checked:
             self.state.mode = str(button.property("mode"))
             self.certificate.setEnabled(self.state.mode == "make" and bool(self.usable))
+            why = "" if self.certificate.isEnabled() else t(
+                "ui.why.restore_mode" if self.state.mode == "restore" else "ui.bwiz.nothing_to_back_up", self.lang)
+            self.certificate.setAccessibleDescription(why)
+            self.certificate.setToolTip(why)
             self.changed.emit()
 
     def _certificate(self) -> None:
@@ -126,7 +132,8 @@ class TestPage(WizardPage):
         row = QHBoxLayout()
         self.test_button = start_button("run-restore-test", t("ui.bwiz.test.run", lang))
         row.addWidget(self.test_button)
-        row.addStretch(1)
+        self.why = FocusLabel("test-why")
+        row.addWidget(self.why, 1)
         self.add(in_widget(row))
         self.busy = self.add(busy_bar(t("ui.bwiz.test.busy", lang)))
         self.result = Notice("", "success")
@@ -136,12 +143,20 @@ class TestPage(WizardPage):
         self.explanation = ExplanationBox(lang)
         self.add(self.explanation)
         self.finish_layout()
-        self.passphrase.textChanged.connect(lambda text: self.test_button.setEnabled(bool(text)))
+        self.passphrase.textChanged.connect(self._typed)
         self.passphrase.returnPressed.connect(self.run_test)
+        self._typed("")
         self.test_button.clicked.connect(self.run_test)
 
     def first_focus(self) -> QWidget | None:
         return self.passphrase
+
+    def _typed(self, text: str) -> None:
+        self.test_button.setEnabled(bool(text))
+        why = "" if text else t("ui.why.open_passphrase", self.lang)
+        self.test_button.setAccessibleDescription(why)
+        self.test_button.setToolTip(why)
+        self.why.say(why)
 
     def run_test(self) -> None:
         if not self.passphrase.text():
@@ -174,6 +189,7 @@ class TestPage(WizardPage):
 
 class PickPage(WizardPage):
     changed = Signal()
+    go_on = Signal()  # Enter in the path field: move on once the file is read
 
     def __init__(self, lang: str, desktop: Desktop, state: BackupState, choose_file: Callable[[], str]):
         super().__init__(lang, t("ui.bwiz.pick.heading", lang), t("ui.bwiz.pick.intro", lang))
@@ -184,6 +200,9 @@ class PickPage(WizardPage):
         self.path.setObjectName("restore-path")
         self.path.setAccessibleName(t("ui.bwiz.pick.file", lang))
         self.path.setPlaceholderText(t("ui.bwiz.pick.placeholder", lang))
+        path_label = QLabel(t("ui.bwiz.pick.file", lang))
+        path_label.setBuddy(self.path)
+        row.addWidget(path_label)
         self.browse_button = QPushButton(t("ui.button.browse", lang))
         self.browse_button.setAccessibleName(t("ui.bwiz.pick.browse.name", lang))
         self.browse_button.clicked.connect(self._browse)
@@ -199,6 +218,8 @@ class PickPage(WizardPage):
         self.add(self.explanation)
         self.finish_layout()
         self.path.editingFinished.connect(self.inspect)
+        self.path.returnPressed.connect(self._enter)
+        self.wants_on = False
 
     def first_focus(self) -> QWidget | None:
         return self.path
@@ -208,6 +229,10 @@ class PickPage(WizardPage):
         if chosen:
             self.path.setText(chosen)
             self.inspect()
+
+    def _enter(self) -> None:
+        """Enter in the field: the file is read (editingFinished) and, when it can be opened, on to the passphrase."""
+        self.wants_on = True
 
     def inspect(self) -> None:
         path = self.path.text().strip()
@@ -229,9 +254,15 @@ class PickPage(WizardPage):
                              until=fmt_datetime(info.not_after, self.lang),
                              made=fmt_datetime(info.created_at, self.lang)))
         self.changed.emit()
+        if self.wants_on:
+            self.wants_on = False
+            self.go_on.emit()
 
     def _failed(self, error: ZorgCertError) -> None:
-        self.explanation.show_explanation(report(error, self.lang))
+        self.wants_on = False
+        words = report(error, self.lang)
+        self.explanation.show_explanation(words)
+        self.path.setAccessibleDescription(f"{words.message} {words.next_step}".strip())
         self.changed.emit()
 
 
@@ -249,11 +280,12 @@ class RestorePage(WizardPage):
         row = QHBoxLayout()
         self.restore_button = start_button("run-restore", t("ui.bwiz.restore.run", lang))
         row.addWidget(self.restore_button)
-        row.addStretch(1)
+        self.why = FocusLabel("restore-why")
+        row.addWidget(self.why, 1)
         self.add(in_widget(row))
         self.busy = self.add(busy_bar(t("ui.bwiz.restore.busy", lang)))
-        self.status = QLabel()
-        self.status.setObjectName("restore-status")
+        self.status = FocusLabel("restore-status", "")
+        mark(self.status, "status")
         self.add(self.status)
         self.result = Notice("", "success")
         self.result.setObjectName("restore-result")
@@ -262,13 +294,32 @@ class RestorePage(WizardPage):
         self.explanation = ExplanationBox(lang)
         self.add(self.explanation)
         self.finish_layout()
-        self.passphrase.textChanged.connect(lambda text: self.restore_button.setEnabled(bool(text)
-                                                                                        and not self.state.restored))
+        self.passphrase.textChanged.connect(lambda _text: self._update())
         self.passphrase.returnPressed.connect(self.run_restore)
+        self._update()
         self.restore_button.clicked.connect(self.run_restore)
 
     def first_focus(self) -> QWidget | None:
         return self.passphrase
+
+    def _update(self) -> None:
+        """The restore button: on when a passphrase is typed, with why it is off as text otherwise."""
+        if self.state.restored:
+            why = "ui.why.restored"
+        elif self.state.running:
+            why = "ui.why.busy"
+        elif not self.passphrase.text():
+            why = "ui.why.open_passphrase"
+        else:
+            why = ""
+        said = t(why, self.lang) if why else ""
+        self.restore_button.setEnabled(not why)
+        self.restore_button.setAccessibleDescription(said)
+        self.restore_button.setToolTip(said)
+        self.why.say(said)
+        if self.state.restored:
+            self.passphrase.setAccessibleDescription(said)
+            self.passphrase.setToolTip(said)
 
     def run_restore(self) -> None:
         if not self.passphrase.text() or self.state.restored or self.state.running:
@@ -278,6 +329,8 @@ class RestorePage(WizardPage):
         self.explanation.clear()
         self.busy.show()
         self.state.running = True
+        self._update()
+        self.status.setFocus()  # the keyboard waits on the named status line, not on a disabled field
         self.changed.emit()
 
         def work(report: Callable[[str], None], _token: object) -> RestoreOutcome:
@@ -288,27 +341,31 @@ class RestorePage(WizardPage):
 
     def _stage(self, stage: str) -> None:
         key = f"ui.restore.stage.{stage}" if has(f"ui.restore.stage.{stage}") else "ui.restore.stage.busy"
-        self.status.setText(t(key, self.lang))
+        self.status.say(t(key, self.lang), announce_it=True)
 
     def _restored(self, outcome: RestoreOutcome) -> None:
         self.outcome = outcome
         self.busy.hide()
-        self.status.setText("")
+        self.status.say("")
         self.state.running = False
         self.state.restored = True
         entry = outcome.entry
-        self.result.set_text(t("ui.bwiz.restore.done", self.lang, name=entry.name,
-                               until=fmt_date(entry.not_after, self.lang)))
         self.result.show()
-        self.restore_button.setEnabled(False)
+        self.result.set_text(t("ui.bwiz.restore.done", self.lang, name=entry.name,
+                               until=fmt_date(entry.not_after, self.lang)))  # announced
         self.passphrase.setEnabled(False)
-        self.changed.emit()
+        self._update()
+        self.changed.emit()  # the wizard then puts the keyboard on Next
 
     def _failed(self, error: ZorgCertError) -> None:
         self.busy.hide()
-        self.status.setText("")
+        self.status.say("")
         self.state.running = False
-        self.explanation.show_explanation(report(error, self.lang))
+        words = report(error, self.lang)
+        self.explanation.show_explanation(words)
+        self.passphrase.setAccessibleDescription(f"{words.message} {words.next_step}".strip())
+        self._update()
+        self.passphrase.setFocus()
         self.changed.emit()
 
 
@@ -355,6 +412,8 @@ class BackupWizard(WizardFrame):
         for page in (self.choose, self.test, self.pick, self.restore):
             page.changed.connect(self.refresh_buttons)
         self.form.made.connect(self._made)
+        self.pick.go_on.connect(self.go_next)
+        self.restore.changed.connect(self._after_restore)
         self.form.failed.connect(lambda _e: self.refresh_buttons())
         self.show_page(Step.CHOOSE.value)
 
@@ -372,6 +431,17 @@ class BackupWizard(WizardFrame):
 
     def next_allowed(self, name: str) -> bool:
         return wizard.backup_can_go_next(Step(name), self.state).ok
+
+    def next_reason(self, name: str) -> str:
+        step = Step(name)
+        verdict = wizard.backup_can_go_next(step, self.state)
+        if verdict.key:
+            return t(verdict.key, self.lang, **verdict.params)
+        return {Step.MAKE: t("ui.why.backup_first", self.lang), Step.PICK: t("ui.why.pick_first", self.lang),
+                Step.RESTORE: t("ui.why.restore_first", self.lang)}.get(step, "")
+
+    def busy_reason(self) -> str:
+        return t("ui.why.busy", self.lang) if self.state.running or self.form.task is not None else ""
 
     def next_text(self, name: str) -> str:
         if name == Step.TEST.value and not self.state.tested:
@@ -403,6 +473,11 @@ class BackupWizard(WizardFrame):
         self.state.made = True
         self.made.emit(report)
         self.refresh_buttons()
+        self.next_button.setFocus()  # on to the restore test; not left on a field that was just switched off
+
+    def _after_restore(self) -> None:
+        if self.state.restored and self.current == Step.RESTORE.value:
+            self.next_button.setFocus()
 
     def cancel_clicked(self) -> None:
         if self.state.running or self.form.task is not None:

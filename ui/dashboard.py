@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 from app.desk import certview
 from app.i18n import t
 from app.lifecycle.status import StatusRow
+from ui.access import mark
 from ui.common import (
     STATE_COLOURS,
     Badge,
     ExplanationBox,
+    FlowLayout,
+    FocusLabel,
     Notice,
     at_top,
     escape,
@@ -36,6 +39,7 @@ from ui.common import (
     fmt_datetime,
     icon,
     qt_enums,
+    sized,
     title_label,
 )
 
@@ -62,6 +66,7 @@ class CertificateCard(QFrame):
         org = row.organisation
         self.kind = QLabel(f"{kind} · {org}" if org else kind)
         self.kind.setProperty("role", "subtitle")
+        self.kind.setWordWrap(True)
         names.addWidget(self.kind)
         top.addLayout(names, 1)
         self.badge = Badge(row.state, lang)
@@ -91,8 +96,9 @@ class CertificateCard(QFrame):
         qt_enums(self.fields["where"], textFormat="RichText")
         self.fields["until"].setText(fmt_datetime(row.valid_until, lang))
         self.fields["left"].setProperty("role", "countdown")
+        sized(self.fields["left"], 1.1)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps under a large font instead of widening the card
         self.buttons: dict[str, QPushButton] = {}
         for name in certview.ACTIONS:
             button = QPushButton(t(f"ui.action.{name}", lang))
@@ -100,8 +106,10 @@ class CertificateCard(QFrame):
             button.clicked.connect(lambda _=False, n=name: self.action.emit(n, self.row))
             buttons.addWidget(button)
             self.buttons[name] = button
-        buttons.addStretch(1)
         outer.addLayout(buttons)
+        # why a button is off, as text the keyboard reaches (Tab skips disabled buttons; a tooltip needs a mouse)
+        self.why = FocusLabel("card-why")
+        outer.addWidget(self.why)
         self.update_time(now, restyle=False)  # not shown yet: Qt styles it at its first show
 
     def _where(self, row: StatusRow) -> str:
@@ -134,6 +142,7 @@ class CertificateCard(QFrame):
         self.fields["backup"].setProperty("role", "warning" if certview.needs_backup(row) else "")
         if restyle:
             self.fields["backup"].style().polish(self.fields["backup"])
+        reasons = []
         for name, allowed in certview.actions(row, now).items():
             button = self.buttons[name]
             button.setEnabled(allowed.enabled)
@@ -144,6 +153,9 @@ class CertificateCard(QFrame):
             button.setAccessibleDescription(why)
             # a button the rules do not allow is not shown at all when it can never apply in this state
             button.setVisible(allowed.enabled or name in ("renew", "backup"))
+            if why and button.isVisibleTo(self):
+                reasons.append(why)  # each reason names its action
+        self.why.say("\n".join(reasons))
         self.setAccessibleName(t("ui.card.name", lang, name=row.name or row.user_number,
                                  state=self.badge.text()))
 
@@ -166,6 +178,7 @@ class Dashboard(QWidget):
         outer = QVBoxLayout(self)
         header = QHBoxLayout()
         header.addWidget(title_label(t("ui.dashboard.heading", lang)), 1)
+        actions = FlowLayout()
         self.install_button = QPushButton(icon("zorgcert"), t("ui.dashboard.install", lang))
         self.install_button.setObjectName("dashboard-install")
         self.restore_button = QPushButton(t("ui.dashboard.restore", lang))
@@ -174,7 +187,8 @@ class Dashboard(QWidget):
         self.refresh_button.setObjectName("dashboard-refresh")
         for button in (self.install_button, self.restore_button, self.refresh_button):
             button.setAccessibleName(button.text())
-            header.addWidget(button)
+            actions.addWidget(button)
+        header.addLayout(actions)
         outer.addLayout(header)
         self.notice = Notice("", "success")
         self.notice.setObjectName("dashboard-notice")
@@ -188,13 +202,16 @@ class Dashboard(QWidget):
         self.explanation.setObjectName("explanation")
         self.explanation.action.connect(self.offer.emit)
         outer.addWidget(self.explanation)
-        self.busy = QLabel()
-        self.busy.setObjectName("dashboard-busy")
-        self.busy.hide()
+        self.busy = FocusLabel("dashboard-busy", "")  # what runs (the cards wait for it), reachable with Tab
+        mark(self.busy, "status")
         outer.addWidget(self.busy)
         self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("dashboard-scroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setAccessibleName(t("ui.dashboard.list", lang))
+        # not a tab stop of its own (the cards' buttons are; it scrolls to them); never sideways: text wraps
+        qt_enums(self.scroll_area, focusPolicy="NoFocus", horizontalScrollBarPolicy="ScrollBarAlwaysOff")
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.setSpacing(12)
@@ -243,8 +260,7 @@ class Dashboard(QWidget):
             card.update_time(now)
 
     def set_busy(self, text: str) -> None:
-        self.busy.setText(text)
-        self.busy.setVisible(bool(text))
+        self.busy.say(text, announce_it=True)
 
     def tell(self, text: str) -> None:
         self.explanation.clear()

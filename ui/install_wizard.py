@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -37,10 +35,13 @@ from app.explain import report
 from app.i18n import t
 from app.lifecycle.preflight import before_pin
 from app.state.wallet import Entry
+from ui.access import mark
 from ui.backup_form import BackupForm
-from ui.common import ExplanationBox, Notice, fmt_date, fmt_datetime, icon, in_widget
+from ui.common import ExplanationBox, FocusLabel, Notice, fmt_date, fmt_datetime, icon
+from ui.credentials_page import CredentialsPage
 from ui.wizard_frame import WizardFrame, WizardPage
 from ui.worker import Task, run_task
+from ui.wrapping import wrapping
 
 if TYPE_CHECKING:
     from app.desk.desktop import Desktop
@@ -78,15 +79,11 @@ class KindPage(WizardPage):
             explain_.setContentsMargins(24, 0, 0, 6)
             self.kinds.addButton(radio)
             radio.setProperty("kind", kind)
-            self.add(radio)
+            self.add(wrapping(radio))
             self.add(explain_)
         self.where_box = QGroupBox(t("ui.kind.where", lang))
         self.where_layout = QVBoxLayout(self.where_box)
         self.add(self.where_box)
-        self.error = QLabel()
-        self.error.setProperty("role", "warning")
-        self.error.setWordWrap(True)
-        self.add(self.error)
         self.explanation = ExplanationBox(lang)
         self.add(self.explanation)
         self.finish_layout()
@@ -96,6 +93,8 @@ class KindPage(WizardPage):
         self.folder = QLineEdit()
         self.folder.setObjectName("folder")
         self.folder.setAccessibleName(t("ui.kind.folder", lang))
+        self.folder_label = QLabel(t("ui.kind.folder", lang))
+        self.folder_label.setBuddy(self.folder)
         self.folder.setPlaceholderText(t("ui.kind.folder.placeholder", lang))
         self.folder.textChanged.connect(self._folder_changed)
         self.browse = QPushButton(t("ui.button.browse", lang))
@@ -123,7 +122,8 @@ class KindPage(WizardPage):
         while self.where_layout.count():
             item = self.where_layout.takeAt(0)
             widget = item.widget() if item is not None else None
-            if widget is not None and widget not in (self.folder, self.browse):
+            if widget is not None and widget not in (self.folder, self.browse, self.folder_label):
+                widget.hide()  # gone at once, also before the event loop deletes it
                 widget.deleteLater()
         choices = wizard.store_choices(self.state.kind)
         for i, choice in enumerate(choices):
@@ -132,13 +132,15 @@ class KindPage(WizardPage):
             radio.setProperty("spec", choice.spec)
             radio.setObjectName(f"store-{i}")
             self.stores.addButton(radio)
-            self.where_layout.addWidget(radio)
+            self.where_layout.addWidget(wrapping(radio))
         row = QWidget()
         row_layout = QHBoxLayout(row)
         row_layout.setContentsMargins(24, 0, 0, 0)
+        row_layout.addWidget(self.folder_label)
         row_layout.addWidget(self.folder, 1)
         row_layout.addWidget(self.browse)
         self.where_layout.addWidget(row)
+        self.folder_row = row
         keep = self.state.store if self.state.store in [c.spec for c in choices] else choices[0].spec
         for button in self.stores.buttons():
             if button.property("spec") == keep:
@@ -150,9 +152,8 @@ class KindPage(WizardPage):
         if button is None or not checked:
             return
         self.state.store = str(button.property("spec"))
-        folder = self.state.store == "file:"
-        self.folder.setEnabled(folder)
-        self.browse.setEnabled(folder)
+        # the folder is asked only for the choice 'in a file': hidden, not disabled without a reason, otherwise
+        self.folder_row.setVisible(self.state.store == "file:")
         self._validate()
 
     def _folder_changed(self, text: str) -> None:
@@ -165,103 +166,7 @@ class KindPage(WizardPage):
             self.folder.setText(chosen)
 
     def _validate(self) -> None:
-        verdict = wizard.can_go_next(Page.KIND, self.state)
-        self.error.setText("" if verdict.ok or not verdict.key else t(verdict.key, self.lang, **verdict.params))
-        self.changed.emit()
-
-
-class CapsLockWatch(QObject):
-    """Guesses Caps Lock from the letters typed into the PIN field (Qt has no portable way to ask)."""
-
-    def __init__(self, hint: QLabel):
-        super().__init__()
-        self.hint = hint
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
-        if event.type() == QEvent.Type.KeyPress:
-            key = cast(QKeyEvent, event)  # PySide6 hands a key press over as a QKeyEvent
-            shift = bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            caps = wizard.caps_lock_likely(key.text(), shift)
-            if caps is not None:
-                self.hint.setVisible(caps)
-        return False
-
-
-class CredentialsPage(WizardPage):
-    changed = Signal()
-
-    def __init__(self, lang: str, state: InstallState):
-        super().__init__(lang, t("ui.credentials.heading", lang), t("ui.credentials.intro", lang))
-        self.state = state
-        form = QFormLayout()
-        self.number = QLineEdit()
-        self.number.setObjectName("user-number")
-        self.number.setAccessibleName(t("ui.credentials.number", lang))
-        self.number.setPlaceholderText(t("ui.credentials.number.placeholder", lang))
-        self.number.setMaxLength(24)
-        self.number.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-        number_label = QLabel(t("ui.credentials.number", lang))
-        number_label.setBuddy(self.number)
-        form.addRow(number_label, self.number)
-        self.number_feedback = QLabel()
-        self.number_feedback.setObjectName("number-feedback")
-        self.number_feedback.setProperty("role", "warning")
-        form.addRow("", self.number_feedback)
-
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setAccessibleName(t("ui.credentials.pin", lang))
-        self.pin.setAccessibleDescription(t("ui.credentials.pin.description", lang))
-        self.pin.setPlaceholderText(t("ui.credentials.pin.placeholder", lang))
-        self.pin.setMaxLength(64)
-        # no copy out of the field, no input method history for a secret
-        self.pin.setInputMethodHints(Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensitiveData
-                                     | Qt.InputMethodHint.ImhNoPredictiveText)
-        pin_label = QLabel(t("ui.credentials.pin", lang))
-        pin_label.setBuddy(self.pin)
-        form.addRow(pin_label, self.pin)
-        self.caps = QLabel(t("ui.credentials.caps_lock", lang))
-        self.caps.setObjectName("caps-lock")
-        self.caps.setProperty("role", "warning")
-        self.caps.hide()
-        form.addRow("", self.caps)
-        self.show_pin = QCheckBox(t("ui.credentials.show_pin", lang))
-        self.show_pin.setAccessibleName(self.show_pin.text())
-        form.addRow("", self.show_pin)
-        self.add(in_widget(form))
-        self.add(Notice(t("ui.credentials.pin_safety", lang)))
-        self.explanation = ExplanationBox(lang)
-        self.explanation.setObjectName("explanation")
-        self.add(self.explanation)
-        self.finish_layout()
-
-        self._caps_watch = CapsLockWatch(self.caps)
-        self.pin.installEventFilter(self._caps_watch)
-        self.number.textChanged.connect(self._number_changed)
-        self.pin.textChanged.connect(self._pin_changed)
-        self.show_pin.toggled.connect(
-            lambda on: self.pin.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
-
-    def first_focus(self) -> QWidget | None:
-        return self.pin if wizard.check_user_number(self.number.text()).ok else self.number
-
-    def _number_changed(self, text: str) -> None:
-        self.state.user_number = text
-        verdict = wizard.check_user_number(text)
-        self.number_feedback.setText("" if verdict.ok or not verdict.key else
-                                     t(verdict.key, self.lang, **verdict.params))
-        self.changed.emit()
-
-    def _pin_changed(self, text: str) -> None:
-        self.state.pin_typed = bool(text.strip())
-        self.changed.emit()
-
-    def take_pin(self) -> str:
-        """The PIN, once: the field is cleared so it does not stay on screen or in the widget."""
-        pin = self.pin.text().strip()
-        self.pin.clear()
-        return pin
+        self.changed.emit()  # the wizard's line above the buttons says what is missing
 
 
 STAGE_ORDER = wizard.STAGES
@@ -273,39 +178,58 @@ class ProgressPage(WizardPage):
     def __init__(self, lang: str):
         super().__init__(lang, t("ui.progress.heading", lang), t("ui.progress.intro", lang))
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}
+        self.marks: dict[str, str] = {}
         steps = QWidget()
         steps_layout = QVBoxLayout(steps)
         steps_layout.setContentsMargins(8, 0, 0, 0)
         for stage in STAGE_ORDER:
             row = QHBoxLayout()
-            mark = QLabel()
-            mark.setPixmap(icon("step-wait").pixmap(20, 20))
+            sign = QLabel()
+            sign.setObjectName(f"step-{stage}")
             text = QLabel(t(f"ui.stage.{stage}", lang))
             text.setAccessibleName(text.text())
-            row.addWidget(mark)
+            text.setWordWrap(True)
+            row.addWidget(sign)
             row.addWidget(text, 1)
             steps_layout.addLayout(row)
-            self.rows[stage] = (mark, text)
+            self.rows[stage] = (sign, text)
+            self._mark(stage, "wait")
         self.add(steps)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(STAGE_ORDER))
         self.bar.setTextVisible(False)
         self.bar.setAccessibleName(t("ui.progress.bar", lang))
         self.add(self.bar)
-        self.status = QLabel()
-        self.status.setObjectName("progress-status")
-        self.status.setWordWrap(True)
+        self.status = FocusLabel("progress-status", "")  # the keyboard is here while the work runs
+        mark(self.status, "status")
         self.add(self.status)
         self.explanation = ExplanationBox(lang)
         self.explanation.action.connect(self.action.emit)
         self.add(self.explanation)
         self.finish_layout()
 
+    def first_focus(self) -> QWidget | None:
+        return self.status if self.status.text() else None
+
+    def _mark(self, stage: str, step_state: str) -> None:
+        """The step's mark (waiting, busy, done) as a picture and, for a screen reader, in words."""
+        sign, text = self.rows[stage]
+        self.marks[stage] = step_state
+        sign.setPixmap(icon({"wait": "step-wait", "busy": "step-busy", "done": "check-pass"}[step_state])
+                       .pixmap(20, 20))
+        said = t(f"ui.step.{step_state}", self.lang)
+        sign.setAccessibleName(f"{text.text()}: {said}")
+        text.setAccessibleDescription(said)
+
+    def _say(self, text: str) -> None:
+        self.status.say(text, announce_it=True)
+        self.status.setAccessibleDescription(t("ui.progress.bar", self.lang))
+
     def reset(self) -> None:
-        for mark, _ in self.rows.values():
-            mark.setPixmap(icon("step-wait").pixmap(20, 20))
+        for stage in self.rows:
+            self._mark(stage, "wait")
         self.bar.setValue(0)
-        self.status.setText(t("ui.progress.starting", self.lang))
+        self._say(t("ui.progress.starting", self.lang))
         self.explanation.clear()
 
     def at(self, stage: str) -> None:
@@ -313,23 +237,22 @@ class ProgressPage(WizardPage):
             return
         index = STAGE_ORDER.index(stage)
         for i, name in enumerate(STAGE_ORDER):
-            mark, _ = self.rows[name]
             if i < index:
-                mark.setPixmap(icon("check-pass").pixmap(20, 20))
+                self._mark(name, "done")
             elif i == index:
-                mark.setPixmap(icon("step-busy").pixmap(20, 20))
+                self._mark(name, "busy")
         self.bar.setValue(index)
-        self.status.setText(t(f"ui.stage.{stage}.busy", self.lang))
+        self._say(t(f"ui.stage.{stage}.busy", self.lang))
 
     def done(self) -> None:
-        for mark, _ in self.rows.values():
-            mark.setPixmap(icon("check-pass").pixmap(20, 20))
+        for stage in self.rows:
+            self._mark(stage, "done")
         self.bar.setValue(len(STAGE_ORDER))
-        self.status.setText(t("ui.progress.done", self.lang))
+        self._say(t("ui.progress.done", self.lang))
 
     def failed(self, error: ZorgCertError) -> None:
         words = report(error, self.lang, "install")
-        self.status.setText("")
+        self.status.say("")
         offers = wizard.failure_offers(words.code)
         if not isinstance(error, Cancelled):
             offers = ["retry", *offers]
@@ -338,6 +261,7 @@ class ProgressPage(WizardPage):
 
 class BackupPage(WizardPage):
     changed = Signal()
+    made_and_ready = Signal()  # the backup is made: the keyboard goes to Next
 
     def __init__(self, lang: str, state: InstallState, form: BackupForm):
         super().__init__(lang, t("ui.ibackup.heading", lang), t("ui.ibackup.intro", lang))
@@ -347,7 +271,7 @@ class BackupPage(WizardPage):
         self.skip = QCheckBox(t("ui.ibackup.skip", lang))
         self.skip.setObjectName("skip-backup")
         self.skip.setAccessibleName(self.skip.text())
-        self.add(self.skip)
+        self.add(wrapping(self.skip))
         self.warning = QLabel(t("ui.ibackup.skip_warning", lang))
         self.warning.setObjectName("skip-warning")
         self.warning.setWordWrap(True)
@@ -357,8 +281,8 @@ class BackupPage(WizardPage):
         self.confirm = QCheckBox(t("ui.ibackup.skip_confirm", lang))
         self.confirm.setObjectName("skip-confirm")
         self.confirm.setAccessibleName(self.confirm.text())
+        self.add(wrapping(self.confirm))
         self.confirm.hide()
-        self.add(self.confirm)
         self.finish_layout()
         self.skip.toggled.connect(self._skip_toggled)
         self.confirm.toggled.connect(self._confirm_toggled)
@@ -371,6 +295,7 @@ class BackupPage(WizardPage):
         self.warning.setVisible(on)
         self.confirm.setVisible(on)
         self.form.setEnabled(not on)
+        self.form.setAccessibleDescription(t("ui.why.skipped", self.lang) if on else "")
         if not on:
             self.confirm.setChecked(False)
         self.changed.emit()
@@ -382,7 +307,10 @@ class BackupPage(WizardPage):
     def _made(self, _report: object) -> None:
         self.state.backup_made = True
         self.skip.setEnabled(False)
+        self.skip.setAccessibleDescription(t("ui.why.made", self.lang))
+        self.skip.setToolTip(t("ui.why.made", self.lang))
         self.changed.emit()
+        self.made_and_ready.emit()
 
 
 class DonePage(WizardPage):
@@ -444,6 +372,7 @@ class InstallWizard(WizardFrame):
             page.changed.connect(self.refresh_buttons)
         self.credentials.number.textChanged.connect(self._check_number)
         self.progress.action.connect(self._offer)
+        self.backup.made_and_ready.connect(self.next_button.setFocus)
         if user_number:
             self.credentials.number.setText(user_number)
         self.show_page(Page.WELCOME.value)
@@ -466,7 +395,9 @@ class InstallWizard(WizardFrame):
         if self.credentials.number.text() != text:
             return  # typed on meanwhile
         self.state.refused_number = policy.normalise_user_number(text)
-        self.credentials.explanation.show_explanation(report(error, self.lang, "install-check"))
+        words = report(error, self.lang, "install-check")
+        self.credentials.explanation.show_explanation(words)
+        self.credentials.number.setAccessibleDescription(f"{words.message} {words.next_step}".strip())
         self.refresh_buttons()
 
     def _name_of(self, page: WizardPage) -> str:
@@ -485,6 +416,13 @@ class InstallWizard(WizardFrame):
 
     def next_allowed(self, name: str) -> bool:
         return wizard.can_go_next(Page(name), self.state).ok
+
+    def next_reason(self, name: str) -> str:
+        verdict = wizard.can_go_next(Page(name), self.state)
+        return t(verdict.key, self.lang, **verdict.params) if verdict.key else ""
+
+    def busy_reason(self) -> str:
+        return t("ui.why.busy", self.lang) if self.state.running else ""
 
     def next_text(self, name: str) -> str:
         if name == Page.CREDENTIALS.value:
@@ -517,6 +455,7 @@ class InstallWizard(WizardFrame):
         self.task = run_task(work, on_success=self._succeeded, on_failure=self._failed, what="install",
                              on_progress=self.progress.at, cancel_points=wizard.CANCEL_POINTS)
         self.refresh_buttons()
+        self.progress.status.setFocus()  # named and visible, while Back and Next wait
 
     def _succeeded(self, entry: Entry) -> None:
         self.task = None
@@ -551,6 +490,7 @@ class InstallWizard(WizardFrame):
         if target is Page.CREDENTIALS:
             self.show_page(Page.CREDENTIALS.value)
             self.credentials.explanation.show_explanation(words)
+            self.credentials.tie_pin()  # the error and the attempts left are read with the PIN field
             self.credentials.pin.setFocus()
         elif target is Page.KIND:
             self.show_page(Page.KIND.value)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.desk.certview import live_state
 from app.i18n import t
-from ui.common import STYLE, fmt_date, icon, use_language
+from ui import access
+from ui.common import fmt_date, icon, styled, use_language
 from ui.dashboard import Dashboard
 from ui.worker import Task, run_task
 
@@ -48,10 +49,12 @@ class MainWindow(QMainWindow):
         # what the dashboard's banner (notice or explanation) is about: ("status" | "renew" | "install", number)
         self.banner: tuple[str, str] | None = None
         self.setWindowIcon(icon("zorgcert"))
-        self.setStyleSheet(STYLE)
+        styled(self)
         self.resize(860, 680)
         self.build(lang)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
+        # roles for screen readers, just after the first paint (QAccessible costs PySide ~12 ms to build)
+        QTimer.singleShot(300, access.install)
 
     def build(self, lang: str) -> None:
         """(Re)build every tab in ``lang``; used again when the language changes."""
@@ -60,6 +63,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(t("ui.window.title", lang))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
+        self.tabs.setAccessibleName(t("ui.tabs.name", lang))
+        self.tabs.tabBar().setAccessibleName(t("ui.tabs.name", lang))
         self.tabs.setDocumentMode(True)
         self.dashboard = Dashboard(lang, self.desktop.now)
         self.tabs.addTab(self.dashboard, icon("zorgcert"), t("ui.tab.certificates", lang))
@@ -136,6 +141,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.settings)
         if old is not None:
             old.deleteLater()
+        # the keyboard stays on the language box, and a screen reader hears the change
+        self.settings.language.setFocus()
+        self.settings.announce_language()
 
     # --- status -------------------------------------------------------------------------------
 
@@ -209,6 +217,7 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy(t("ui.renew.busy", self.lang, name=row.name or number))
         for card in self.dashboard.cards:
             card.setEnabled(False)
+            card.setAccessibleDescription(t("ui.why.busy", self.lang))  # the busy line above says what runs
 
         def work(report: Callable[[str], None], _token: object) -> Any:
             return desktop.renew(number, progress=report)
@@ -234,6 +243,7 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy("")
         for card in self.dashboard.cards:
             card.setEnabled(True)
+            card.setAccessibleDescription("")
         words = explain(error, self.lang, "renew")
         self.dashboard.explanation.show_explanation(words, _failure_offers(words.code))
         self.refresh()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,7 +24,8 @@ from PySide6.QtWidgets import (
 from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
-from ui.common import ExplanationBox, Notice, icon, title_label
+from ui.access import announce, mark
+from ui.common import ExplanationBox, FocusLabel, Notice, allow, icon, reachable, title_label
 from ui.worker import run_task
 
 if TYPE_CHECKING:
@@ -37,13 +39,17 @@ class CheckRow(QWidget):
 
     def __init__(self, check: Check, lang: str):
         super().__init__()
+        self.setObjectName("check-row")
+        # a tab stop with a visible ring: keyboard users step through the results, screen readers read each
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 2, 0, 2)
+        layout.setContentsMargins(4, 2, 4, 2)
         result = check.result or "fail"
-        mark = QLabel()
-        mark.setPixmap(icon(f"check-{result}").pixmap(20, 20))
-        mark.setAccessibleName(t(f"doctor.{result}", lang))
-        layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        sign = QLabel()
+        sign.setPixmap(icon(f"check-{result}").pixmap(20, 20))
+        sign.setAccessibleName(t(f"doctor.{result}", lang))
+        layout.addWidget(sign, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         detail = f" — {_escape(check.detail)}" if check.detail else ""
         name = QLabel(f"<b>{_escape(check.check)}</b>{detail}")
@@ -58,7 +64,9 @@ class CheckRow(QWidget):
             texts.addWidget(self.next_step)
         layout.addLayout(texts, 1)
         self.result = result
-        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check.check}")
+        detail_ = f" — {check.detail}" if check.detail else ""
+        self.setAccessibleName(f"{t(f'doctor.{result}', lang)}: {check.check}{detail_}")
+        self.setAccessibleDescription(self.next_step.text() if self.next_step else "")
 
 
 def _escape(text: str) -> str:
@@ -72,7 +80,20 @@ class SupportPage(QWidget):
         self.lang = lang
         self.checks: list[Check] | None = None
         self.choose_file = choose_file or self._ask_file
-        outer = QVBoxLayout(self)
+        # the whole page scrolls (a large font), never sideways; every part of it is a tab stop
+        frame = QVBoxLayout(self)
+        frame.setContentsMargins(0, 0, 0, 0)
+        page = QScrollArea()
+        page.setObjectName("support-scroll")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setAccessibleName(t("ui.tab.support", lang))
+        page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        page.setWidget(content)
+        frame.addWidget(page)
+        outer = QVBoxLayout(content)
         outer.addWidget(title_label(t("ui.support.heading", lang)))
         intro = QLabel(t("ui.support.intro", lang))
         intro.setWordWrap(True)
@@ -88,6 +109,8 @@ class SupportPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("checks-summary")
         self.summary.setWordWrap(True)
+        mark(self.summary, "status")
+        reachable(self.summary)
         row.addWidget(self.summary, 1)
         checks_layout.addLayout(row)
         self.busy = QProgressBar()
@@ -98,12 +121,9 @@ class SupportPage(QWidget):
         self.results = QWidget()
         self.results_layout = QVBoxLayout(self.results)
         self.results_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.results)
-        scroll.setMinimumHeight(180)
-        checks_layout.addWidget(scroll, 1)
-        outer.addWidget(checks_box, 1)
+        self.results.setAccessibleName(t("ui.support.list", lang))
+        checks_layout.addWidget(self.results, 1)
+        outer.addWidget(checks_box)
 
         contact_box = QGroupBox(t("ui.support.contact", lang))
         contact_layout = QVBoxLayout(contact_box)
@@ -115,10 +135,8 @@ class SupportPage(QWidget):
         self.contact_button.setObjectName("ask-contact")
         self.contact_button.setAccessibleName(self.contact_button.text())
         row.addWidget(self.contact_button)
-        self.contact = QLabel()
-        self.contact.setObjectName("contact-person")
-        self.contact.setWordWrap(True)
-        self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.contact = FocusLabel("contact-person", "")  # the answer, reachable with Tab
+        mark(self.contact, "status")
         row.addWidget(self.contact, 1)
         contact_layout.addLayout(row)
         outer.addWidget(contact_box)
@@ -142,6 +160,7 @@ class SupportPage(QWidget):
         outer.addWidget(file_box)
         self.explanation = ExplanationBox(lang)
         outer.addWidget(self.explanation)
+        outer.addStretch(1)
 
         self.run_button.clicked.connect(self.run_checks)
         self.contact_button.clicked.connect(self.ask_contact)
@@ -150,7 +169,7 @@ class SupportPage(QWidget):
     # --- checks -------------------------------------------------------------------------------
 
     def run_checks(self) -> None:
-        self.run_button.setEnabled(False)
+        allow(self.run_button, t("ui.why.busy", self.lang))
         self.busy.show()
         self.summary.setText(t("ui.support.running", self.lang))
         lang, desktop = self.lang, self.desktop
@@ -160,7 +179,7 @@ class SupportPage(QWidget):
     def show_checks(self, checks: list[Check]) -> None:
         self.checks = checks
         self.busy.hide()
-        self.run_button.setEnabled(True)
+        allow(self.run_button, "")
         while self.results_layout.count():
             item = self.results_layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -172,24 +191,25 @@ class SupportPage(QWidget):
         failed = sum(1 for c in checks if c.result == "fail")
         self.summary.setText(t("ui.support.all_pass", self.lang) if not failed else
                              t("ui.support.some_fail", self.lang, count=failed, total=len(checks)))
+        announce(self.summary, self.summary.text())
 
     def _checks_failed(self, error: ZorgCertError) -> None:
         self.busy.hide()
-        self.run_button.setEnabled(True)
+        allow(self.run_button, "")
         self.summary.setText("")
         self.explanation.show_explanation(report(error, self.lang))
 
     # --- contact person (R11) -------------------------------------------------------------------
 
     def ask_contact(self) -> None:
-        self.contact_button.setEnabled(False)
-        self.contact.setText(t("ui.support.contact.asking", self.lang))
+        allow(self.contact_button, t("ui.why.busy", self.lang))
+        self.contact.say(t("ui.support.contact.asking", self.lang))
         desktop = self.desktop
         run_task(lambda _r, _t: desktop.contact_person(), on_success=self._contact, on_failure=self._contact_failed,
                  what="contact-person")
 
     def _contact(self, person: ContactPerson) -> None:
-        self.contact_button.setEnabled(True)
+        allow(self.contact_button, "")
         if person.you_are_it:
             text = t("ui.support.contact.you", self.lang, organisation=person.organisation)
         elif person.name:
@@ -197,13 +217,13 @@ class SupportPage(QWidget):
                      organisation=person.organisation)
         else:
             text = t("ui.support.contact.none", self.lang, organisation=person.organisation)
-        self.contact.setText(text)
-        self.contact.setAccessibleName(text)
+        self.contact.say(text, announce_it=True)
 
     def _contact_failed(self, error: ZorgCertError) -> None:
-        self.contact_button.setEnabled(True)
+        allow(self.contact_button, "")
         words = report(error, self.lang)
-        self.contact.setText(f"{words.message} {words.next_step}".strip())
+        self.contact.say(f"{words.message} {words.next_step}".strip())
+        announce(self.contact, self.contact.text(), assertive=True)
 
     # --- support file ---------------------------------------------------------------------------
 
@@ -216,17 +236,17 @@ class SupportPage(QWidget):
         target = self.choose_file(str(self.desktop.suggested_support_path()))
         if not target:
             return
-        self.file_button.setEnabled(False)
+        allow(self.file_button, t("ui.why.busy", self.lang))
         self.file_result.hide()
         lang, desktop, checks = self.lang, self.desktop, self.checks
         run_task(lambda _r, _t: desktop.support_file(Path(target), lang=lang, checks=checks),
                  on_success=self._file_made, on_failure=self._file_failed, what="support-file")
 
     def _file_made(self, path: Path) -> None:
-        self.file_button.setEnabled(True)
+        allow(self.file_button, "")
         self.file_result.set_text(t("ui.support.file.made", self.lang, path=str(path)))
         self.file_result.show()
 
     def _file_failed(self, error: ZorgCertError) -> None:
-        self.file_button.setEnabled(True)
+        allow(self.file_button, "")
         self.explanation.show_explanation(report(error, self.lang))

@@ -6,16 +6,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import t
-from ui.common import STYLE, icon, title_label, use_language
+from ui.access import install, mark
+from ui.common import FocusLabel, icon, styled, title_label, use_language
 
 
 class WizardPage(QWidget):
@@ -54,7 +58,8 @@ class WizardFrame(QDialog):
         use_language(lang)
         self.setWindowTitle(title)
         self.setWindowIcon(icon("zorgcert"))
-        self.setStyleSheet(STYLE)
+        styled(self)
+        install()
         self.setMinimumSize(640, 520)
         self.pages: dict[str, WizardPage] = {}
         self.order: list[str] = []
@@ -65,6 +70,7 @@ class WizardFrame(QDialog):
         header = QHBoxLayout()
         logo = QLabel()
         logo.setPixmap(icon("zorgcert").pixmap(40, 40))
+        mark(logo, "decorative")
         header.addWidget(logo)
         heads = QVBoxLayout()
         self.heading = title_label("")
@@ -75,7 +81,18 @@ class WizardFrame(QDialog):
         header.addLayout(heads, 1)
         outer.addLayout(header)
         self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
+        # a page taller than the window (a large font) scrolls; it never scrolls sideways, text wraps
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setObjectName("wizard-scroll")
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a tab stop of its own: its fields are
+        self.page_scroll.setWidget(self.stack)
+        outer.addWidget(self.page_scroll, 1)
+        # why Next (or Back) is off, as text the keyboard reaches (Tab), not only a tooltip
+        self.why = FocusLabel("wizard-why", "warning")
+        outer.addWidget(self.why)
 
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton(t("ui.button.cancel", lang))
@@ -84,8 +101,10 @@ class WizardFrame(QDialog):
         for button, name in ((self.cancel_button, "cancel"), (self.back_button, "back"), (self.next_button, "next")):
             button.setObjectName(f"wizard-{name}")
             button.setAccessibleName(button.text())
-            button.setAutoDefault(False)
-        self.next_button.setDefault(True)  # Enter moves on
+            # Enter presses the button that has the keyboard (a focused auto-default button is the default
+            # while it has focus); in a field Enter presses Next, the default
+            button.setAutoDefault(True)
+        self.next_button.setDefault(True)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
@@ -105,6 +124,10 @@ class WizardFrame(QDialog):
         """Switch to ``name`` and let the subclass prepare it."""
         self.current = name
         page = self.pages[name]
+        for other in self.pages.values():  # only the shown page sets the width (a wide hidden one would clip it)
+            ignored = QSizePolicy.Policy.Ignored
+            other.setSizePolicy(QSizePolicy.Policy.Preferred if other is page else ignored,
+                                QSizePolicy.Policy.Preferred if other is page else ignored)
         self.stack.setCurrentWidget(page)
         self.heading.setText(page.heading)
         n, total = self.step_info(name)
@@ -141,6 +164,14 @@ class WizardFrame(QDialog):
     def next_allowed(self, name: str) -> bool:
         return self.next_of(name) is not None
 
+    def next_reason(self, name: str) -> str:
+        """Why Next is off on this page, in words ('' when the page itself says it)."""
+        return ""
+
+    def busy_reason(self) -> str:
+        """What runs now, while Back and Next wait for it ('' when nothing runs)."""
+        return ""
+
     def finish(self) -> None:
         self.accept()
 
@@ -152,11 +183,21 @@ class WizardFrame(QDialog):
     def refresh_buttons(self) -> None:
         if not self.current:  # still being built
             return
-        self.back_button.setEnabled(self.back_of(self.current) is not None)
+        busy = self.busy_reason()
+        back = self.back_of(self.current) is not None
+        self.back_button.setEnabled(back)
+        self.back_button.setVisible(back or bool(busy))  # no Back on a first page: nothing to explain
+        self.back_button.setAccessibleDescription("" if back else busy)
+        self.back_button.setToolTip("" if back else busy)
         last = self.is_last(self.current)
         self.next_button.setText(t("ui.button.finish", self.lang) if last else self.next_text(self.current))
         self.next_button.setAccessibleName(self.next_button.text())
-        self.next_button.setEnabled(last or self.next_allowed(self.current))
+        allowed = last or self.next_allowed(self.current)
+        self.next_button.setEnabled(allowed)
+        why = "" if allowed else (busy or self.next_reason(self.current))
+        self.next_button.setAccessibleDescription(why)
+        self.next_button.setToolTip(why)
+        self.why.say(why)
 
     def go_next(self) -> None:
         if not self.next_button.isEnabled():
