@@ -35,6 +35,7 @@ from issuer.site import (
     connection_cap,
     descriptor_limit,
 )
+from issuer.tlsnames import name_client_cas
 from issuer.web import make_app
 
 log = logging.getLogger("zorgcert.issuer")
@@ -61,6 +62,8 @@ def tls_context(cfg: IssuerConfig) -> ssl.SSLContext:
     # the PIN" instead of a dropped connection. Chain and signature are still verified here, and
     # the service checks every certificate against its database and its own clock.
     ctx.verify_flags |= _X509_V_FLAG_NO_CHECK_TIME
+    # name those CAs in the CertificateRequest, so a browser offers only certificates they issued
+    name_client_cas(ctx, [cfg.ca_dir / "issuing-ca.pem", cfg.ca_dir / "root-ca.pem"])
     return ctx
 
 

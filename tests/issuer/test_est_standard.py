@@ -200,11 +200,6 @@ def test_base64_bodies_have_crlf_lines_of_76(est_issuer: RunningIssuer, tmp_path
 
 
 @pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command-line tool")
-@pytest.mark.xfail(
-    strict=True,
-    reason="Python's ssl module cannot set the CertificateRequest's CA names (no SSL_CTX_set_client_CA_list, "
-    "no certificate_authorities list); see docs/est.md. Behind a TLS terminator it sends them.",
-)
 @pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
 def test_the_certificate_request_names_the_issuing_ca(est_issuer: RunningIssuer, version: str) -> None:
     """What a browser reads to pick a certificate: 'Acceptable client certificate CA names'."""
@@ -315,3 +310,17 @@ def test_tls_before_1_2_is_refused(est_issuer: RunningIssuer, version: str) -> N
     out = _s_client(est_issuer, version, "-cipher", "DEFAULT:@SECLEVEL=0")
     assert "Cipher is (NONE)" in out and "Reused" not in out, out[-2000:]
     assert "BEGIN CERTIFICATE" not in _s_client(est_issuer, version, "-cipher", "DEFAULT:@SECLEVEL=0", "-showcerts")
+
+
+def test_the_ca_names_are_set_only_where_the_ssl_context_is_proven(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   est_issuer: RunningIssuer) -> None:
+    """issuer/tlsnames.py writes into OpenSSL only after checking the pointer; elsewhere it leaves the context be."""
+    import ssl
+
+    from issuer import tlsnames
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    assert tlsnames.name_client_cas(ctx, [Path(est_issuer.ca)]) is True
+    monkeypatch.setattr(tlsnames.sys, "platform", "win32")  # no libssl to match: nothing written, no crash
+    assert tlsnames.name_client_cas(ssl.create_default_context(ssl.Purpose.CLIENT_AUTH), [Path(est_issuer.ca)]) is False
