@@ -186,7 +186,8 @@ def test_a_deferred_install_waits_for_approval_and_finishes_after_a_restart(manu
     english = desk.run("status", "--lang", "en", env=plain(desk))
     assert "request received, waiting for approval; next attempt at" in english.out
     journal = sorted((desk.zorgcert_home / "data" / "journal").glob("*.json"))
-    again = desk.install(number, pin, env=plain(desk))  # before it is due: no second request, no new key
+    # before it is due: no PIN asked (none given here), no second request, no new key
+    again = desk.run("install", "--user-number", number, "--json", stdin="", env=plain(desk))
     assert again.code == 6 and again.json["error"]["code"] == "error.deferred"
     assert sorted((desk.zorgcert_home / "data" / "journal").glob("*.json")) == journal
 
