@@ -8,6 +8,7 @@ reinstall after expiry, recovery of an interrupted install, doctor, and a deferr
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -228,6 +229,10 @@ def test_the_tray_agents_desktop_finishes_a_deferred_install(manual: RunningIssu
     with pytest.raises(EnrollmentDeferred) as deferred:
         desktop.install(number, pin, kind="personal", store="auto", progress=lambda _: None)
     at = deferred.value.params["next_attempt"]
+    bundle = desktop.support_file(tmp_path / "support.zip", lang="nl")  # while the PIN is sealed in the vault
+    with zipfile.ZipFile(bundle) as zf:
+        assert not [name for name in zf.namelist() if pin.encode() in zf.read(name)]
+        assert "deferred" in zf.read("journal.txt").decode()
     (line,) = desktop.notices("nl")
     assert line.startswith("Gebruikersnummer") and "wacht op goedkeuring" in line
     assert desktop.next_check([]) <= datetime.fromisoformat(at)  # the agent looks again when it is due
