@@ -131,8 +131,9 @@ def _where(entry: Entry) -> str:
 def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
     p = paths()
     if args.command == "install":
-        before_pin(p, args.user_number)  # a typo or a certificate installed here and valid: no PIN asked
-        pin = _read_pin(args, lang)
+        number = before_pin(p, args.user_number)  # a typo or a certificate installed here and valid: no PIN asked
+        deferred = any(w.user_number == number and w.kind == args.kind for w in waiting(p))
+        pin = "" if deferred else _read_pin(args, lang)  # a waiting request repeats itself, with its own PIN
         core = _core(p)
         outcome = core.install(args.user_number, pin, kind=args.kind, store=args.store)
         e = outcome.entry

@@ -187,7 +187,7 @@ def failure_offers(code: str) -> list[str]:
         return ["support"]
     if code in ("error.unreachable", "error.untrusted", "error.protocol"):
         return ["doctor", "support"]
-    if code.startswith("error.") and code != "error.cancelled":
+    if code.startswith("error.") and code not in ("error.cancelled", "error.deferred"):  # deferred: nothing to fix
         return ["support"]
     return []
 

@@ -49,6 +49,7 @@ from app.lifecycle.entries import entry_for as _entry_for
 from app.lifecycle.entries import fingerprint_of as _fingerprint
 from app.lifecycle.preflight import before_pin
 from app.lifecycle.status import StatusRow, rows
+from app.lifecycle.status import waiting as status_waiting
 from app.state import config
 from app.state.config import IssuerSettings
 from app.state.journal import Journal, Operation, ca_fingerprints
@@ -173,7 +174,8 @@ class ZorgCert:
     ) -> Outcome:
         """Enroll with user number + PIN, install into the stores, read back, record."""
         user_number = before_pin(self.paths, user_number, self.clock.now())  # a typo, or installed and valid here
-        if not pin:
+        waiting = any(w.user_number == user_number and w.kind == kind for w in status_waiting(self.paths))
+        if not pin and not waiting:  # a deferred install repeats its own request: no PIN needed now
             raise EmptyPin("empty PIN")
         stores = open_stores(store, kind=kind, user_number=user_number, paths=self.paths)
         self._check_room(stores)  # before the lock file, the issuer and the PIN: nothing is sent
@@ -182,6 +184,8 @@ class ZorgCert:
             done = self._settled("install", user_number, recovered)
             if done is not None:
                 return done
+            if not pin:
+                raise EmptyPin("empty PIN")
             check_available(stores)
             self._check_room(stores)
             progress("contact")

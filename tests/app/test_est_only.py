@@ -8,6 +8,7 @@ reinstall after expiry, recovery of an interrupted install, doctor, and a deferr
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -186,7 +187,8 @@ def test_a_deferred_install_waits_for_approval_and_finishes_after_a_restart(manu
     english = desk.run("status", "--lang", "en", env=plain(desk))
     assert "request received, waiting for approval; next attempt at" in english.out
     journal = sorted((desk.zorgcert_home / "data" / "journal").glob("*.json"))
-    again = desk.install(number, pin, env=plain(desk))  # before it is due: no second request, no new key
+    # before it is due: no PIN asked (none given here), no second request, no new key
+    again = desk.run("install", "--user-number", number, "--json", stdin="", env=plain(desk))
     assert again.code == 6 and again.json["error"]["code"] == "error.deferred"
     assert sorted((desk.zorgcert_home / "data" / "journal").glob("*.json")) == journal
 
@@ -227,6 +229,10 @@ def test_the_tray_agents_desktop_finishes_a_deferred_install(manual: RunningIssu
     with pytest.raises(EnrollmentDeferred) as deferred:
         desktop.install(number, pin, kind="personal", store="auto", progress=lambda _: None)
     at = deferred.value.params["next_attempt"]
+    bundle = desktop.support_file(tmp_path / "support.zip", lang="nl")  # while the PIN is sealed in the vault
+    with zipfile.ZipFile(bundle) as zf:
+        assert not [name for name in zf.namelist() if pin.encode() in zf.read(name)]
+        assert "deferred" in zf.read("journal.txt").decode()
     (line,) = desktop.notices("nl")
     assert line.startswith("Gebruikersnummer") and "wacht op goedkeuring" in line
     assert desktop.next_check([]) <= datetime.fromisoformat(at)  # the agent looks again when it is due

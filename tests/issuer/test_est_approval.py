@@ -161,3 +161,24 @@ def test_a_pending_answer_is_not_base64(manual: RunningIssuer, org: int) -> None
     )
     _waiting(response)
     assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_a_reinstall_after_expiry_waits_for_approval_too(manual: RunningIssuer, org: int) -> None:
+    """Every issuance on a PIN waits (R4 and R6 alike); each approval is for one issuance."""
+    clock = Clock()
+    svc = open_service(manual.data, clock=clock)
+    number, pin = manual.user(org)
+    der = csr_der(rsa_key())
+    with pytest.raises(EnrollmentPending):
+        svc.enroll_with_pin(number, pin, der)
+    svc.approve_enrollment(number)
+    first = svc.enroll_with_pin(number, pin, der)
+    clock.moment = first.not_valid_after_utc + timedelta(seconds=1)  # R6: expired, not renewed
+    again = csr_der(rsa_key())
+    with pytest.raises(EnrollmentPending):
+        svc.enroll_with_pin(number, pin, again)
+    assert svc.user_overview(number)["enrollment"]["state"] == "waiting-for-approval"
+    svc.approve_enrollment(number)
+    second = svc.enroll_with_pin(number, pin, again)
+    assert second.serial_number != first.serial_number
+    assert svc.user_overview(number)["certificate"]["how"] == "reinstall"
