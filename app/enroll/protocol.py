@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from app.errors import IssuerRefused, IssuerSaid, RenewalNotOpen, ZorgCertError
+from app.i18n import has
 from app.state.config import check_label
 
 __all__ = ["absent", "check_label", "est_path", "next_attempt", "problem_error", "retry_after_seconds", "server_words"]
@@ -105,7 +106,11 @@ def problem_error(status: int, content_type: str, content: bytes) -> ZorgCertErr
         if code == "renewal-not-open":
             return RenewalNotOpen(str(body.get("opens_at", "")), detail)
         extras = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "code")}
-        return IssuerRefused(code, detail, **extras)
+        if has(f"refusal.{code}"):
+            return IssuerRefused(code, detail, **extras)
+        # a code this version has no words for (a newer issuer): the server's own words, not a bare key
+        words = server_words(" ".join(str(body.get(k, "")) for k in ("title", "detail")), "text/plain")
+        return IssuerSaid(status, words, f"HTTP {status} with problem code {code!r}, unknown to this version")
     if isinstance(body, dict):  # a standard RFC 9457 document: its title and detail are its words
         words = server_words(" ".join(str(body.get(k, "")) for k in ("title", "detail")), "text/plain")
     else:

@@ -242,6 +242,22 @@ def test_only_a_zorgcert_problem_code_is_a_refusal_by_the_rules() -> None:
     assert explain(broken, "nl").message.startswith("De uitgever")
 
 
+def test_a_problem_code_this_version_has_no_words_for_is_shown_in_the_servers_words() -> None:
+    """A newer issuer's refusal code: the user reads its title and detail, never a bare catalogue key."""
+    import json
+
+    from app.enroll.protocol import problem_error
+
+    newer = problem_error(403, "application/problem+json", json.dumps(
+        {"type": "urn:zorgcert:problem:quota-reached", "code": "quota-reached", "title": "Quota reached",
+         "detail": "this organisation has used its certificates"}).encode())
+    assert isinstance(newer, IssuerSaid) and newer.exit_code == 3
+    assert newer.params["words"] == "Quota reached this organisation has used its certificates"
+    for lang in ("nl", "en"):
+        said = explain(newer, lang)
+        assert "refusal." not in said.message and "Quota reached" in said.message and said.next_step
+
+
 def test_a_tampered_deferred_entry_neither_crashes_status_nor_sticks(tmp_path: Path) -> None:
     from app.lifecycle import deferred
     from app.lifecycle.status import waiting
