@@ -170,6 +170,12 @@ def problem(response: requests.Response, status: int, code: str) -> dict[str, An
     return body
 
 
+TEST_CA_KEY_BITS = (2048, 2048)
+"""RSA sizes of the root and issuing CA keys of the test issuers: the shipped 4096 and 3072 cost 1-2 s of
+CPU per issuer. ``tests/issuer/test_ca.py`` and ``test_operations.py`` (``init`` as a subprocess) hold the
+shipped sizes; pass ``ca_key_bits=CA_KEY_BITS`` to :func:`start_issuer` for an issuer that has them."""
+
+
 def start_issuer(
     data: Path,
     *,
@@ -178,23 +184,24 @@ def start_issuer(
     install_window: str = "P60D",
     max_pin_attempts: int = 5,
     extra_serve_args: tuple[str, ...] = (),
+    ca_key_bits: tuple[int, int] = TEST_CA_KEY_BITS,
 ) -> RunningIssuer:
-    """``init`` a fresh data folder with these durations and ``serve`` it on a free port."""
-    admin(
-        data,
-        "init",
-        "--hostname",
-        "localhost",
-        "--ip",
-        "127.0.0.1",
-        "--validity",
-        validity,
-        "--renewal-window",
-        renewal_window,
-        "--install-window",
-        install_window,
-        "--max-pin-attempts",
-        str(max_pin_attempts),
+    """Create a fresh data folder with these durations (what ``init`` does, in the test's process: no
+    Python start-up per issuer) and ``serve`` it on a free port."""
+    from issuer.bootstrap import init_issuer
+
+    init_issuer(
+        data.expanduser().resolve(),
+        name="ZorgCert Demo",
+        hostnames=["localhost"],
+        ips=["127.0.0.1"],
+        durations={
+            "validity": validity,
+            "renewal_window": renewal_window,
+            "install_window": install_window,
+            "max_pin_attempts": max_pin_attempts,
+        },
+        ca_key_bits=ca_key_bits,
     )
     return serve_issuer(data, extra_serve_args)
 
