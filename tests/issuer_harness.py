@@ -172,8 +172,8 @@ def problem(response: requests.Response, status: int, code: str) -> dict[str, An
 
 TEST_CA_KEY_BITS = (2048, 2048)
 """RSA sizes of the root and issuing CA keys of the test issuers: the shipped 4096 and 3072 cost 1-2 s of
-CPU per issuer. ``tests/issuer/test_ca.py`` and ``test_operations.py`` (``init`` as a subprocess) hold the
-shipped sizes; pass ``ca_key_bits=CA_KEY_BITS`` to :func:`start_issuer` for an issuer that has them."""
+CPU per issuer. ``tests/issuer/test_ca.py``, the PostgreSQL tests (``init`` as a subprocess) and the demo
+keep the shipped sizes; ``ca_key_bits=issuer.ca.CA_KEY_BITS`` gives :func:`start_issuer` an issuer with them."""
 
 
 def start_issuer(
