@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from app.clock import Clock, SystemClock
 from issuer import db, pins
-from issuer.ca import CertificateAuthority
+from issuer.ca import CA_KEY_BITS, CertificateAuthority
 from issuer.config import ConfigError, IssuerConfig, load_config, write_config
 from issuer.files import NotOurs, create_private_file, make_private_dir, tighten, write_private, write_public
 from issuer.outbox import Outbox
@@ -47,8 +47,11 @@ def init_issuer(
     clock: Clock | None = None,
     enroll_approval: str = "automatic",
     approval_retry_after: int = 60,
+    ca_key_bits: tuple[int, int] = CA_KEY_BITS,
 ) -> IssuerConfig:
-    """Create config, secret, root + issuing CA, TLS certificate and database; never overwrite."""
+    """Create config, secret, root + issuing CA, TLS certificate and database; never overwrite.
+
+    ``ca_key_bits``: RSA sizes of the root and issuing CA keys (the test harness makes smaller ones)."""
     clock = clock or SystemClock()
     if (data_dir / "ca").exists():
         raise ConfigError(f"{data_dir} already holds a CA; refusing to overwrite it")
@@ -66,7 +69,8 @@ def init_issuer(
         data_dir, name=name, durations=durations, hostnames=hostnames, ips=ips, database=database,
         enroll_approval=enroll_approval, approval_retry_after=approval_retry_after,
     )
-    ca = CertificateAuthority.create(cfg.ca_dir, pins.ca_passphrase(cfg.secret()), name=name, now=clock.now())
+    ca = CertificateAuthority.create(cfg.ca_dir, pins.ca_passphrase(cfg.secret()), name=name, now=clock.now(),
+                                   key_bits=ca_key_bits)
     chain_pem, key_pem = ca.issue_server_certificate(hostnames=hostnames, ips=ips, now=clock.now())
     write_private(cfg.tls_key, key_pem)
     write_public(cfg.tls_cert, chain_pem)

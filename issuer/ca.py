@@ -22,6 +22,8 @@ from issuer.files import write_private, write_public
 ROOT_CERT, ROOT_KEY = "root-ca.pem", "root-ca.key.pem"
 ISSUING_CERT, ISSUING_KEY = "issuing-ca.pem", "issuing-ca.key.pem"
 CA_FILES = (ROOT_CERT, ROOT_KEY, ISSUING_CERT, ISSUING_KEY)
+CA_KEY_BITS = (4096, 3072)
+"""RSA sizes of the root and issuing CA keys that ``init`` makes (tests pass smaller ones to save time)."""
 
 _ACCEPTED_CURVES = ("secp256r1", "secp384r1")
 _ACCEPTED = "use RSA (2048 bits or more) or EC P-256/P-384"
@@ -133,8 +135,12 @@ class CertificateAuthority:
         self._aki = _aki_of(issuing_cert)
 
     @classmethod
-    def create(cls, directory: Path, passphrase: bytes, *, name: str, now: datetime) -> CertificateAuthority:
-        """Generate the root and issuing CA in directory, refusing to overwrite an existing CA."""
+    def create(
+        cls, directory: Path, passphrase: bytes, *, name: str, now: datetime, key_bits: tuple[int, int] = CA_KEY_BITS
+    ) -> CertificateAuthority:
+        """Generate the root and issuing CA in directory, refusing to overwrite an existing CA.
+
+        ``key_bits``: RSA sizes of the root and issuing keys (never below 2048)."""
         directory = Path(directory)
         existing = [f for f in CA_FILES if (directory / f).exists()]
         if existing:
@@ -142,12 +148,14 @@ class CertificateAuthority:
             raise FileExistsError(f"a CA already exists in {directory} ({found}); refusing to overwrite it")
         if not passphrase:
             raise ValueError("the CA passphrase must not be empty")
+        if min(key_bits) < 2048:
+            raise ValueError(f"CA keys need at least 2048 bits, not {min(key_bits)}")
         now = _utc(now).replace(microsecond=0)
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(directory, 0o700)
 
-        root_key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
-        issuing_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        root_key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits[0])
+        issuing_key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits[1])
         root_cert = _ca_certificate(name, "Root CA", root_key, root_key, None, now, years=20, path_length=1)
         issuing_cert = _ca_certificate(
             name, "Issuing CA", issuing_key, root_key, root_cert, now, years=10, path_length=0

@@ -77,6 +77,23 @@ def certutil_keys(db: Path) -> str:
     return subprocess.run(["certutil", "-K", "-d", f"sql:{db}"], capture_output=True, text=True).stdout
 
 
+def _read_all(path: str) -> bytes | None:
+    """The whole file, or None when it is gone (the process ended) or unreadable."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 class ArgvWatch:
     """Samples every process's command line while a test runs: no PIN or passphrase may show up there."""
 
@@ -86,12 +103,14 @@ class ArgvWatch:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
+        raw: set[bytes] = set()  # os calls, not pathlib: a sweep of /proc every 10 ms costs a fifth of the CPU
         while not self._stop.is_set():
-            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-                try:
-                    self.seen.add(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-                except OSError:
-                    pass
+            for name in os.listdir("/proc"):
+                if name.isdigit():
+                    cmdline = _read_all(f"/proc/{name}/cmdline")
+                    if cmdline and cmdline not in raw:
+                        raw.add(cmdline)
+                        self.seen.add(cmdline.replace(b"\0", b" ").decode(errors="replace"))
             time.sleep(0.01)
 
     def __enter__(self) -> ArgvWatch:

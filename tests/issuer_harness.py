@@ -183,6 +183,12 @@ def problem(response: requests.Response, status: int, code: str) -> dict[str, An
     return body
 
 
+TEST_CA_KEY_BITS = (2048, 2048)
+"""RSA sizes of the root and issuing CA keys of the test issuers: the shipped 4096 and 3072 cost 1-2 s of
+CPU per issuer. ``tests/issuer/test_ca.py``, the PostgreSQL tests (``init`` as a subprocess) and the demo
+keep the shipped sizes; ``ca_key_bits=issuer.ca.CA_KEY_BITS`` gives :func:`start_issuer` an issuer with them."""
+
+
 def start_issuer(
     data: Path,
     *,
@@ -194,34 +200,50 @@ def start_issuer(
     est_only: bool = False,
     extra_init_args: tuple[str, ...] = (),
     extra_toml: str = "",
+    ca_key_bits: tuple[int, int] = TEST_CA_KEY_BITS,
 ) -> RunningIssuer:
-    """``init`` a fresh data folder with these durations and ``serve`` it on a free port.
+    """Create a fresh data folder with these durations (what ``init`` does, in the test's process: no
+    Python start-up per issuer) and ``serve`` it on a free port.
 
-    ``est_only`` serves it with ``--est-only`` (RFC 7030 paths only); ``extra_init_args`` go to
-    ``init`` (e.g. ``--enroll-approval manual``); ``extra_toml`` is appended to ``issuer.toml``
-    before it is served (whole tables, e.g. ``[est.labels]``).
+    ``est_only`` serves it with ``--est-only`` (RFC 7030 paths only); ``extra_init_args`` are ``init``'s
+    options ``--enroll-approval MODE`` and ``--approval-retry-after SECONDS``; ``extra_toml`` is appended
+    to ``issuer.toml`` before it is served (whole tables, e.g. ``[est.labels]``).
     """
-    admin(
-        data,
-        "init",
-        "--hostname",
-        "localhost",
-        "--ip",
-        "127.0.0.1",
-        "--validity",
-        validity,
-        "--renewal-window",
-        renewal_window,
-        "--install-window",
-        install_window,
-        "--max-pin-attempts",
-        str(max_pin_attempts),
-        *extra_init_args,
+    from issuer.bootstrap import init_issuer
+
+    init_options = _init_options(extra_init_args)
+    init_issuer(
+        data.expanduser().resolve(),
+        name="ZorgCert Demo",
+        hostnames=["localhost"],
+        ips=["127.0.0.1"],
+        durations={
+            "validity": validity,
+            "renewal_window": renewal_window,
+            "install_window": install_window,
+            "max_pin_attempts": max_pin_attempts,
+        },
+        ca_key_bits=ca_key_bits,
+        **init_options,
     )
     if extra_toml:
         with open(data / "issuer.toml", "a", encoding="utf-8") as fh:
             fh.write("\n" + extra_toml)
     return serve_issuer(data, (*extra_serve_args, "--est-only") if est_only else extra_serve_args)
+
+
+def _init_options(args: tuple[str, ...]) -> dict[str, Any]:
+    """``init``'s approval options as ``init_issuer`` keywords (the harness makes issuers in process)."""
+    names = {"--enroll-approval": ("enroll_approval", str), "--approval-retry-after": ("approval_retry_after", int)}
+    if len(args) % 2:
+        raise ValueError(f"extra_init_args come in pairs: {args}")
+    options: dict[str, Any] = {}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        if flag not in names:
+            raise ValueError(f"the harness does not pass {flag} to init_issuer (add it to _init_options)")
+        keyword, kind = names[flag]
+        options[keyword] = kind(value)
+    return options
 
 
 def serve_issuer(

@@ -23,13 +23,15 @@ from app.demo import localissuer
 
 
 def _wait_for_file(proc: subprocess.Popen[bytes], path: Path, timeout: float = 60) -> dict[str, object]:
-    """Poll as fast as we can; the moment the file is there (from this process), the port must take a connection."""
+    """Poll every millisecond (not flat out: that took a core from the issuer it waits for); the moment
+    the file is there (from this process), the port must take a connection."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             assert proc.poll() is None, "serve exited before it was ready"
+            time.sleep(0.001)
             continue
         doc = json.loads(text)  # whole at once: written by rename, never half
         if doc["pid"] != proc.pid:

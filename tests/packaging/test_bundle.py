@@ -1,15 +1,20 @@
 """The frozen Linux bundle (PyInstaller, scripts/build-linux) runs without the venv: CLI, issuer, demo, Qt.
 
 The build is cached: it runs again only when a source, the spec or the build script changed
-(a SHA-256 over them is kept beside the bundle). A fresh build takes about a minute here.
+(a SHA-256 over them is kept beside the bundle). A fresh build takes about a minute here. The last
+two builds are also kept in ``~/.cache/zorgcert/bundles/`` under that hash and the installed packages'
+versions, so a fresh clone of an unchanged tree (CI after a local run) copies instead of building.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
+import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 BUNDLE = DIST / "zorgcert" / "zorgcert"
 STAMP = DIST / ".zorgcert-source-sha256"
+CACHE = Path.home() / ".cache" / "zorgcert" / "bundles"
+CACHE_KEEP = 2
 MAX_COMPRESSED_MB = 60
 
 pytestmark = [
@@ -46,17 +53,63 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
+def toolchain_hash(source: str) -> str:
+    """The source hash with the Python and every installed package's version: what a cached build needs."""
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    text = "\n".join([source, sys.version, platform.machine(), *packages])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _from_cache(key: str) -> bool:
+    """Copy a cached build of ``key`` into dist/; False when there is none."""
+    cached = CACHE / key
+    with exclusive("bundle-cache"):
+        if not (cached / "complete").is_file():
+            return False
+        shutil.rmtree(DIST / "zorgcert", ignore_errors=True)
+        for old in DIST.glob("zorgcert-linux-*.tar.gz"):
+            old.unlink()
+        DIST.mkdir(exist_ok=True)
+        shutil.copytree(cached / "zorgcert", DIST / "zorgcert", symlinks=True)
+        for archive in cached.glob("zorgcert-linux-*.tar.gz"):
+            shutil.copy2(archive, DIST / archive.name)
+        os.utime(cached)  # the newest use: kept longest
+    return True
+
+
+def _to_cache(key: str) -> None:
+    """Keep this build under ``key`` (complete or not at all); only the newest CACHE_KEEP stay."""
+    with exclusive("bundle-cache"):
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = CACHE / f".{key}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(DIST / "zorgcert", partial / "zorgcert", symlinks=True)
+        for archive in DIST.glob("zorgcert-linux-*.tar.gz"):
+            shutil.copy2(archive, partial / archive.name)
+        (partial / "complete").write_text(key + "\n")
+        shutil.rmtree(CACHE / key, ignore_errors=True)
+        partial.rename(CACHE / key)
+        kept = sorted((p for p in CACHE.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-CACHE_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def bundle() -> Path:
     want = source_hash()
     with exclusive(f"bundle-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"):  # one build of this dist/
         if not (BUNDLE.exists() and STAMP.exists() and STAMP.read_text().strip() == want):
-            started = time.monotonic()
-            build = subprocess.run([str(ROOT / "scripts" / "build-linux")], capture_output=True, text=True,
-                                   timeout=900)
-            assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-4000:]
+            key = toolchain_hash(want)
+            if _from_cache(key):
+                print(f"bundle copied from {CACHE / key}")
+            else:
+                started = time.monotonic()
+                build = subprocess.run([str(ROOT / "scripts" / "build-linux")], capture_output=True, text=True,
+                                       timeout=900)
+                assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-4000:]
+                print(f"bundle built in {time.monotonic() - started:.0f} s")
+                _to_cache(key)
             STAMP.write_text(want + "\n")
-            print(f"bundle built in {time.monotonic() - started:.0f} s")
     return BUNDLE
 
 
