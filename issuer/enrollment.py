@@ -158,7 +158,9 @@ class Enrollment(Approval):
             user = self._user(s, holder.user_number, lock=True)
             if not _kind_fits(user, kind):
                 raise wrong_label(user, kind)
-            cert = s.get(Certificate, holder.serial)
+            # read again under the user's lock: a revocation committed (on any instance) while this
+            # renewal waited for the lock is what counts, not the row read to find the holder
+            cert = s.get(Certificate, holder.serial, populate_existing=True)
             assert cert is not None
             now = self.now()
             decision = renewal(
