@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import ssl
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +35,10 @@ from issuer.site import (
     busy_middleware,
     connection_cap,
     descriptor_limit,
+    listen,
 )
 from issuer.web import make_app
+from issuer.workers import supervise
 
 log = logging.getLogger("zorgcert.issuer")
 
@@ -117,12 +120,16 @@ async def serve(
     idle_timeout: float = IDLE_TIMEOUT,
     ready_file: Path | None = None,
     est_only: bool = False,
+    sockets: list[socket.socket] | None = None,
+    purge: bool = True,
 ) -> None:
     """Serve until SIGTERM or SIGINT; then finish open requests and stop.
 
     ``proxy_header`` (TLS-terminator mode) needs ``trusted_proxies``: only those peers' header counts.
     ``ready_file`` is written once the sockets listen and removed when the issuer stops.
     ``est_only`` serves nothing but ``/.well-known/est/*`` (see :func:`issuer.web.make_app`).
+    ``sockets`` (a worker's, :func:`serve_workers`) are listened on instead of ``host``/``port``, and then
+    nothing is printed: the supervisor speaks; ``purge`` runs the R3 purge timer (one worker does).
     """
     limiter = RateLimit()
     for name in LIMITED_LOGGERS:
@@ -139,7 +146,8 @@ async def serve(
     nofile = descriptor_limit()
     cap = connection_cap(nofile, max_connections)
     site = GuardedSite(runner, host, port, ssl_context=None if proxy else tls_context(cfg), cap=cap,
-                       handler_kwargs=handler_kwargs, busy=busy, handshake_timeout=handshake_timeout)
+                       handler_kwargs=handler_kwargs, busy=busy, handshake_timeout=handshake_timeout,
+                       sockets=sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):  # before anyone is told we listen: a quick stop is a clean one
@@ -147,13 +155,15 @@ async def serve(
     await site.start()
     scheme = "http" if proxy else "https"
     log.info("at most %d connections at a time (descriptor limit %d)", cap, nofile)
-    print(f"ZorgCert issuer listening on {scheme}://{host}:{site.port}/", flush=True)
+    if sockets is None:
+        print(f"ZorgCert issuer listening on {scheme}://{host}:{site.port}/", flush=True)
 
     purger: asyncio.Task[None] | None = None
     try:
         if ready_file is not None:
             write_ready_file(ready_file, url=base_url(scheme, host, site.port), port=site.port, ca=cfg.root_ca_pem)
-        purger = asyncio.create_task(_purge_forever(service, purge_interval(cfg.durations.install_window)))
+        if purge:
+            purger = asyncio.create_task(_purge_forever(service, purge_interval(cfg.durations.install_window)))
         await stop.wait()
     finally:
         if ready_file is not None:
@@ -164,4 +174,39 @@ async def serve(
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
         await runner.cleanup()
+        if sockets is None:
+            print("ZorgCert issuer stopped", flush=True)
+
+
+def serve_workers(cfg: IssuerConfig, service: IssuerService, *, workers: int, host: str, port: int,
+                  ready_file: Path | None = None, proxy_header: str | None = None, **kwargs: Any) -> int:
+    """``serve`` in ``workers`` forked processes on one port (:mod:`issuer.workers`); the exit code.
+
+    One worker is :func:`serve` in this process. With more, this process opens the sockets, writes
+    the ready file (its own pid: SIGTERM to it stops them all) and supervises.
+    """
+    if workers == 1:
+        asyncio.run(serve(cfg, service, host=host, port=port, ready_file=ready_file,
+                          proxy_header=proxy_header, **kwargs))
+        return 0
+    listeners = listen(host, port)
+    scheme = "http" if proxy_header else "https"
+    port = listeners[0].getsockname()[1]
+    service.forget_connections()  # none of the supervisor's database connections cross the fork
+
+    def worker(index: int) -> None:
+        asyncio.run(serve(cfg, service, host=host, port=port, proxy_header=proxy_header, sockets=listeners,
+                          purge=index == 0, **kwargs))
+
+    def ready() -> None:
+        print(f"ZorgCert issuer listening on {scheme}://{host}:{port}/ ({workers} workers)", flush=True)
+        if ready_file is not None:
+            write_ready_file(ready_file, url=base_url(scheme, host, port), port=port, ca=cfg.root_ca_pem)
+
+    try:
+        return supervise(workers, listeners, worker, ready)
+    finally:
+        if ready_file is not None:
+            with contextlib.suppress(OSError):
+                ready_file.unlink(missing_ok=True)
         print("ZorgCert issuer stopped", flush=True)

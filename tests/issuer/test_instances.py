@@ -81,15 +81,16 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def instances(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RunningIssuer]]:
-    """Two ``serve`` processes of one issuer (one data folder: CA, secret, issuer.toml) on one database."""
+    """Two ``serve`` processes of one issuer (one data folder: CA, secret, issuer.toml) on one database;
+    the first with two worker processes on its port (``--workers 2``), the second with one."""
     data = tmp_path_factory.mktemp("instances") / "data"
     # renewal open from the start (window = validity), so a fresh certificate can be renewed here
     admin(data, "init", "--hostname", "localhost", "--ip", "127.0.0.1", "--db", cluster.url,
           "--validity", "P2Y", "--renewal-window", "P2Y")
     running: list[RunningIssuer] = []
     try:
-        for _ in range(2):
-            running.append(serve_issuer(data))
+        for workers in ("2", "1"):
+            running.append(serve_issuer(data, ("--workers", workers)))
         yield running
     finally:
         for one in running:
@@ -257,3 +258,23 @@ def test_a_revocation_committed_while_a_renewal_waits_is_not_renewed_past(
 
     problem(answer[0], 403, "revoked")
     assert counts(cluster, number)[2] == 1  # no second certificate
+
+
+def workers_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def test_workers_share_one_port_and_stop_with_their_supervisor(instances: list[RunningIssuer]) -> None:
+    """Last in the module: it stops the first instance."""
+    first = instances[0]
+    children = workers_of(first.process.pid)
+    assert len(children) == 2, children
+    # many connections on the one port, answered (by whichever worker the kernel hands them to)
+    answers = simultaneously(8, lambda _i: requests.get(first.url + "/.well-known/est/cacerts", verify=first.ca,
+                                                        timeout=30))
+    assert [r.status_code for r in answers] == [200] * 8
+
+    assert first.stop() == 0  # SIGTERM to the supervisor: every worker finishes and stops
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    assert "ZorgCert issuer stopped" in "".join(first.log_lines)

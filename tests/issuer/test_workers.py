@@ -1,0 +1,29 @@
+"""``serve --workers``: SQLite allows one worker, and says so (PostgreSQL with workers: test_instances.py)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from issuer_harness import ISSUER, admin
+
+from issuer.workers import check_workers, default_workers
+
+
+def test_more_than_one_worker_on_sqlite_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    admin(data, "init", "--hostname", "localhost", "--ip", "127.0.0.1")
+    proc = subprocess.run([*ISSUER, "serve", "--data", str(data), "--port", "0", "--workers", "2"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "PostgreSQL" in proc.stderr and "--workers 1" in proc.stderr
+    assert proc.stderr.index("meer dan één worker") < proc.stderr.index("more than one worker")  # Dutch first
+    assert "listening" not in proc.stdout
+
+
+def test_the_default_is_every_core_on_postgresql_and_one_on_sqlite() -> None:
+    assert default_workers("sqlite:////srv/issuer.db") == 1
+    assert default_workers("postgresql+psycopg://zorgcert@db/issuer") >= 1
+    assert check_workers(1, "sqlite:////srv/issuer.db") is None
+    assert check_workers(4, "postgresql+psycopg://zorgcert@db/issuer") is None
+    assert "at least 1" in (check_workers(0, "postgresql+psycopg://zorgcert@db/issuer") or "")
