@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         "which allows no more)",
     )
     p.add_argument(
+        "--log-stalls",
+        type=float,
+        metavar="MS",
+        help="debugging: log every event-loop stall longer than MS milliseconds, and the longest at stop",
+    )
+    p.add_argument(
         "--est-only",
         action="store_true",
         help="serve nothing but /.well-known/est/* (a plain RFC 7030 server: JSON API and portal answer 404)",
@@ -216,6 +222,7 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
             idle_timeout=args.idle_timeout,
             ready_file=args.ready_file,
             est_only=args.est_only,
+            log_stalls=args.log_stalls,
         )
         if code:
             raise ConfigError("the issuer's workers kept stopping at start; see the log above")

@@ -24,6 +24,7 @@ from aiohttp import web
 from app.policy import Span
 from issuer.config import IssuerConfig
 from issuer.files import write_public
+from issuer.pinpool import PinPool
 from issuer.proxy import Networks
 from issuer.service import IssuerService
 from issuer.site import (
@@ -86,6 +87,31 @@ async def _purge_forever(service: IssuerService, interval: float) -> None:
 
 
 
+STALL_TICK = 0.01
+"""Seconds between the loop watcher's wake-ups."""
+
+
+async def _watch_loop(threshold_ms: float) -> None:
+    """Log each event-loop stall over ``threshold_ms`` (a wake-up that came late), and the longest at the end.
+
+    A debugging aid (``serve --log-stalls MS``): everything the loop runs between two wake-ups
+    of this task delays every connection of this process by as much.
+    """
+    loop = asyncio.get_running_loop()
+    longest = 0.0
+    try:
+        while True:
+            before = loop.time()
+            await asyncio.sleep(STALL_TICK)
+            late = (loop.time() - before - STALL_TICK) * 1000
+            if late > longest:
+                longest = late
+            if late > threshold_ms:
+                log.warning("event loop stalled %.0f ms", late)
+    finally:
+        log.info("longest event-loop stall: %.1f ms", longest)
+
+
 # --- the ready file ------------------------------------------------------------------------
 
 
@@ -122,6 +148,8 @@ async def serve(
     est_only: bool = False,
     sockets: list[socket.socket] | None = None,
     purge: bool = True,
+    workers: int = 1,
+    log_stalls: float | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT; then finish open requests and stop.
 
@@ -130,13 +158,16 @@ async def serve(
     ``est_only`` serves nothing but ``/.well-known/est/*`` (see :func:`issuer.web.make_app`).
     ``sockets`` (a worker's, :func:`serve_workers`) are listened on instead of ``host``/``port``, and then
     nothing is printed: the supervisor speaks; ``purge`` runs the R3 purge timer (one worker does).
+    ``workers`` (how many serve this port) sizes the PIN pool; ``log_stalls`` (ms) logs every event-loop
+    stall longer than that, and the longest one at the end (:func:`_watch_loop`).
     """
     limiter = RateLimit()
     for name in LIMITED_LOGGERS:
         logging.getLogger(name).addFilter(limiter)
     proxy = (proxy_header, trusted_proxies) if proxy_header else None
     app = make_app(
-        service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only, est_labels=cfg.est_labels
+        service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only, est_labels=cfg.est_labels,
+        pin_pool=PinPool.for_workers(workers),
     )
     handler_kwargs: dict[str, Any] = {"access_log_format": ACCESS_LOG_FORMAT, "keepalive_timeout": idle_timeout}
     busy: set[web.RequestHandler] = set()
@@ -159,6 +190,7 @@ async def serve(
         print(f"ZorgCert issuer listening on {scheme}://{host}:{site.port}/", flush=True)
 
     purger: asyncio.Task[None] | None = None
+    watcher = asyncio.create_task(_watch_loop(log_stalls)) if log_stalls is not None else None
     try:
         if ready_file is not None:
             write_ready_file(ready_file, url=base_url(scheme, host, site.port), port=site.port, ca=cfg.root_ca_pem)
@@ -174,6 +206,10 @@ async def serve(
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
         await runner.cleanup()
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         if sockets is None:
             print("ZorgCert issuer stopped", flush=True)
 
@@ -196,7 +232,7 @@ def serve_workers(cfg: IssuerConfig, service: IssuerService, *, workers: int, ho
 
     def worker(index: int) -> None:
         asyncio.run(serve(cfg, service, host=host, port=port, proxy_header=proxy_header, sockets=listeners,
-                          purge=index == 0, **kwargs))
+                          purge=index == 0, workers=workers, **kwargs))
 
     def ready() -> None:
         print(f"ZorgCert issuer listening on {scheme}://{host}:{port}/ ({workers} workers)", flush=True)
