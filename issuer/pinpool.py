@@ -19,8 +19,8 @@ from issuer.problems import EdgeProblem
 
 T = TypeVar("T")
 
-QUEUE_PER_THREAD = 8
-"""PIN checks that may wait per thread (at ~50 ms each: under half a second of waiting)."""
+QUEUE_PER_THREAD = 16
+"""PIN checks that may wait per thread (at ~50 ms each: under a second of waiting)."""
 
 
 def cores() -> int:
