@@ -104,6 +104,11 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     busy: int = 0
     failed: list[str] = field(default_factory=list)
+    server_cpu: float = 0.0  # seconds of CPU the issuer's processes spent in this phase
+    client_cpu: float = 0.0
+
+    def per_op(self, cpu: float) -> float:
+        return cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
 
     @property
     def rate(self) -> float:
@@ -191,6 +196,33 @@ class RenewingHolder:
             return status, body, retry
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its children (the issuer's supervisor and workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measured(pid: int, run: Callable[[], Result]) -> Result:
+    """``run()`` with the issuer's and this process's CPU time for it."""
+    srv, cli = tree_cpu(pid), time.process_time()
+    r = run()
+    r.server_cpu, r.client_cpu = tree_cpu(pid) - srv, time.process_time() - cli
+    return r
+
+
 # --- the crypto limit --------------------------------------------------------------------------
 
 
@@ -256,9 +288,11 @@ def main() -> int:
     ap.add_argument("--postgres", action=argparse.BooleanOptionalAction, default=(PG_BIN / "initdb").exists())
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--quick", action="store_true", help="fewer enrollments per level (a smoke run)")
+    ap.add_argument("--profile", type=Path, metavar="FILE",
+                    help="run the issuer (one worker) under cProfile and write its profile to FILE (pstats)")
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0))
-    workers = args.workers if args.postgres else 1
+    workers = args.workers if args.postgres and not args.profile else 1
     renewals = {1: 60, 8: 300, 32: 600} if not args.quick else {1: 10, 8: 40, 32: 64}
     installs = {1: 16, 8: 48, 32: 96} if not args.quick else {1: 4, 8: 16, 32: 32}
     burst = 64 if not args.quick else 32
@@ -294,9 +328,10 @@ def main() -> int:
             .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
 
         log = folder / "issuer.log"
-        running = localissuer.start(data, log=log, env=child_env(), command=[python(), "-m", "issuer.cli"],
+        profiler = ["-m", "cProfile", "-o", str(args.profile.resolve())] if args.profile else []
+        running = localissuer.start(data, log=log, env=child_env(), command=[python(), *profiler, "-m", "issuer.cli"],
                                     args=["--workers", str(workers), "--log-stalls", "50"])
-        host, port = "127.0.0.1", running.port
+        host, port, pid = "127.0.0.1", running.port, running.process.pid
         plain = ssl.create_default_context(cafile=str(running.ca))
         try:
             def install_job(number: str, pin: str) -> Callable[[], tuple[int, bytes, str | None]]:
@@ -317,9 +352,9 @@ def main() -> int:
             results: dict[str, Result] = {}
             for level in LEVELS:
                 jobs = [install_job(*users.pop()) for _ in range(installs[level])]
-                results[f"install@{level}"] = drive(level, jobs)
+                results[f"install@{level}"] = measured(pid, lambda lv=level, js=jobs: drive(lv, js))
                 rjobs = [(lambda h=holders[i % level]: h.renew(host, port)) for i in range(renewals[level])]
-                results[f"renew@{level}"] = drive(level, rjobs)
+                results[f"renew@{level}"] = measured(pid, lambda lv=level, js=rjobs: drive(lv, js))
 
             # renewals at 8 connections while 32 connections send first installs
             burst_jobs = [install_job(*users.pop()) for _ in range(burst)]
@@ -341,11 +376,17 @@ def main() -> int:
     install_limit = cores / costs["hash"]
     print(f"# limits on {cores} cores: renewals {renew_limit:.0f}/s (signature + handshake), "
           f"first installs {install_limit:.1f}/s (PIN check)")
-    print(f"{'phase':<24}{'n':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}{'busy':>6}{'ratio':>7}")
+    print("# ratio: measured rate / limit; srv and cli: CPU ms per enrollment of the issuer's processes and of"
+          " this client;")
+    print("# bound: cores / srv CPU, the rate the issuer's own CPU use allows (the client elsewhere, no other load)")
+    print(f"{'phase':<24}{'n':>6}{'per s':>8}{'p50 ms':>8}{'p99 ms':>8}{'busy':>5}{'ratio':>7}{'srv':>7}"
+          f"{'cli':>7}{'bound/s':>9}")
     for name, r in results.items():
         limit = renew_limit if name.startswith("renew") else install_limit
-        print(f"{name:<24}{len(r.latencies):>6}{r.rate:>9.1f}{r.pct(0.5):>9.0f}{r.pct(0.99):>9.0f}{r.busy:>6}"
-              f"{r.rate / limit:>7.2f}")
+        srv = r.per_op(r.server_cpu)
+        bound = cores / srv * 1000 if r.server_cpu else float("nan")
+        print(f"{name:<24}{len(r.latencies):>6}{r.rate:>8.1f}{r.pct(0.5):>8.0f}{r.pct(0.99):>8.0f}{r.busy:>5}"
+              f"{r.rate / limit:>7.2f}{srv:>7.1f}{r.per_op(r.client_cpu):>7.1f}{bound:>9.0f}")
         for failure in r.failed[:3]:
             print(f"#   failed: {failure}")
     stall = stalls(log)
@@ -361,6 +402,12 @@ def main() -> int:
     ]
     for what, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {what}")
+    r32 = results["renew@32"]
+    renew_srv = r32.per_op(r32.server_cpu) / 1000
+    print(f"# CPU view (load-independent): a renewal costs the issuer {renew_srv * 1000:.1f} ms of CPU, of which "
+          f"signature + handshake {(costs['sign'] + costs['tls']) * 1000:.1f} ms: {cores / renew_srv:.0f}/s on "
+          f"{cores} cores, {(costs['sign'] + costs['tls']) / renew_srv:.2f} of the crypto limit; Python and the "
+          f"rest {(renew_srv - costs['sign'] - costs['tls']) * 1000:.1f} ms")
     shutil.rmtree(folder, ignore_errors=True)
     return 0 if all(ok for _, ok in checks) else 1
 
