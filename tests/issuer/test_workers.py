@@ -5,20 +5,19 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from issuer_harness import ISSUER, admin
+from issuer_harness import ISSUER
 
 from issuer.workers import check_workers, default_workers
 
 
 def test_more_than_one_worker_on_sqlite_is_refused_with_the_way_out(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    admin(data, "init", "--hostname", "localhost", "--ip", "127.0.0.1")
-    proc = subprocess.run([*ISSUER, "serve", "--data", str(data), "--port", "0", "--workers", "2"],
-                          capture_output=True, text=True, timeout=60)
+    data = tmp_path / "data"  # refused before the data folder is read: none is needed
+    proc = subprocess.run([*ISSUER, "serve", "--data", str(data), "--db", f"sqlite:///{tmp_path}/issuer.db",
+                           "--port", "0", "--workers", "2"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "PostgreSQL" in proc.stderr and "--workers 1" in proc.stderr
     assert proc.stderr.index("meer dan één worker") < proc.stderr.index("more than one worker")  # Dutch first
-    assert "listening" not in proc.stdout
+    assert "listening" not in proc.stdout and not data.exists()
 
 
 def test_the_default_is_every_core_on_postgresql_and_one_on_sqlite() -> None:
