@@ -385,8 +385,9 @@ def main() -> int:
         limit = renew_limit if name.startswith("renew") else install_limit
         srv = r.per_op(r.server_cpu)
         bound = cores / srv * 1000 if r.server_cpu else float("nan")
+        cpu = f"{srv:>7.1f}{r.per_op(r.client_cpu):>7.1f}{bound:>9.0f}" if r.server_cpu else ""  # mixed: not split
         print(f"{name:<24}{len(r.latencies):>6}{r.rate:>8.1f}{r.pct(0.5):>8.0f}{r.pct(0.99):>8.0f}{r.busy:>5}"
-              f"{r.rate / limit:>7.2f}{srv:>7.1f}{r.per_op(r.client_cpu):>7.1f}{bound:>9.0f}")
+              f"{r.rate / limit:>7.2f}{cpu}")
         for failure in r.failed[:3]:
             print(f"#   failed: {failure}")
     stall = stalls(log)
