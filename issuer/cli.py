@@ -7,7 +7,6 @@ A PIN is never printed: it goes only into the letter file or the message box.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -110,6 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="a connection without a request is closed after this (default 15)",
     )
     p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes on the one port (default: the number of cores with PostgreSQL, 1 with SQLite, "
+        "which allows no more)",
+    )
+    p.add_argument(
+        "--log-stalls",
+        type=float,
+        metavar="MS",
+        help="debugging: log every event-loop stall longer than MS milliseconds, and the longest at stop",
+    )
+    p.add_argument(
         "--est-only",
         action="store_true",
         help="serve nothing but /.well-known/est/* (a plain RFC 7030 server: JSON API and portal answer 404)",
@@ -191,25 +203,29 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
 
     if cmd == "serve" and args.ready_file is not None:
         args.ready_file.unlink(missing_ok=True)  # one left by an issuer that was killed says nothing yet
+    if cmd == "serve":
+        args.workers = _workers(args)
     svc = open_service(args.data, database=args.db)
     if cmd == "serve":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.INFO)
-        asyncio.run(
-            _server().serve(
-                load_config(args.data),
-                svc,
-                host=args.host,
-                port=args.port,
-                proxy_header=args.client_cert_header,
-                trusted_proxies=args.trusted_proxies,
-                max_connections=args.max_connections,
-                handshake_timeout=args.handshake_timeout,
-                idle_timeout=args.idle_timeout,
-                ready_file=args.ready_file,
-                est_only=args.est_only,
-            )
+        code = _server().serve_workers(
+            load_config(args.data),
+            svc,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            proxy_header=args.client_cert_header,
+            trusted_proxies=args.trusted_proxies,
+            max_connections=args.max_connections,
+            handshake_timeout=args.handshake_timeout,
+            idle_timeout=args.idle_timeout,
+            ready_file=args.ready_file,
+            est_only=args.est_only,
+            log_stalls=args.log_stalls,
         )
+        if code:
+            raise ConfigError("the issuer's workers kept stopping at start; see the log above")
         return {"stopped": True}, ""
     if cmd == "org add":
         org_id = svc.add_organisation(args.name, args.agb)
@@ -265,6 +281,18 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
         purged = svc.purge()
         return {"purged": purged}, f"Purged {len(purged)} uninstalled certificate(s)"
     raise AssertionError(cmd)
+
+
+def _workers(args: argparse.Namespace) -> int:
+    """``--workers``, or its default for the database; a ConfigError when the database cannot have that many."""
+    from issuer.workers import check_workers, default_workers
+
+    url = args.db or load_config(args.data).database_url()
+    workers = default_workers(url) if args.workers is None else args.workers
+    problem = check_workers(workers, url)
+    if problem:
+        raise ConfigError(problem)
+    return int(workers)
 
 
 def _user_text(u: dict[str, Any]) -> str:

@@ -80,6 +80,11 @@ class ServiceCore:
         self.enroll_approval = enroll_approval  # "automatic" | "manual" (issuer.toml, docs/issuer.md)
         self.approval_retry_after = approval_retry_after
 
+    def forget_connections(self) -> None:
+        """Drop pooled database connections without closing them (before a fork: each worker opens its own)."""
+        for maker in (self._sessions, self._write_sessions):
+            maker.kw["bind"].dispose(close=False)
+
     def now(self) -> datetime:
         return whole_seconds(self._clock.now())
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -158,13 +158,15 @@ class Enrollment(Approval):
             user = self._user(s, holder.user_number, lock=True)
             if not _kind_fits(user, kind):
                 raise wrong_label(user, kind)
-            cert = s.get(Certificate, holder.serial)
+            # read again under the user's lock: a revocation committed (on any instance) while this
+            # renewal waited for the lock is what counts, not the row read to find the holder
+            cert = s.get(Certificate, holder.serial, populate_existing=True)
             assert cert is not None
             now = self.now()
             decision = renewal(
                 not_after=cert.not_after,
                 revoked=cert.revoked_at is not None,
-                is_current=user.current_certificate is cert,
+                is_current=_newest_issue(s, user.user_number) == cert.issued_at,
                 durations=self.durations,
                 now=now,
             )
@@ -275,6 +277,15 @@ class Enrollment(Approval):
             if row is None:
                 raise Problem(Refusal.NOT_FOUND, "no certificate for this key")
             return row.der
+
+def _newest_issue(s: Session, user_number: str) -> datetime | None:
+    """When the holder's newest certificate was issued: one aggregate, not every certificate loaded.
+
+    Current is what no certificate issued strictly later supersedes, the rule of ``_holder``: two
+    certificates issued in the same second never lock each other out (docs/issuer.md).
+    """
+    return s.execute(select(func.max(Certificate.issued_at)).where(Certificate.user_number == user_number)).scalar()
+
 
 def blocked() -> Problem:
     """R12: the one answer of a blocked number (or a used-up count), the same for every number.

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import ssl
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from aiohttp import web
 from app.policy import Span
 from issuer.config import IssuerConfig
 from issuer.files import write_public
+from issuer.pinpool import PinPool
 from issuer.proxy import Networks
 from issuer.service import IssuerService
 from issuer.site import (
@@ -34,9 +36,11 @@ from issuer.site import (
     busy_middleware,
     connection_cap,
     descriptor_limit,
+    listen,
 )
 from issuer.tlsnames import name_client_cas
 from issuer.web import make_app
+from issuer.workers import supervise
 
 log = logging.getLogger("zorgcert.issuer")
 
@@ -86,6 +90,31 @@ async def _purge_forever(service: IssuerService, interval: float) -> None:
 
 
 
+STALL_TICK = 0.01
+"""Seconds between the loop watcher's wake-ups."""
+
+
+async def _watch_loop(threshold_ms: float) -> None:
+    """Log each event-loop stall over ``threshold_ms`` (a wake-up that came late), and the longest at the end.
+
+    A debugging aid (``serve --log-stalls MS``): everything the loop runs between two wake-ups
+    of this task delays every connection of this process by as much.
+    """
+    loop = asyncio.get_running_loop()
+    longest = 0.0
+    try:
+        while True:
+            before = loop.time()
+            await asyncio.sleep(STALL_TICK)
+            late = (loop.time() - before - STALL_TICK) * 1000
+            if late > longest:
+                longest = late
+            if late > threshold_ms:
+                log.warning("event loop stalled %.0f ms", late)
+    finally:
+        log.info("longest event-loop stall: %.1f ms", longest)
+
+
 # --- the ready file ------------------------------------------------------------------------
 
 
@@ -120,19 +149,28 @@ async def serve(
     idle_timeout: float = IDLE_TIMEOUT,
     ready_file: Path | None = None,
     est_only: bool = False,
+    sockets: list[socket.socket] | None = None,
+    purge: bool = True,
+    workers: int = 1,
+    log_stalls: float | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT; then finish open requests and stop.
 
     ``proxy_header`` (TLS-terminator mode) needs ``trusted_proxies``: only those peers' header counts.
     ``ready_file`` is written once the sockets listen and removed when the issuer stops.
     ``est_only`` serves nothing but ``/.well-known/est/*`` (see :func:`issuer.web.make_app`).
+    ``sockets`` (a worker's, :func:`serve_workers`) are listened on instead of ``host``/``port``, and then
+    nothing is printed: the supervisor speaks; ``purge`` runs the R3 purge timer (one worker does).
+    ``workers`` (how many serve this port) sizes the PIN pool; ``log_stalls`` (ms) logs every event-loop
+    stall longer than that, and the longest one at the end (:func:`_watch_loop`).
     """
     limiter = RateLimit()
     for name in LIMITED_LOGGERS:
         logging.getLogger(name).addFilter(limiter)
     proxy = (proxy_header, trusted_proxies) if proxy_header else None
     app = make_app(
-        service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only, est_labels=cfg.est_labels
+        service, proxy=proxy, body_timeout=idle_timeout, est_only=est_only, est_labels=cfg.est_labels,
+        pin_pool=PinPool.for_workers(workers),
     )
     handler_kwargs: dict[str, Any] = {"access_log_format": ACCESS_LOG_FORMAT, "keepalive_timeout": idle_timeout}
     busy: set[web.RequestHandler] = set()
@@ -142,7 +180,8 @@ async def serve(
     nofile = descriptor_limit()
     cap = connection_cap(nofile, max_connections)
     site = GuardedSite(runner, host, port, ssl_context=None if proxy else tls_context(cfg), cap=cap,
-                       handler_kwargs=handler_kwargs, busy=busy, handshake_timeout=handshake_timeout)
+                       handler_kwargs=handler_kwargs, busy=busy, handshake_timeout=handshake_timeout,
+                       sockets=sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):  # before anyone is told we listen: a quick stop is a clean one
@@ -150,13 +189,16 @@ async def serve(
     await site.start()
     scheme = "http" if proxy else "https"
     log.info("at most %d connections at a time (descriptor limit %d)", cap, nofile)
-    print(f"ZorgCert issuer listening on {scheme}://{host}:{site.port}/", flush=True)
+    if sockets is None:
+        print(f"ZorgCert issuer listening on {scheme}://{host}:{site.port}/", flush=True)
 
     purger: asyncio.Task[None] | None = None
+    watcher = asyncio.create_task(_watch_loop(log_stalls)) if log_stalls is not None else None
     try:
         if ready_file is not None:
             write_ready_file(ready_file, url=base_url(scheme, host, site.port), port=site.port, ca=cfg.root_ca_pem)
-        purger = asyncio.create_task(_purge_forever(service, purge_interval(cfg.durations.install_window)))
+        if purge:
+            purger = asyncio.create_task(_purge_forever(service, purge_interval(cfg.durations.install_window)))
         await stop.wait()
     finally:
         if ready_file is not None:
@@ -167,4 +209,43 @@ async def serve(
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
         await runner.cleanup()
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        if sockets is None:
+            print("ZorgCert issuer stopped", flush=True)
+
+
+def serve_workers(cfg: IssuerConfig, service: IssuerService, *, workers: int, host: str, port: int,
+                  ready_file: Path | None = None, proxy_header: str | None = None, **kwargs: Any) -> int:
+    """``serve`` in ``workers`` forked processes on one port (:mod:`issuer.workers`); the exit code.
+
+    One worker is :func:`serve` in this process. With more, this process opens the sockets, writes
+    the ready file (its own pid: SIGTERM to it stops them all) and supervises.
+    """
+    if workers == 1:
+        asyncio.run(serve(cfg, service, host=host, port=port, ready_file=ready_file,
+                          proxy_header=proxy_header, **kwargs))
+        return 0
+    listeners = listen(host, port)
+    scheme = "http" if proxy_header else "https"
+    port = listeners[0].getsockname()[1]
+    service.forget_connections()  # none of the supervisor's database connections cross the fork
+
+    def worker(index: int) -> None:
+        asyncio.run(serve(cfg, service, host=host, port=port, proxy_header=proxy_header, sockets=listeners,
+                          purge=index == 0, workers=workers, **kwargs))
+
+    def ready() -> None:
+        print(f"ZorgCert issuer listening on {scheme}://{host}:{port}/ ({workers} workers)", flush=True)
+        if ready_file is not None:
+            write_ready_file(ready_file, url=base_url(scheme, host, port), port=port, ca=cfg.root_ca_pem)
+
+    try:
+        return supervise(workers, listeners, worker, ready)
+    finally:
+        if ready_file is not None:
+            with contextlib.suppress(OSError):
+                ready_file.unlink(missing_ok=True)
         print("ZorgCert issuer stopped", flush=True)

@@ -207,8 +207,11 @@ class GuardedSite(web.BaseSite):
         busy: set[web.RequestHandler],
         handshake_timeout: float = TLS_HANDSHAKE_TIMEOUT,
         backlog: int = 128,
+        sockets: list[socket.socket] | None = None,
     ) -> None:
+        """``sockets``: listening sockets made already (the workers' shared ones, :mod:`issuer.workers`)."""
         super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
+        self._given = list(sockets or [])
         self._host, self._port, self.cap = host, port, cap
         self.handshake_timeout = handshake_timeout
         self._handler_kwargs = handler_kwargs
@@ -232,7 +235,7 @@ class GuardedSite(web.BaseSite):
 
     async def start(self) -> None:
         await super().start()
-        self._listeners = _listen(self._host, self._port, self._backlog)
+        self._listeners = self._given or listen(self._host, self._port, self._backlog)
         self._acceptors = [asyncio.create_task(self._accept_forever(sock)) for sock in self._listeners]
 
     async def stop(self) -> None:
@@ -329,7 +332,7 @@ class GuardedSite(web.BaseSite):
         return False
 
 
-def _listen(host: str | None, port: int, backlog: int) -> list[socket.socket]:
+def listen(host: str | None, port: int, backlog: int = 128) -> list[socket.socket]:
     """Listening sockets for every address of ``host`` (one port for all, also when 0 was asked)."""
     infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     seen: set[Any] = set()

@@ -201,12 +201,16 @@ class Staff(ServiceCore):
             )
         with self._tx() as s:
             key = normalise_user_number(serial_or_user)
-            user = s.get(User, key) if is_valid_user_number(key) else None
+            # the user's row lock: a renewal or install on any instance either finishes first (and its
+            # certificate is revoked here too) or waits and then sees the revocation
+            user = s.get(User, key, with_for_update=True) if is_valid_user_number(key) else None
             if user is None:
                 cert = s.get(Certificate, serial_or_user.lower().lstrip("0") or "0")
                 if cert is None:
                     raise Problem(Refusal.NOT_FOUND, f"no certificate or user {serial_or_user}")
-                user = cert.user
+                user = s.get(User, cert.user_number, with_for_update=True)
+                assert user is not None
+                s.expire_all()  # what was read before the lock is read again
             if by is not None:
                 self._check_manages(s, by, user)
             now = self.now()
@@ -236,7 +240,10 @@ class Staff(ServiceCore):
         now = self.now()
         purged = []
         with self._tx() as s:
-            for user in s.scalars(select(User).where(User.status == "approved")):
+            # locked, skipping users another instance is enrolling right now (seen next round): an
+            # install that commits while this runs is never purged from under its holder
+            approved = select(User).where(User.status == "approved").with_for_update(skip_locked=True)
+            for user in s.scalars(approved):
                 if user.certificates or user.approved_at is None:
                     continue
                 if now >= install_deadline(user.approved_at, self.durations):

@@ -31,6 +31,7 @@ from issuer.ca import pkcs7_certs_only
 from issuer.core import Holder
 from issuer.guards import PORTAL_STYLE, Handler, same_origin_only, security_headers
 from issuer.letters import kind_words
+from issuer.pinpool import PinPool
 from issuer.problems import EdgeProblem, Problem, plain_http
 from issuer.proxy import Networks, from_trusted_proxy
 from issuer.service import IssuerService
@@ -42,6 +43,7 @@ PROXY: web.AppKey[tuple[str, Networks] | None] = web.AppKey("proxy", object)  # 
 
 BODY_TIMEOUT: web.AppKey[float] = web.AppKey("body_timeout", float)
 LABELS: web.AppKey[dict[str, str]] = web.AppKey("est_labels", dict)
+PIN_POOL: web.AppKey[PinPool] = web.AppKey("pin_pool", PinPool)
 
 PKCS7 = "application/pkcs7-mime; smime-type=certs-only"
 
@@ -67,7 +69,10 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
     except Problem as p:
         return _problem_response(p)
     except EdgeProblem as p:
-        return web.json_response(p.body(), status=p.status, content_type="application/problem+json")
+        edge = web.json_response(p.body(), status=p.status, content_type="application/problem+json")
+        if "retry_after" in p.extensions:
+            edge.headers["Retry-After"] = str(p.extensions["retry_after"])
+        return edge
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -233,7 +238,8 @@ async def est_simpleenroll(request: web.Request) -> web.Response:
     csr = await _csr_body(request)
     svc = request.app[SERVICE]
     try:
-        cert = await _run(request, svc.enroll_with_pin, user_number, pin, csr, kind=kind)
+        # in the PIN pool (bounded threads and queue), never in the pool renewals use
+        cert = await request.app[PIN_POOL].run(svc.enroll_with_pin, user_number, pin, csr, kind=kind)
     except EnrollmentPending as pending:  # RFC 7030 §4.2.3: accepted, the certificate comes later
         return web.Response(
             status=202,
@@ -408,6 +414,7 @@ def make_app(
     body_timeout: float = 15.0,
     est_only: bool = False,
     est_labels: dict[str, str] | None = None,
+    pin_pool: PinPool | None = None,
 ) -> web.Application:
     """The aiohttp application; ``proxy`` = (header, trusted networks) behind a TLS terminator.
 
@@ -415,6 +422,7 @@ def make_app(
     With ``est_only`` only ``/.well-known/est/*`` is served (a plain RFC 7030 server: the JSON API
     and the portal answer 404), so clients can be tested against the standard alone.
     ``est_labels`` (label -> certificate kind) adds ``/.well-known/est/<label>/...`` (RFC 7030 §3.2.2).
+    ``pin_pool`` checks PINs (:mod:`issuer.pinpool`; default: a thread per core).
     """
     if proxy is not None and not proxy[1]:
         raise ValueError("a client-certificate header needs at least one trusted proxy address")
@@ -424,6 +432,7 @@ def make_app(
     app[PROXY] = proxy
     app[BODY_TIMEOUT] = body_timeout
     app[LABELS] = dict(est_labels or {})
+    app[PIN_POOL] = pin_pool or PinPool.for_workers(1)
     for est in ("/.well-known/est", "/.well-known/est/{label}"):
         app.router.add_get(f"{est}/cacerts", est_cacerts)
         app.router.add_get(f"{est}/csrattrs", est_csrattrs)

@@ -1,0 +1,280 @@
+"""Two issuers (separate ``serve`` processes, as on two hosts) over one PostgreSQL: still one issuer.
+
+Exactly one certificate per user under simultaneous first installs spread over both; wrong PINs
+counted once in all (five, not five per instance); unique serial numbers; a revocation made
+through one instance refused at once by the other. One throwaway PostgreSQL cluster for the
+module (the machinery of test_postgres.py); EC keys in the requests, so the work is the issuer's.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from issuer_harness import (
+    Holder,
+    RunningIssuer,
+    admin,
+    certs_from_pkcs7_b64,
+    csr_der,
+    problem,
+    renewal_csr_der,
+    serve_issuer,
+)
+from test_postgres import DATABASE, PG_BIN, ROLE, Cluster, _as_postgres, _free_port, simultaneously
+
+EST_ENROLL = "/.well-known/est/simpleenroll"
+HEADERS = {"Content-Type": "application/pkcs10"}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL 15 cluster (as in test_postgres.py) with room for two issuers' pools."""
+    tools = {name: PG_BIN / name for name in ("initdb", "pg_ctl")}
+    if not all(os.access(path, os.X_OK) for path in tools.values()):
+        pytest.skip("PostgreSQL 15 server binaries missing: install the Debian package postgresql")
+    prefix = _as_postgres()
+    folder = Path(tempfile.mkdtemp(prefix="zorgcert-pg-", dir="/tmp"))
+    os.chmod(folder, 0o700)
+    if prefix:
+        pw = pwd.getpwnam("postgres")
+        os.chown(folder, pw.pw_uid, pw.pw_gid)
+    data, log = folder / "data", folder / "server.log"
+
+    def run(*args: str | Path) -> None:
+        proc = subprocess.run([*prefix, *map(str, args)], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, f"{args[0]}: {proc.stdout}{proc.stderr}"
+
+    started = False
+    try:
+        run(tools["initdb"], "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        port = _free_port()
+        options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=120")
+        started = True
+        run(tools["pg_ctl"], "-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start")
+        pg = Cluster(folder, port)
+        with pg.connect(user="postgres", dbname="postgres") as conn:
+            conn.execute(f"CREATE ROLE {ROLE} LOGIN")
+            conn.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
+        yield pg
+    finally:
+        if started:
+            stop = [*prefix, str(tools["pg_ctl"]), "-D", str(data), "-w", "-t", "20", "stop"]
+            if subprocess.run([*stop, "-m", "fast"], capture_output=True, timeout=60).returncode != 0:
+                subprocess.run([*stop, "-m", "immediate"], capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def instances(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RunningIssuer]]:
+    """Two ``serve`` processes of one issuer (one data folder: CA, secret, issuer.toml) on one database;
+    the first with two worker processes on its port (``--workers 2``), the second with one."""
+    data = tmp_path_factory.mktemp("instances") / "data"
+    # renewal open from the start (window = validity), so a fresh certificate can be renewed here
+    admin(data, "init", "--hostname", "localhost", "--ip", "127.0.0.1", "--db", cluster.url,
+          "--validity", "P2Y", "--renewal-window", "P2Y")
+    running: list[RunningIssuer] = []
+    try:
+        for workers in ("2", "1"):
+            running.append(serve_issuer(data, ("--workers", workers)))
+        yield running
+    finally:
+        for one in running:
+            one.stop()
+
+
+@pytest.fixture(scope="module")
+def org(instances: list[RunningIssuer]) -> int:
+    return instances[0].organisation("Huisartsenpraktijk Twee Locaties")
+
+
+@pytest.fixture(scope="module")
+def key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def request_csr(key: ec.EllipticCurvePrivateKey, i: int) -> bytes:
+    return base64.b64encode(csr_der(key, x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, f"req {i}")])))
+
+
+def counts(cluster: Cluster, number: str) -> tuple[int, bool, int]:
+    """(failed_pin_attempts, blocked, certificates) as PostgreSQL holds them."""
+    ((failed, blocked, certs),) = cluster.rows(
+        "SELECT u.failed_pin_attempts, u.blocked,"
+        " (SELECT count(*) FROM certificates c WHERE c.user_number = u.user_number)"
+        " FROM users u WHERE u.user_number = %s", number)
+    return failed, blocked, certs
+
+
+def spread(instances: list[RunningIssuer], n: int, call: Callable[[RunningIssuer, int], requests.Response]
+           ) -> list[requests.Response]:
+    """``call`` n times at once, request i to instance i mod 2."""
+    return simultaneously(n, lambda i: call(instances[i % len(instances)], i))
+
+
+def wrong(pin: str) -> str:
+    return str((int(pin[0]) + 1) % 10) + pin[1:]
+
+
+def test_fifty_installs_over_two_instances_give_one_certificate_per_user(
+    cluster: Cluster, instances: list[RunningIssuer], org: int, key: ec.EllipticCurvePrivateKey
+) -> None:
+    users = [instances[0].user(org, name=f"Gebruiker {i}") for i in range(5)]
+    csrs = [request_csr(key, i) for i in range(50)]
+
+    answers = spread(instances, 50, lambda inst, i: inst.post(
+        EST_ENROLL, auth=users[i % 5], data=csrs[i], headers=HEADERS))
+
+    by_user: dict[str, Counter[int]] = {number: Counter() for number, _ in users}
+    for i, r in enumerate(answers):
+        by_user[users[i % 5][0]][r.status_code] += 1
+        if r.status_code != 200:
+            problem(r, 409, "still-valid")
+    assert all(c == {200: 1, 409: 9} for c in by_user.values()), by_user
+    # both instances issued (the winners are spread; a user's ten requests went five to each)
+    serials = [certs_from_pkcs7_b64(r.content)[0].serial_number for r in answers if r.status_code == 200]
+    assert len(set(serials)) == 5
+    for number, _ in users:
+        assert counts(cluster, number) == (0, False, 1)
+
+
+def test_wrong_pins_count_five_in_all_over_both_instances(
+    cluster: Cluster, instances: list[RunningIssuer], org: int, key: ec.EllipticCurvePrivateKey
+) -> None:
+    number, pin = instances[1].user(org, name="Sanne Mulder")
+    csr = request_csr(key, 0)
+
+    answers = spread(instances, 12, lambda inst, _i: inst.post(
+        EST_ENROLL, auth=(number, wrong(pin)), data=csr, headers=HEADERS))
+
+    codes = Counter(r.json().get("code") for r in answers)
+    assert codes == {"pin-invalid": 4, "user-blocked": 8}, codes
+    left = sorted(problem(r, 401, "pin-invalid")["attempts_left"] for r in answers if r.status_code == 401)
+    assert left == [1, 2, 3, 4]  # each wrong PIN counted once, on whichever instance
+    assert counts(cluster, number) == (5, True, 0)
+    for inst in instances:  # blocked everywhere, even for the right PIN
+        problem(inst.post(EST_ENROLL, auth=(number, pin), data=csr, headers=HEADERS), 403, "user-blocked")
+
+
+def test_an_unknown_numbers_wrong_pins_count_five_in_all(
+    instances: list[RunningIssuer], key: ec.EllipticCurvePrivateKey
+) -> None:
+    from app.policy import make_user_number
+
+    number = make_user_number("7" * 13)
+    csr = request_csr(key, 0)
+
+    answers = spread(instances, 12, lambda inst, _i: inst.post(
+        EST_ENROLL, auth=(number, "00000000"), data=csr, headers=HEADERS))
+
+    codes = Counter(r.json().get("code") for r in answers)
+    assert codes == {"pin-invalid": 4, "user-blocked": 8}, codes
+
+
+def test_serial_numbers_are_unique_and_random_over_instances(
+    cluster: Cluster, instances: list[RunningIssuer], org: int, key: ec.EllipticCurvePrivateKey
+) -> None:
+    users = [instances[1].user(org, name=f"Serie {i}") for i in range(8)]
+    answers = spread(instances, 8, lambda inst, i: inst.post(
+        EST_ENROLL, auth=users[i], data=request_csr(key, i), headers=HEADERS))
+    assert [r.status_code for r in answers] == [200] * 8, [r.text[:200] for r in answers]
+    serials = [certs_from_pkcs7_b64(r.content)[0].serial_number for r in answers]
+    assert len(set(serials)) == 8
+    # RFC 5280 §4.1.2.2: positive, at most 20 octets; random, so no instance can hand out another's
+    assert all(0 < s < 2**159 for s in serials) and max(serials).bit_length() > 64
+    ((total, distinct),) = cluster.rows("SELECT count(*), count(DISTINCT serial) FROM certificates")
+    assert total == distinct
+
+
+def test_a_revocation_is_seen_at_once_by_every_instance(
+    instances: list[RunningIssuer], org: int, key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
+    first, second = instances
+    number, pin = first.user(org, name="Daan Visser")
+    holder = Holder(first, tmp_path / "holder")
+    holder.key = key  # type: ignore[assignment]
+    cert = holder.take(first.post(EST_ENROLL, auth=(number, pin), data=request_csr(key, 0), headers=HEADERS))
+    for inst in instances:  # both know the certificate
+        assert requests.get(inst.url + "/api/v1/me", cert=holder.tls, verify=inst.ca, timeout=30).status_code == 200
+
+    first.service().revoke(number, "key-compromise")  # Support, next to the first instance
+
+    # the very next request to the other instance is refused: no instance keeps its own copy
+    problem(requests.get(second.url + "/api/v1/me", cert=holder.tls, verify=second.ca, timeout=30), 403, "revoked")
+    renewal = requests.post(second.url + "/.well-known/est/simplereenroll", cert=holder.tls, verify=second.ca,
+                            timeout=30, headers=HEADERS, data=base64.b64encode(csr_der(key, cert.subject)))
+    assert renewal.status_code in (401, 403), renewal.text
+    assert renewal.json()["code"] == "revoked"
+
+
+def wait_for_lock_waiter(cluster: Cluster, timeout: float = 20.0) -> None:
+    """Until some session of the issuer's waits for a row lock (pg_stat_activity)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cluster.rows("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")[0][0]:
+            return
+        time.sleep(0.02)
+    raise AssertionError("no issuer session came to wait for the user's row lock")
+
+
+def test_a_revocation_committed_while_a_renewal_waits_is_not_renewed_past(
+    cluster: Cluster, instances: list[RunningIssuer], org: int, key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
+    """R9 across instances: a renewal that read the certificate just before Support revoked it
+    (on another host) must decide on the revoked state, not on what it read before its lock."""
+    first, second = instances
+    number, pin = first.user(org, name="Lotte Bakker")
+    holder = Holder(first, tmp_path / "holder")
+    holder.key = key  # type: ignore[assignment]
+    cert = holder.take(first.post(EST_ENROLL, auth=(number, pin), data=request_csr(key, 0), headers=HEADERS))
+    answer: list[requests.Response] = []
+
+    with cluster.connect() as conn, conn.transaction():
+        # another host's transaction on this user is under way (it holds the user's row lock) ...
+        conn.execute("SELECT 1 FROM users WHERE user_number = %s FOR UPDATE", (number,))
+        renewing = threading.Thread(target=lambda: answer.append(requests.post(
+            second.url + "/.well-known/est/simplereenroll", cert=holder.tls, verify=second.ca, timeout=60,
+            headers=HEADERS, data=base64.b64encode(renewal_csr_der(key, cert)))))
+        renewing.start()
+        wait_for_lock_waiter(cluster)  # ... the renewal has read the certificate and waits for that lock
+        # ... and what that transaction does is revoke the certificate
+        conn.execute("UPDATE certificates SET revoked_at = now(), revocation_reason = 'key-compromise'"
+                     " WHERE user_number = %s", (number,))
+    renewing.join(timeout=60)
+
+    problem(answer[0], 403, "revoked")
+    assert counts(cluster, number)[2] == 1  # no second certificate
+
+
+def workers_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def test_workers_share_one_port_and_stop_with_their_supervisor(instances: list[RunningIssuer]) -> None:
+    """Last in the module: it stops the first instance."""
+    first = instances[0]
+    children = workers_of(first.process.pid)
+    assert len(children) == 2, children
+    # many connections on the one port, answered (by whichever worker the kernel hands them to)
+    answers = simultaneously(8, lambda _i: requests.get(first.url + "/.well-known/est/cacerts", verify=first.ca,
+                                                        timeout=30))
+    assert [r.status_code for r in answers] == [200] * 8
+
+    assert first.stop() == 0  # SIGTERM to the supervisor: every worker finishes and stops
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    assert "ZorgCert issuer stopped" in "".join(first.log_lines)
