@@ -472,6 +472,31 @@ class IssuerClient:
             raise IssuerProtocolError("/api/v1/me is not a JSON object")
         return dict(body)
 
+    def call(self, cert: x509.Certificate, key: Any, method: str, path: str, *,
+             body: dict[str, Any] | None = None) -> Any:
+        """One authenticated call to the JSON API (user management, the message box: ``app.practice.api``).
+
+        Over the pinned TLS with this certificate; ``body`` is sent as JSON; the answer's JSON, or None
+        for an empty one. ``ExtensionMissing`` where the issuer does not serve ``path`` (404, 405, 501
+        without a problem document); a refusal by the issuer's rules (``not-found`` too) is ``IssuerRefused``.
+        """
+        if not path.startswith("/api/v1/"):
+            raise ValueError("only the JSON API is called this way")
+        with self._with_certificate(cert, key) as session:
+            try:
+                response = self._send(method, path, session=session,
+                                      **({"json": body} if body is not None else {}))
+            except IssuerSaid as exc:  # not our issuer's "not-found" problem: that names a missing user or message
+                if absent(exc):
+                    raise ExtensionMissing(f"the issuer has no {path}", what=path.split("?")[0]) from None
+                raise
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise IssuerProtocolError(f"{path.split('?')[0]} did not answer JSON") from None
+
     @staticmethod
     def _one_certificate(response: requests.Response) -> x509.Certificate:
         if response.status_code == 202:  # RFC 7030 §4.2.3: accepted, the certificate comes later
