@@ -53,6 +53,12 @@ database = {database}
 # [messages]
 # pin_message_lifetime = "P7D"
 
+# How holders reach Support (shown in the app, e.g. "only Support can unblock a system
+# certificate"); any of phone, email, url. For example:
+# [support]
+# phone = "088 123 45 67"
+# email = "support@example.nl"
+
 # R10: the services a certificate may be authorised for (the catalogue). The id is what the
 # API and the database say; nl and en are the names the app shows; default_for lists the
 # certificate kinds that get the service when a request names none.
@@ -80,6 +86,8 @@ class IssuerConfig:
     """R10: the services a certificate may be authorised for (``[services.*]``)."""
     pin_message_lifetime: Span = field(default_factory=lambda: parse_span(DEFAULT_PIN_MESSAGE_LIFETIME))
     """How long a message with a PIN stays in the message box (``[messages] pin_message_lifetime``)."""
+    support: dict[str, str] = field(default_factory=dict)
+    """How holders reach Support (``[support]``: phone, email, url), shown by the app."""
 
     @property
     def ca_dir(self) -> Path:
@@ -199,6 +207,7 @@ def load_config(data_dir: Path) -> IssuerConfig:
             catalogue=load_catalogue(raw.get("services")),
             pin_message_lifetime=parse_span(str(_table(raw, "messages").get(
                 "pin_message_lifetime", DEFAULT_PIN_MESSAGE_LIFETIME))),
+            support=_support(_table(raw, "support")),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
@@ -209,6 +218,19 @@ def _table(raw: dict[str, object], name: str) -> dict[str, object]:
     if not isinstance(table, dict):
         raise ValueError(f"[{name}] must be a table")
     return table
+
+
+def _support(table: dict[str, object]) -> dict[str, str]:
+    """``[support]``: phone, email and url, each a short line of text."""
+    out = {}
+    for key, value in table.items():
+        if key not in ("phone", "email", "url"):
+            raise ValueError(f"[support] knows phone, email and url, not {key!r}")
+        if not isinstance(value, str) or len(value) > 200 or not value.isprintable():
+            raise ValueError(f"[support] {key} must be one line of text")
+        if value.strip():
+            out[key] = value.strip()
+    return out
 
 
 APPROVALS = ("automatic", "manual")

@@ -71,6 +71,7 @@ def org_user_json(u: User, durations: Durations, now: datetime) -> dict[str, Any
         ),
         "request_id": waiting[0].id if waiting else None,
         "requested_at": u.requested_at.isoformat(),
+        "approved_at": u.approved_at.isoformat() if u.approved_at else None,
         "failed_pin_attempts": u.failed_pin_attempts,
         "user_number": u.user_number,
         "name": u.name,

@@ -26,7 +26,8 @@ PIN_LIFETIME = 600  # seconds a PIN message stays in this module's issuer (issue
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
     running = start_issuer(
         Path(tmp_path_factory.mktemp("desk")) / "data",
-        extra_toml=f'[messages]\npin_message_lifetime = "PT{PIN_LIFETIME}S"\n',
+        extra_toml=f'[messages]\npin_message_lifetime = "PT{PIN_LIFETIME}S"\n\n'
+        '[support]\nemail = "support@example.nl"\n',
     )
     yield running
     running.stop()
@@ -206,6 +207,8 @@ def test_me_tells_the_contact_person_and_the_organisations_details(practice: dic
         "id": practice["org"], "name": "Fysiotherapie Het Anker", "agb": "12345678", "kvk": "87654321",
         "address": "Kade 1, 1011 AB Amsterdam",
     }
+    assert me["support"] == {"email": "support@example.nl"}  # [support] in issuer.toml
+    assert [c["id"] for c in me["catalogue"]][-1] == "zorginkoopportaal"
 
 
 def test_the_audit_log_says_who_did_what_with_which_certificate(desk: RunningIssuer, practice: dict[str, Any]) -> None:
