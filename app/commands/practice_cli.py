@@ -175,8 +175,9 @@ def _users(args: argparse.Namespace, lang: str, desktop: Desktop) -> tuple[Any, 
     grant = command == "authorise"
     _check(desk, number, command, lang, args.service)
     after = (desktop.authorise if grant else desktop.deauthorise)(number, args.service, as_user=who)
+    services = ", ".join(after) or t("cli.practice.none", lang)
     return {"user_number": number, "authorisations": list(after)}, t(
-        "cli.practice.authorisations", lang, user_number=number, services=", ".join(after) or t("cli.practice.none", lang))
+        "cli.practice.authorisations", lang, user_number=number, services=services)
 
 
 def _confirm_revoke(args: argparse.Namespace, desk: Desk, lang: str) -> None:

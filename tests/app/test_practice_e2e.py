@@ -22,7 +22,6 @@ import requests
 from app_harness import Desk
 from issuer_harness import API_HEADERS, RunningIssuer, csr_der, rsa_key, start_issuer
 
-
 pytestmark = pytest.mark.slow
 
 ORG, AGB, KVK, ADDRESS = "Huisartsenpraktijk De Linde", "01234567", "12345678", "Lindelaan 1, 3511 AB Utrecht"
@@ -70,13 +69,14 @@ def allowed(user: dict[str, Any], action: str, service: str | None = None) -> bo
     return next(a for a in user["actions"] if a["action"] == action and a["service"] == service)["allowed"]
 
 
-def pin_for(desk: Desk, user_number: str) -> tuple[int, str]:
-    """The PIN message about ``user_number`` in the contact person's box: (message id, PIN), revealed on purpose."""
+def pin_for(desk: Desk, user_number: str) -> tuple[int, str, dict[str, Any]]:
+    """The PIN message about ``user_number`` in the contact person's box, revealed on purpose: (id, PIN, the box
+    as listed before)."""
     box = ok(desk.run("messages", "list", "--json"))
     message = next(m for m in box["messages"] if m["about_user_number"] == user_number)
     assert message["has_pin"] and "•" in message["body"]  # listed: the PIN is not there
     shown = ok(desk.run("messages", "show", str(message["id"]), "--reveal-pin", "--json"))
-    return message["id"], shown["pin"]
+    return message["id"], shown["pin"], box
 
 
 KEY = rsa_key()
@@ -123,8 +123,7 @@ def test_the_contact_persons_desk(issuer: RunningIssuer, office: Office, tmp_pat
     assert box["unread"] == 1
     opened = ok(cp.run("messages", "show", str(box["messages"][0]["id"]), "--json"))
     assert "pin" not in opened and opened["message"]["has_pin"]
-    message_id, pin = pin_for(cp, bas)
-    assert ok(cp.run("messages", "list", "--json"))["unread"] == 0
+    message_id, pin, _ = pin_for(cp, bas)
     listing = ok(cp.run("users", "list", "--json"))
     assert row(listing, bas)["state"] == "approved" and row(listing, bas)["days_left"] == 60
 
@@ -146,7 +145,9 @@ def test_the_contact_persons_desk(issuer: RunningIssuer, office: Office, tmp_pat
                        "--kind", "system", "--service", "declaratie", "--json"))
     his = system["user_number"]
     svc.approve_request(int(system["request_id"]))  # Support, in process
-    _, his_pin = pin_for(cp, his)
+    his_message, his_pin, box = pin_for(cp, his)
+    assert box["unread"] == 1  # Bas's message was read when opened; listing marks nothing read
+    assert [m["read"] for m in box["messages"] if m["id"] in (message_id, his_message)] == [False, True]
     folder = tmp_path / "his"
     ok(colleague.install(his, his_pin, "--kind", "system", "--store", f"file:{folder}"))
     tls = {"verify": issuer.ca, "cert": (str(folder / "cert.pem"), str(folder / "key.pem")), "timeout": 30}
