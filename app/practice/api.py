@@ -184,7 +184,10 @@ class Practice:
             return None
 
     def desk(self) -> Desk:
-        return Desk(viewer=self.viewer(), organisation=organisation_from(self.me()), users=self.users(),
+        """User management; for someone who is not the contact person without users (the issuer would refuse)."""
+        viewer = self.viewer()
+        return Desk(viewer=viewer, organisation=organisation_from(self.me()),
+                    users=self.users() if viewer.is_contact_person else (),
                     catalogue=self.catalogue(), support=support_from(self.me()), at=self.core.clock.now())
 
     def request_user(self, *, name: str, email: str, kind: str,

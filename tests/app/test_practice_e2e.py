@@ -139,6 +139,9 @@ def test_the_contact_persons_desk(issuer: RunningIssuer, office: Office, tmp_pat
     assert ok(colleague.install(bas, pin))["installed"]["user_number"] == bas
     listing = ok(cp.run("users", "list", "--json"))
     assert row(listing, bas)["state"] == "installed" and allowed(row(listing, bas), "revoke")
+    theirs = ok(colleague.run("users", "list", "--json"))  # the colleague is not the contact person
+    assert theirs["users"] == [] and not theirs["can_request"]["allowed"]
+    assert theirs["can_request"]["reason"] == "practice.why.not_contact_person"
 
     # R10: an authorisation granted in the app shows in /api/v1/me and the demo COV service enforces it
     system = ok(cp.run("users", "request", "--name", "HIS koppeling", "--email", "his@example.nl",
