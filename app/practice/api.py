@@ -19,10 +19,9 @@ from cryptography import x509
 from app.enroll.identity import load_key
 from app.errors import ExtensionMissing, IssuerProtocolError, NotInWallet, StoreProblem, UsageError
 from app.policy import Durations, is_valid_user_number, normalise_user_number
+from app.practice import KINDS, REVOKE_REASONS
 from app.practice.messages import Message, MessageBox, Pin, parse
 from app.practice.users import (
-    KINDS,
-    REVOKE_REASONS,
     Desk,
     Organisation,
     OrgUser,

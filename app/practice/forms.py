@@ -19,10 +19,10 @@ from pathlib import Path
 
 from app.errors import UsageError
 from app.i18n import t
-from app.practice.users import KINDS, Organisation
+from app.practice import FORMS, KINDS
+from app.practice.users import Organisation
 from app.state.files import write_atomic
 
-FORMS = ("request", "zorginkoopportaal")
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
