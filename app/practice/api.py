@@ -17,7 +17,7 @@ from urllib.parse import quote
 from cryptography import x509
 
 from app.enroll.identity import load_key
-from app.errors import ExtensionMissing, IssuerProtocolError, NotInWallet, StoreProblem, UsageError
+from app.errors import ExtensionMissing, IssuerProtocolError, IssuerRefused, NotInWallet, StoreProblem, UsageError
 from app.policy import Durations, is_valid_user_number, normalise_user_number
 from app.practice import KINDS, REVOKE_REASONS
 from app.practice.messages import Message, MessageBox, Pin, parse
@@ -160,6 +160,10 @@ class Practice:
             raw = self._call("GET", "/api/v1/services")
         except ExtensionMissing:
             return ()
+        except IssuerRefused as exc:  # an older issuer of ours answers a problem document "not-found"
+            if exc.code != "not-found":
+                raise
+            return ()
         return catalogue_from(raw.get("services") if isinstance(raw, Mapping) else raw)
 
     # --- user management ----------------------------------------------------------------
@@ -244,7 +248,16 @@ class Practice:
         return MessageBox(tuple(out))
 
     def _open(self, message_id: int) -> tuple[Message, Pin | None]:
-        raw = self._call("GET", f"/api/v1/messages/{int(message_id)}")
+        try:
+            raw = self._call("GET", f"/api/v1/messages/{int(message_id)}")
+        except IssuerRefused as exc:  # an older issuer of ours has no single message: its list holds the bodies
+            if exc.code != "not-found":
+                raise
+            listed = self._call("GET", "/api/v1/messages")
+            raw = next((m for m in listed if isinstance(m, Mapping) and m.get("id") == int(message_id)), None) \
+                if isinstance(listed, list) else None
+            if raw is None:
+                raise
         if not isinstance(raw, Mapping):
             raise IssuerProtocolError("a message is not a JSON object")
         try:
