@@ -224,7 +224,7 @@ def _messages(args: argparse.Namespace, lang: str, desktop: Desktop) -> tuple[An
     message = desktop.open_message(args.id, as_user=who)
     text = f"{message.subject}\n\n{message.body}"
     if message.has_pin:
-        text += "\n\n" + t("practice.message.pin_hidden", lang)
+        text += "\n\n" + t("cli.practice.pin_hidden", lang, id=message.id)
     return {"message": message.as_dict()}, text
 
 
