@@ -176,7 +176,8 @@ def _holder(desk: RunningIssuer, who: Holder) -> Any:
 def test_the_catalogue_is_configuration_and_zorginkoopportaal_an_authorisation(
     desk: RunningIssuer, practice: dict[str, Any]
 ) -> None:
-    from issuer.catalogue import load_catalogue
+    from issuer.catalogue import DEFAULT_CATALOGUE, load_catalogue
+    from issuer.problems import Problem
 
     assert "[services.zorginkoopportaal]" in (desk.data / "issuer.toml").read_text()
     services = {s["id"]: s for s in desk.get("/api/v1/services").json()["services"]}
@@ -191,6 +192,15 @@ def test_the_catalogue_is_configuration_and_zorginkoopportaal_an_authorisation(
     assert "zorginkoopportaal" in _listed(cp)[number]["authorisations"]
     body = problem(cp.request("PUT", f"/api/v1/org/users/{number}/authorisations/inkoop", json={}), 400, "bad-request")
     assert body["known_services"] == list(services)
+
+    svc, me = desk.service(), _holder(desk, cp)
+    svc.catalogue = load_catalogue({"portal": {"nl": "Portaal", "en": "Portal"}})  # as if issuer.toml changed
+    try:  # a service gone from the catalogue can be revoked where held, never granted
+        with pytest.raises(Problem, match="unknown service"):
+            svc.set_authorisation(me, number, "declaratie", True)
+        assert "zorginkoopportaal" not in svc.set_authorisation(me, number, "zorginkoopportaal", False)
+    finally:
+        svc.catalogue = DEFAULT_CATALOGUE
 
     own = load_catalogue({"lab": {"nl": "Laboratorium", "en": "Laboratory", "default_for": ["system"]}})
     assert own.ids == ("lab",) and own.defaults("system") == ("lab",) and "cov" not in own
