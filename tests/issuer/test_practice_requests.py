@@ -150,6 +150,10 @@ def test_the_issuer_deletes_a_pin_message_after_its_time(desk: RunningIssuer, pr
     assert mid in [m["id"] for m in cp.get("/api/v1/messages").json()]
     time.sleep(3)
     assert mid not in [m["id"] for m in cp.get("/api/v1/messages").json()]
+    from issuer.db import Message
+
+    with svc._sessions() as s:  # deleted, not merely hidden
+        assert s.get(Message, mid) is None
     problem(cp.get(f"/api/v1/messages/{mid}"), 404, "not-found")
 
 
