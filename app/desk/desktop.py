@@ -239,13 +239,14 @@ class Desktop:
     def is_contact_person(self, as_user: str | None = None) -> bool:
         """Whether a certificate of this wallet belongs to the organisation's contact person (shows the tab).
 
-        False when there is no usable certificate or the issuer has no JSON API; an unreachable issuer raises.
+        False when no issuer is configured, there is no usable certificate or the issuer has no JSON API; an
+        unreachable issuer raises.
         """
         from app.errors import ExtensionMissing, NotInWallet
 
         try:
             return self._practice(as_user).viewer().is_contact_person
-        except (NotInWallet, ExtensionMissing):
+        except (NotInWallet, ExtensionMissing, NoIssuerConfigured):
             return False
 
     def org_desk(self, as_user: str | None = None) -> Desk:
