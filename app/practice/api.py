@@ -55,6 +55,7 @@ def login_entry(core: ZorgCert, user_number: str | None = None) -> Entry:
     now = core.clock.now()
     entries = [e for e in core.wallet.entries() if not e.revoked]
     if user_number is not None:
+        user_number = normalise_user_number(user_number)
         entries = [e for e in entries if e.user_number == user_number]
         if not entries:
             raise NotInWallet("unknown", user_number=user_number)
