@@ -390,6 +390,11 @@ _PORTAL = """<!doctype html>
 """
 
 
+def _dutch_names(info: dict[str, Any]) -> dict[str, str]:
+    """Service id -> Dutch name, from the catalogue ``me`` carries."""
+    return {c["id"]: c["name"]["nl"] for c in info.get("catalogue", ())}
+
+
 async def portal(request: web.Request) -> web.Response:
     h = await holder(request)
     info = await _run(request, request.app[SERVICE].me, h)
@@ -402,7 +407,7 @@ async def portal(request: web.Request) -> web.Response:
         org=html.escape(info["organisation"]["name"]),
         contact=html.escape(f"{cp['name']} ({cp['email']})") if cp else "nog niet aangewezen",
         until=html.escape(info["certificate"]["not_after"]),
-        auths=html.escape(", ".join(info["authorisations"]) or "geen"),
+        auths=html.escape(", ".join(_dutch_names(info).get(a, a) for a in info["authorisations"]) or "geen"),
     )
     return web.Response(text=page, content_type="text/html")
 
@@ -452,4 +457,7 @@ def make_app(
     app.router.add_get("/api/v1/messages", messages)
     app.router.add_post("/api/v1/cov/check", cov_check)
     app.router.add_get("/portal/", portal)
+    from issuer import practice_web  # the desk's routes (issue 16); imports this module, so not at the top
+
+    practice_web.add_routes(app)
     return app

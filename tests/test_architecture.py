@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("ui", "app", "keystore", "backup", "issuer")
 
 # app/'s rooms from the bottom up: a room may import its own room and the rooms below it.
-APP_LAYERS = ("app", "app.state", "app.enroll", "app.lifecycle", "app.backups", "app.troubleshoot", "app.desk",
-              "app.demo", "app.commands")
+APP_LAYERS = ("app", "app.state", "app.enroll", "app.lifecycle", "app.practice", "app.backups", "app.troubleshoot",
+              "app.desk", "app.demo", "app.commands")
 # Arrows upward, each inside a function only, each with its reason.
 APP_UPWARD = {
     ("app.explain", "app.troubleshoot.support"): "an unexpected error is logged with what redact() leaves of it",

@@ -8,7 +8,7 @@ the backup reports): the type checker guards this seam.
 Lazy imports (start-up speed, docs/performance.md): the dashboard's first paint needs only
 the wallet, the policy and the store listings (``app.lifecycle.status``). ``app.lifecycle.services`` (vault,
 stores), ``app.backups.*`` (cryptography, Argon2, zxcvbn), ``app.troubleshoot.doctor``, ``app.troubleshoot.support``,
-``app.explain`` and ``app.desk.autostart`` are imported inside the one method that needs them,
+``app.explain``, ``app.desk.autostart`` and ``app.practice.*`` are imported inside the one method that needs them,
 and nowhere else here; everything else is imported at the top.
 """
 
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from app.desk.autostart import Autostart
     from app.lifecycle.services import ZorgCert
     from app.lifecycle.status import StatusRow
+    from app.practice.api import Practice, RequestReceipt
+    from app.practice.forms import Applicant
+    from app.practice.messages import Message, MessageBox, Pin
+    from app.practice.users import Desk, Organisation
     from app.troubleshoot.doctor import Check
 
 log = logging.getLogger("zorgcert")
@@ -222,3 +226,102 @@ class Desktop:
         for w in status.waiting(self.paths):
             at = min(at, datetime.fromisoformat(w.next_attempt))  # one wake at the moment, not a poll
         return at
+
+    # --- the contact person's desk (app.practice, issue 16) -------------------------------------
+    # ``as_user``: the certificate of this wallet to log in with (default: the longest-valid personal one).
+    # Each call logs in afresh; every refusal by the issuer is a ZorgCertError as elsewhere (explain() says it).
+
+    def _practice(self, as_user: str | None) -> Practice:
+        from app.practice.api import Practice  # lazy: see the module docstring
+
+        return Practice(self.core(), as_user)
+
+    def is_contact_person(self, as_user: str | None = None) -> bool:
+        """Whether a certificate of this wallet belongs to the organisation's contact person (shows the tab).
+
+        False when no issuer is configured, there is no usable certificate or the issuer has no JSON API; an
+        unreachable issuer raises.
+        """
+        from app.errors import ExtensionMissing, NotInWallet
+
+        try:
+            return self._practice(as_user).viewer().is_contact_person
+        except (NotInWallet, ExtensionMissing, NoIssuerConfigured):
+            return False
+
+    def org_desk(self, as_user: str | None = None) -> Desk:
+        """User management: who looks, the organisation, its users in their state now, the catalogue, Support.
+
+        ``desk.verdicts(user)`` says per action whether the rules allow it and, if not, why (a message key).
+        """
+        return self._practice(as_user).desk()
+
+    def request_user(self, name: str, email: str, kind: str, authorisations: tuple[str, ...] | None = None,
+                     as_user: str | None = None) -> RequestReceipt:
+        """R1: request a personal or system certificate for a colleague; Support approves it later."""
+        return self._practice(as_user).request_user(name=name, email=email, kind=kind, authorisations=authorisations)
+
+    def unblock_user(self, user_number: str, as_user: str | None = None) -> None:
+        """R12: unblock a personal certificate's user (the issuer refuses a system one: only Support)."""
+        self._practice(as_user).unblock(user_number)
+
+    def revoke_user(self, user_number: str, reason: str, as_user: str | None = None) -> tuple[str, ...]:
+        """R9: revoke for good, ``reason`` one of ``app.practice.users.REVOKE_REASONS``; the revoked serials."""
+        return self._practice(as_user).revoke(user_number, reason)
+
+    def authorise(self, user_number: str, service: str, as_user: str | None = None) -> tuple[str, ...]:
+        """R10: grant ``service`` (an id of the catalogue); the user's authorisations after."""
+        return self._practice(as_user).set_authorisation(user_number, service, True)
+
+    def deauthorise(self, user_number: str, service: str, as_user: str | None = None) -> tuple[str, ...]:
+        """R10: withdraw ``service``; the user's authorisations after."""
+        return self._practice(as_user).set_authorisation(user_number, service, False)
+
+    def message_box(self, as_user: str | None = None) -> MessageBox:
+        """The message box, newest first (``.unread`` for the tab); PIN messages without their PIN."""
+        return self._practice(as_user).messages()
+
+    def unread_count(self, as_user: str | None = None) -> int:
+        return self.message_box(as_user).unread
+
+    def open_message(self, message_id: int, as_user: str | None = None) -> Message:
+        """One message opened (the issuer marks it read); a PIN in it stays masked: see ``reveal_pin``."""
+        return self._practice(as_user).open_message(message_id)
+
+    def reveal_pin(self, message_id: int, as_user: str | None = None) -> Pin:
+        """The PIN of a PIN message, only on the user's deliberate click; ``pin.reveal()`` gives the digits.
+
+        Never log it; offer no copy by default (``app.practice.messages.COPY_OFFERED_BY_DEFAULT``), and clear a
+        copied PIN after ``CLIPBOARD_CLEAR_SECONDS``.
+        """
+        return self._practice(as_user).reveal_pin(message_id)
+
+    def delete_message(self, message_id: int, as_user: str | None = None) -> None:
+        self._practice(as_user).delete_message(message_id)
+
+    def suggested_form_path(self, form: str) -> Path:
+        """Where a paper form is offered to go (``form``: ``request`` or ``zorginkoopportaal``)."""
+        from app.practice.forms import default_name  # lazy: see the module docstring
+
+        return self.default_folder() / default_name(form, self.now())
+
+    def make_form(self, form: str, out: Path, *, lang: str, applicant: Applicant | None = None,
+                  as_user: str | None = None) -> Path:
+        """R1: a paper form as PDF (``request`` or ``zorginkoopportaal``), pre-filled with the organisation's details
+        when a certificate of this wallet can ask the issuer (blank lines otherwise) and with ``applicant``."""
+        from app.practice.forms import make_form  # lazy: see the module docstring
+
+        organisation, send_to = self._form_facts(as_user)
+        return make_form(form, Path(out), lang=lang, organisation=organisation, applicant=applicant, now=self.now(),
+                         send_to=send_to)
+
+    def _form_facts(self, as_user: str | None) -> tuple[Organisation | None, str]:
+        """The organisation and how to reach Support, if a certificate of this wallet can ask the issuer."""
+        from app.errors import ExtensionMissing, NoIssuerConfigured, NotInWallet
+        from app.practice.api import support_from  # lazy: see the module docstring
+
+        try:
+            practice = self._practice(as_user)
+            return practice.organisation(), support_from(practice.me()).how()
+        except (NotInWallet, ExtensionMissing, NoIssuerConfigured):
+            return None, ""

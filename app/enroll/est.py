@@ -472,6 +472,33 @@ class IssuerClient:
             raise IssuerProtocolError("/api/v1/me is not a JSON object")
         return dict(body)
 
+    def call(self, cert: x509.Certificate, key: Any, method: str, path: str, *,
+             body: dict[str, Any] | None = None) -> Any:
+        """One call to the JSON API with this certificate (user management, the message box: ``app.practice.api``).
+
+        A state change sends ``body`` (default ``{}``) as JSON with ``X-ZorgCert-Request: 1``. The answer's JSON
+        (None if empty); ``ExtensionMissing`` for 404/405/501 without a problem document; else as ``_send``.
+        """
+        if not path.startswith("/api/v1/"):
+            raise ValueError("only the JSON API is called this way")
+        with self._with_certificate(cert, key) as session:
+            try:
+                if method in ("GET", "HEAD"):
+                    response = self._send(method, path, session=session)
+                else:  # a state change: JSON, with the header an HTML form cannot set (issuer/guards.py)
+                    response = self._send(method, path, session=session, json=body if body is not None else {},
+                                          headers={"X-ZorgCert-Request": "1"})
+            except IssuerSaid as exc:  # not our issuer's "not-found" problem: that names a missing user or message
+                if absent(exc):
+                    raise ExtensionMissing(f"the issuer has no {path}", what=path.split("?")[0]) from None
+                raise
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise IssuerProtocolError(f"{path.split('?')[0]} did not answer JSON") from None
+
     @staticmethod
     def _one_certificate(response: requests.Response) -> x509.Certificate:
         if response.status_code == 202:  # RFC 7030 §4.2.3: accepted, the certificate comes later
