@@ -78,10 +78,10 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "${APPNAME}"
 
 Var upgrade  ; 1 when an earlier install is found: its choices are the defaults
 
-LangString SecAutostartName ${LANG_DUTCH} "ZorgCert starten bij aanmelden (meldingen in het systeemvak)"
-LangString SecAutostartName ${LANG_ENGLISH} "Start ZorgCert at sign-in (reminders in the notification area)"
-LangString SecAutostartDesc ${LANG_DUTCH} "Herinnert u op tijd aan het verlengen van uw certificaat."
-LangString SecAutostartDesc ${LANG_ENGLISH} "Reminds you in time to renew your certificate."
+LangString SecAutostartName ${LANG_DUTCH} "Starten bij aanmelden"
+LangString SecAutostartName ${LANG_ENGLISH} "Start at sign-in"
+LangString SecAutostartDesc ${LANG_DUTCH} "ZorgCert in het systeemvak: herinnert u op tijd aan het verlengen van uw certificaat."
+LangString SecAutostartDesc ${LANG_ENGLISH} "ZorgCert in the notification area: reminds you in time to renew your certificate."
 LangString SecDesktopName ${LANG_DUTCH} "Snelkoppeling op het bureaublad"
 LangString SecDesktopName ${LANG_ENGLISH} "Desktop shortcut"
 LangString SecDesktopDesc ${LANG_DUTCH} "Een pictogram voor ZorgCert op het bureaublad."
