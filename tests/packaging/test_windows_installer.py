@@ -47,6 +47,7 @@ SHIMS = ("bcryptprimitives.dll", "icuuc.dll", "mscms.dll")
 UNINSTALL_KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\ZorgCert"
 MY_STORE_KEY = r"HKCU\Software\Microsoft\SystemCertificates\My\Certificates"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+SETUP_TITLE = "ZorgCert-installatie"  # the installer's windows, in Dutch
 PASSPHRASE = "Kaasschaaf Vlinderdas Molenwiek Sneeuwbal"
 
 pytestmark = [
@@ -119,8 +120,9 @@ class Wine:
         return None
 
     def reg_subkeys(self, key: str) -> list[str]:
+        """The names of a key's subkeys (``reg query`` lists them as full paths, HKEY_CURRENT_USER spelt out)."""
         r = self.run("reg", "query", key, timeout=60)
-        prefix = key.lower() + "\\"
+        prefix = key.replace("HKCU\\", "HKEY_CURRENT_USER\\", 1).lower() + "\\"
         return [line.strip()[len(prefix):] for line in r.stdout.splitlines() if line.strip().lower().startswith(prefix)]
 
 
@@ -206,19 +208,19 @@ def test_installer_pages_in_dutch_and_cancel_leaves_nothing(installer: Path, win
         (dialog,) = _windows(wine, "Installer Language", program)
         _screenshot(wine, dialog, tmp_path / "windows-installer-language.png")
         _save(tmp_path / "windows-installer-language.png")
-        _keys(wine, dialog, "Home", "Return")  # Nederlands: the first in the list
+        _keys(wine, dialog, "End", "Return")  # Nederlands: the last of English, Nederlands
         for page in ("welcome", "folder", "options"):
-            assert _wait_for(lambda: _windows(wine, "ZorgCert ", program), 60), f"no {page} page"
+            assert _wait_for(lambda: _windows(wine, SETUP_TITLE, program), 60), f"no {page} page"
             time.sleep(1.5)  # the page drawn
-            (window,) = _windows(wine, "ZorgCert ", program)
+            (window,) = _windows(wine, SETUP_TITLE, program)
             shot = tmp_path / f"windows-installer-{page}.png"
             _screenshot(wine, window, shot)
             _save(shot)
             if page != "options":
                 _keys(wine, window, "Return")  # Volgende
         _keys(wine, window, "Escape")  # cancel, then say yes to "really quit?"
-        assert _wait_for(lambda: set(_windows(wine, "ZorgCert ", program)) - {window}, 30), "no quit question"
-        (question,) = set(_windows(wine, "ZorgCert ", program)) - {window}
+        assert _wait_for(lambda: set(_windows(wine, SETUP_TITLE, program)) - {window}, 30), "no quit question"
+        (question,) = set(_windows(wine, SETUP_TITLE, program)) - {window}
         _keys(wine, question, "Return")
         assert _wait_for(lambda: proc.poll() is not None, 60), "the installer did not stop"
     finally:
