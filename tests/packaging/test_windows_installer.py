@@ -204,7 +204,8 @@ def test_installer_pages_in_dutch_and_cancel_leaves_nothing(installer: Path, win
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     program = installer.name
     try:
-        assert _wait_for(lambda: _windows(wine, "Installer Language", program), 120), "no language question"
+        assert _wait_for(lambda: _windows(wine, "Installer Language", program), 120), _tree(wine)
+        time.sleep(1.5)  # drawn
         (dialog,) = _windows(wine, "Installer Language", program)
         _screenshot(wine, dialog, tmp_path / "windows-installer-language.png")
         _save(tmp_path / "windows-installer-language.png")
@@ -231,7 +232,8 @@ def test_installer_pages_in_dutch_and_cancel_leaves_nothing(installer: Path, win
 
 
 def _keys(wine: Wine, window: str, *keys: str) -> None:
-    subprocess.run(["xdotool", "key", "--window", window, *keys], env=wine.env, timeout=30, check=True)
+    subprocess.run(["xdotool", "key", "--window", window, *keys], env=wine.env, capture_output=True, timeout=30,
+                   check=True)
 
 
 # --- install ------------------------------------------------------------------------------------------------------
@@ -329,16 +331,27 @@ def test_a_backup_is_made(installed: Wine, certificate: dict[str, str]) -> None:
 
 
 def _windows(wine: Wine, title: str, program: str) -> list[str]:
-    """The ids of the top-level X windows of ``program`` whose title starts with ``title``."""
+    """The ids of the top-level X windows of ``program`` (Wine names their class after it, in lower case) whose
+    title starts with ``title``."""
     r = subprocess.run(["xwininfo", "-root", "-tree"], env=wine.env, capture_output=True, text=True, timeout=30,
                        check=False)
-    pattern = re.compile(rf'^\s*(0x[0-9a-f]+) "{re.escape(title)}[^"]*": \("{re.escape(program)}"')
+    pattern = re.compile(rf'^\s*(0x[0-9a-f]+) "{re.escape(title)}[^"]*": \("{re.escape(program)}"', re.I)
     return [m.group(1) for m in map(pattern.match, r.stdout.splitlines()) if m]
+
+
+def _tree(wine: Wine) -> str:
+    """The X windows there are (for a failure's message)."""
+    return subprocess.run(["xwininfo", "-root", "-tree"], env=wine.env, capture_output=True, text=True, timeout=30,
+                          check=False).stdout[-3000:]
 
 
 def _save(shot: Path) -> None:
     """Keep a screenshot in docs/screenshots when asked (ZORGCERT_UPDATE_SCREENSHOTS=1)."""
-    assert shot.stat().st_size > 5_000  # a drawn window, not a blank one
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(shot))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)}
+    assert len(colours) >= 8, f"{shot.name}: {len(colours)} colours, a blank window"  # text and widgets drawn
     if os.environ.get("ZORGCERT_UPDATE_SCREENSHOTS"):
         shutil.copy(shot, SCREENSHOTS / shot.name)
 
