@@ -1,8 +1,9 @@
 """A throwaway code-signing certificate for a test build (scripts/build-windows, when no release key is set).
 
-Writes ``test.key`` (0600) and ``test.crt`` into the folder given: self-signed, valid for two days, marked
-as a test in its name. The build deletes the key when it is done and keeps the certificate beside the
-installer (dist/windows/test-signing-certificate.pem) so that the test can verify the signature.
+Writes ``test.key`` (0600) and ``test.crt`` into the folder given: self-signed, marked as a test in its name,
+valid for ten years so that a cached test build still verifies. The build deletes the key as soon as it has
+signed and keeps the certificate beside the installer (dist/windows/test-signing-certificate.pem) so that the
+test can verify the signatures.
 """
 
 import datetime
@@ -24,7 +25,7 @@ def main(folder: Path) -> None:
     now = datetime.datetime.now(datetime.UTC)  # a build tool, not app code: app/clock.py is for the app
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
