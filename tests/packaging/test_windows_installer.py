@@ -437,6 +437,7 @@ def test_frozen_demo_runs_its_issuer(installed: Wine, tmp_path: Path) -> None:
 
 def test_installing_again_keeps_settings_and_choices(installed: Wine, installer: Path,
                                                      certificate: dict[str, str]) -> None:
+    """The installer compares no versions: installing over an installed ZorgCert, older or the same, is one path."""
     exe = installed.program_dir / "zorgcert.exe"
     r = installed.run(exe, "config", "set", "issuer-url", certificate["ZORGCERT_ISSUER_URL"], timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -453,7 +454,17 @@ def test_installing_again_keeps_settings_and_choices(installed: Wine, installer:
 def test_silent_uninstall_removes_the_program_and_keeps_certificate_and_backup(installed: Wine,
                                                                               certificate: dict[str, str]) -> None:
     installed.run("reg", "add", "HKCU\\" + RUN_KEY, "/v", RUN_VALUE, "/d", "x agent", "/f", timeout=60)
-    installed.run(installed.program_dir / "uninstall.exe", "/S", timeout=300)  # it copies itself and returns
+    agent = subprocess.Popen(["wine", str(installed.program_dir / "zorgcertw.exe"), "agent"], env=installed.env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(10)  # started: its tray icon in Wine's notification area
+        assert agent.poll() is None, "the tray agent did not keep running"
+        installed.run(installed.program_dir / "uninstall.exe", "/S", timeout=300)  # it copies itself and returns
+        assert _wait_for(lambda: agent.poll() is not None, 120), "the uninstaller left the agent running"
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+        agent.wait(timeout=60)
     assert _wait_for(lambda: not installed.program_dir.exists(), 120), sorted(installed.program_dir.rglob("*"))[:20]
     assert not installed.start_menu_entry.exists()
     assert installed.reg_value("HKCU\\" + RUN_KEY, RUN_VALUE) is None
