@@ -1,5 +1,5 @@
 """The issuer's files: atomic writes (``app.state.files.write_atomic``: absent or whole, never half) and private
-modes."""
+modes (POSIX; on Windows the folder's ACL, inherited from the user's profile, keeps them private)."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ def create_private_file(path: Path) -> None:
 def tighten(path: Path) -> tuple[int, int] | None:
     """Take group and other permissions away from ``path``; (old, new) mode if it changed, None if not.
 
-    Nothing happens to a path that does not exist. Raises NotOurs when it belongs to another
-    user: the issuer does not adopt a file or folder someone else controls.
+    Nothing happens to a path that does not exist, nor on Windows: there mode bits are only the
+    read-only flag and who may read a file is its ACL (inherited from the folder: the issuer's data
+    lives in the user's profile), and Python has no ``os.geteuid``. Raises NotOurs when it belongs
+    to another user: the issuer does not adopt a file or folder someone else controls.
     """
+    if not hasattr(os, "geteuid"):  # Windows
+        return None
     try:
         st = os.stat(path)
     except FileNotFoundError:

@@ -185,7 +185,10 @@ async def serve(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):  # before anyone is told we listen: a quick stop is a clean one
-        loop.add_signal_handler(sig, stop.set)
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:  # Windows' event loop has none: a plain handler that wakes the loop
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
     await site.start()
     scheme = "http" if proxy else "https"
     log.info("at most %d connections at a time (descriptor limit %d)", cap, nofile)

@@ -14,10 +14,10 @@ import contextlib
 import errno
 import functools
 import logging
-import resource
 import secrets
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +27,9 @@ from aiohttp import web
 from app.policy import Refusal
 from issuer.guards import SECURITY_HEADERS
 from issuer.problems import Problem, plain_http
+
+if sys.platform != "win32":  # Windows has no rlimits (the frozen demo runs the issuer there)
+    import resource
 
 conn_log = logging.getLogger("zorgcert.issuer.connections")
 
@@ -88,6 +91,8 @@ LIMITED_LOGGERS = ("asyncio", "aiohttp.server", "aiohttp.web", conn_log.name)
 
 def descriptor_limit() -> int:
     """Raise the soft RLIMIT_NOFILE towards the hard one (up to :data:`NOFILE_WANTED`); the soft limit."""
+    if sys.platform == "win32":  # no such limit; asyncio's proactor loop has no select() cap either
+        return NOFILE_WANTED
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = NOFILE_WANTED if hard == resource.RLIM_INFINITY else min(hard, NOFILE_WANTED)
     if soft != resource.RLIM_INFINITY and soft < wanted:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
+_KILL = getattr(signal, "SIGKILL", 9)  # Windows has none: _signal_group kills the process there
 
 
 def _die_with_parent() -> Callable[[], None] | None:
@@ -74,10 +75,10 @@ class Children:
             try:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                _signal_group(proc, signal.SIGKILL)
+                _signal_group(proc, _KILL)
                 proc.wait()
         for proc in self.procs:  # grandchildren (certutil, a dialog) that outlived their parent
-            _signal_group(proc, signal.SIGKILL)
+            _signal_group(proc, _KILL)
         self.procs.clear()
 
 

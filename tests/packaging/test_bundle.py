@@ -47,7 +47,8 @@ def source_hash() -> str:
     digest = hashlib.sha256()
     files = [ROOT / "pyproject.toml", ROOT / "scripts" / "build-linux"]
     for folder in ("app", "ui", "keystore", "backup", "issuer", "resources", "packaging"):
-        files += [p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        files += [p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and not p.is_relative_to(ROOT / "packaging" / "windows")]  # the Windows installer's own
     for path in sorted(files):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
