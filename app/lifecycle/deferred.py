@@ -88,7 +88,7 @@ def repeat(core: ZorgCert, op: Operation, *, due_only: bool = True) -> str:
     except (IssuerRefused, IssuerSaid) as exc:
         code = getattr(exc, "code", "") or exc.key
         was_key_made = op.stage == "key-made"
-        core._roll_back(op)  # a clear no to the very same request: nothing (more) will come
+        core.roll_back(op)  # a clear no to the very same request: nothing (more) will come
         lost = was_key_made and code in ("still-valid", "certificate-superseded", "not-authorised")
         log.warning("repeated %s of %s refused (%s)%s", op.kind, op.user_number, code,
                     ": the certificate may have been made and lost (R7)" if lost else "")
@@ -99,8 +99,7 @@ def repeat(core: ZorgCert, op: Operation, *, due_only: bool = True) -> str:
         op.next_attempt = (now + UNREACHABLE_WAIT).isoformat()
         core.journal.save(op)
         return "deferred"
-    core._issued(op, cert, core.client.cacerts())
-    core._finish(op, lambda _: None)
+    core.complete_repeated(op, cert)
     log.info("completed %s of %s with the repeated request", op.kind, op.user_number)
     return "completed"
 

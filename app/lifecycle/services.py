@@ -455,6 +455,15 @@ class ZorgCert:
             specs += op.stores
         return specs
 
+    def complete_repeated(self, op: Operation, cert: Any) -> Entry:
+        """A repeated request was answered (``app.lifecycle.deferred``): record it and roll forward."""
+        self._issued(op, cert, self.client.cacerts())
+        return self._finish(op, lambda _: None)
+
+    def roll_back(self, op: Operation) -> None:
+        """A clear no to an interrupted or deferred request: its key, its sealed PIN and its entry go."""
+        self._roll_back(op)
+
     def _roll_back(self, op: Operation) -> None:
         self.vault.wipe_pin(op.key_id)
         self.vault.delete(op.key_id)

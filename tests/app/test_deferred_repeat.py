@@ -77,15 +77,13 @@ class Core:
         self.client = Client(answers)
         self.done: list[str] = []
 
-    def _issued(self, op: Operation, cert: Any, chain: list[Any]) -> None:
+    def complete_repeated(self, op: Operation, cert: Any) -> None:
         self.done.append(f"issued {cert}")
         self.vault.wipe_pin(op.key_id)
-
-    def _finish(self, op: Operation, progress: Any) -> None:
         self.done.append("finished")
         self.journal.finish(op)
 
-    def _roll_back(self, op: Operation) -> None:
+    def roll_back(self, op: Operation) -> None:
         self.done.append("rolled back")
         self.vault.wipe_pin(op.key_id)
         self.journal.finish(op)
