@@ -143,10 +143,14 @@ class Vault:
             self._aead = _aesgcm(base64.b64decode(secret))
         return self._aead
 
-    def open_key(self) -> None:
-        """Fetch the vault key from the OS keyring as ``get`` and ``put`` would (``doctor``): raises what they would,
-        ``_NoVaultKey`` when there is none yet; seals and opens nothing."""
-        self._cipher(create=False)
+    def open_key(self) -> bool:
+        """Fetch the vault key from the OS keyring as ``get`` and ``put`` would (``doctor``): False when the keyring
+        holds none (yet), True when it does; raises what they would when the keyring fails. Seals and opens nothing."""
+        try:
+            self._cipher(create=False)
+        except _NoVaultKey:
+            return False
+        return True
 
     def _path(self, ident: str) -> Path:
         if not _ID.fullmatch(ident):

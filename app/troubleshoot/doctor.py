@@ -121,10 +121,11 @@ def _keyring_check(core: ZorgCert, lang: str) -> Check:
     """Can the vault key be read from the OS keyring, within ``KEYRING_WAIT`` seconds?"""
     name = t("doctor.keyring", lang)
     outcome: dict[str, ZorgCertError] = {}
+    found: list[bool] = []
 
     def probe() -> None:
         try:
-            core.vault.open_key()  # the vault's own way to the key, whatever backs it
+            found.append(core.vault.open_key())  # the vault's own way to the key, whatever backs it
         except ZorgCertError as exc:
             outcome["error"] = exc
         except Exception as exc:  # noqa: BLE001 - a keyring backend's own failure is a failed check
@@ -137,7 +138,7 @@ def _keyring_check(core: ZorgCert, lang: str) -> Check:
         return _check(name, "fail", t("doctor.keyring.slow", lang, seconds=f"{KEYRING_WAIT:g}"),
                       t("error.keyring.next", lang))
     error = outcome.get("error")
-    if error is None:
+    if error is None and found == [True]:
         return _check(name, "pass", t("doctor.keyring.ok", lang))
     if isinstance(error, KeyringUnavailable):
         return _check(name, "fail", *_explain(error, lang))

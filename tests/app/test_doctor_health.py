@@ -128,3 +128,22 @@ def test_a_keyring_that_does_not_answer_fails_within_the_bound(tmp_path: Path,
     assert time.monotonic() - started < 1.5
     assert check.result == "fail" and "binnen 0.3 seconden geen antwoord" in check.detail
     assert "geen antwoord" in check.detail and check.next
+
+
+def test_a_keyring_without_a_vault_key_yet_passes_until_the_vault_holds_something(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh machine: the keyring answers but holds no vault key. That is fine before the first install
+    (was: 'keyring not available', because the vault's own 'no key yet' was taken for a broken keyring)."""
+    from app.lifecycle.services import ZorgCert
+    from app.state import vault
+    from app.state.paths import Paths
+    from app.troubleshoot import doctor
+
+    core = ZorgCert(Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l"))
+    monkeypatch.setattr(vault, "keyring_secret", lambda name, create: None)  # answered: no such secret
+    empty = doctor._keyring_check(core, "nl")
+    assert empty.result == "pass", empty
+    core.vault.folder.mkdir(parents=True, exist_ok=True)
+    (core.vault.folder / f"{'ab' * 32}.zcv").write_bytes(b"ZCV1" + bytes(40))  # sealed under a key now gone
+    missing = doctor._keyring_check(core, "nl")
+    assert missing.result == "fail" and missing.next, missing

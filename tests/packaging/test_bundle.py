@@ -155,6 +155,18 @@ def test_doctor_against_a_real_issuer(bundle: Path, tmp_path: Path, issuer: Runn
     assert r.returncode == 0, r.stderr
 
 
+def test_the_paper_form_is_made_by_the_frozen_program(bundle: Path, tmp_path: Path) -> None:
+    """ReportLab and the core of Pillow are in the bundle (the spec leaves out their unused parts)."""
+    out = tmp_path / "aanvraag.pdf"
+    r = subprocess.run([str(bundle), "forms", "request", "--out", str(out), "--name", "Anna de Vries-Ünal",
+                        "--json"], env=env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, timeout=30).stdout
+        assert "Aanvraagformulier certificaat" in text and "Anna de Vries-Ünal" in text
+
+
 def test_doctor_explains_a_missing_issuer_in_dutch(bundle: Path, tmp_path: Path) -> None:
     r = subprocess.run([str(bundle), "doctor", "--json"], env=env(tmp_path), capture_output=True, text=True,
                        timeout=60)
