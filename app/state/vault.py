@@ -99,11 +99,21 @@ def keyring_secret(name: str, *, create: bool) -> str | None:
     return bounded(lambda: _keyring_secret(name, create=create), keyring_timeout(), "secret")
 
 
+def _unusable(backend: object) -> bool:
+    """keyring's stand-in when no backend is viable (the ``fail`` backend, or a priority of 0 or less)."""
+    return type(backend).__module__.startswith("keyring.backends.fail") or getattr(backend, "priority", 1) <= 0
+
+
 def _keyring_secret(name: str, *, create: bool) -> str | None:
     keyring, keyring_error = _keyring()
     try:
         backend = keyring.get_keyring()
-        if type(backend).__module__.startswith("keyring.backends.fail") or getattr(backend, "priority", 1) <= 0:
+        if _unusable(backend):
+            # keyring picks its backend once per process: a Secret Service that was not up yet (the tray agent
+            # at login, a daemon slow under load) would leave this process without a keyring for good
+            keyring.core.init_backend()
+            backend = keyring.get_keyring()
+        if _unusable(backend):
             if sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
                 raise NoSessionBus(f"no usable keyring backend ({type(backend).__name__}); no D-Bus session")
             raise KeyringUnavailable(f"no usable keyring backend ({type(backend).__name__})")

@@ -147,3 +147,30 @@ def test_a_keyring_without_a_vault_key_yet_passes_until_the_vault_holds_somethin
     (core.vault.folder / f"{'ab' * 32}.zcv").write_bytes(b"ZCV1" + bytes(40))  # sealed under a key now gone
     missing = doctor._keyring_check(core, "nl")
     assert missing.result == "fail" and missing.next, missing
+
+
+def test_a_keyring_that_was_not_up_when_first_asked_is_found_when_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyring chooses its backend once per process; the vault asks it to look again before giving up
+    (the tray agent starts at login, sometimes before the Secret Service is there)."""
+    import types
+
+    from app.state import vault
+
+    class Fail:
+        __module__ = "keyring.backends.fail"
+        priority = 0
+
+    class Ready:
+        priority = 5
+
+    chosen: list[object] = [Fail()]
+    store: dict[tuple[str, str], str] = {}
+    fake = types.SimpleNamespace(
+        get_keyring=lambda: chosen[-1],
+        core=types.SimpleNamespace(init_backend=lambda: chosen.append(Ready())),
+        get_password=lambda service, name: store.get((service, name)),
+        set_password=lambda service, name, value: store.__setitem__((service, name), value),
+    )
+    monkeypatch.setattr(vault, "_keyring", lambda: (fake, RuntimeError))
+    secret = vault._keyring_secret("vault-key", create=True)
+    assert secret is not None and isinstance(chosen[-1], Ready) and store[(vault.SERVICE, "vault-key")] == secret
