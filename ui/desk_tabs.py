@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QObject
+
 from app.i18n import t, tn
 from ui.common import icon
 from ui.worker import run_task
@@ -22,10 +24,14 @@ if TYPE_CHECKING:
     from ui.users_page import UsersPage
 
 
-class DeskTabs:
-    """Puts the two tabs in or takes them out; remembers what the issuer said for which certificates."""
+class DeskTabs(QObject):
+    """Puts the two tabs in or takes them out; remembers what the issuer said for which certificates.
+
+    A child of the window: an answer that arrives after the window is gone reaches nobody.
+    """
 
     def __init__(self, window: MainWindow):
+        super().__init__(window)
         self.window = window
         self.asked_for: tuple[str, ...] | None = None  # the certificates the last answer was about
         self.contact = False

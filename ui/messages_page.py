@@ -136,6 +136,7 @@ class MessageRow(QFrame):
         for button in (self.show_button, self.copy_button, self.delete_button):
             if button is not None:
                 button.setAccessibleName(f"{button.text()} — {self.subject.text()}")
+                button.setAutoDefault(True)  # Enter presses the focused button
         outer.addLayout(buttons)
         self.setAccessibleName(t("ui.messages.row", lang, subject=self.subject.text(), when=self.when.text()))
 
@@ -220,6 +221,7 @@ class MessagesPage(QWidget):
         self.refresh_button = QPushButton(t("ui.messages.refresh", lang))
         self.refresh_button.setObjectName("messages-refresh")
         self.refresh_button.setAccessibleName(self.refresh_button.text())
+        self.refresh_button.setAutoDefault(True)
         row.addWidget(self.refresh_button)
         self.count = FocusLabel("messages-count", "")
         mark(self.count, "status")

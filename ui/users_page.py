@@ -112,6 +112,7 @@ class UserRow(QFrame):
             button = QPushButton(t(f"ui.users.action.{name}", lang))
             button.setObjectName(f"user-{name}")
             button.setAccessibleName(f"{button.text()} — {who}")
+            button.setAutoDefault(True)  # Enter presses the focused button
             if name == "authorise":
                 why = authorise_verdict(verdicts, lang)
             else:
@@ -178,6 +179,7 @@ class UsersPage(QWidget):
         self.refresh_button.setObjectName("users-refresh")
         for button in (self.request_button, self.form_button, self.zip_button, self.refresh_button):
             button.setAccessibleName(button.text())
+            button.setAutoDefault(True)  # Enter presses the focused button, as Space does
             actions.addWidget(button)
         outer.addLayout(actions)
         self.request_why = FocusLabel("users-request-why")
