@@ -36,7 +36,7 @@ class PinClipboard:
 
     def __init__(self, delay_ms: int = CLEAR_AFTER_MS):
         self.delay_ms = delay_ms
-        self._pending: list[QTimer] = []
+        self._pending: set[QTimer] = set()
 
     def copy(self, pin: Pin) -> None:
         data = QMimeData()
@@ -48,15 +48,14 @@ class PinClipboard:
         timer.setSingleShot(True)
         timer.setInterval(self.delay_ms)
         timer.timeout.connect(lambda: self._clear(pin, timer))
-        self._pending.append(timer)
+        self._pending.add(timer)
         timer.start()
 
     def _clear(self, pin: Pin, timer: QTimer) -> None:
         clipboard = QGuiApplication.clipboard()
         if clipboard.text() == pin.reveal():
             clipboard.clear()
-        if timer in self._pending:
-            self._pending.remove(timer)
+        self._pending.discard(timer)
 
     def clear_now(self) -> None:
         """Take a PIN this app put there off the clipboard at once (the window closes, the message goes)."""

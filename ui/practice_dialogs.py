@@ -36,6 +36,7 @@ from ui.wrapping import wrapping
 if TYPE_CHECKING:
     from app.practice.users import OrgUser, Service, Verdict
 
+NOT_FOR = {"personal": "practice.why.service_not_for_personal", "system": "practice.why.service_not_for_system"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # enough to catch a slip; the issuer checks it for real
 
 
@@ -147,7 +148,7 @@ class RequestDialog(PracticeDialog):
         kind, reasons = self.kind(), []
         for service in self.catalogue:  # a service not for this kind of certificate cannot be ticked
             box = self.services[service.name]
-            why = "" if kind in service.kinds else t(f"practice.why.service_not_for_{kind}", self.lang)
+            why = "" if kind in service.kinds else t(NOT_FOR[kind], self.lang)
             if why:
                 box.setChecked(False)
                 reasons.append(f"{service.title(self.lang)}: {why}")

@@ -7,17 +7,33 @@ issuer calls are replaced (``test_practice_users.Seam``); the PIN is never annou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from app.desk.desktop import Desktop
 from tests.ui.test_pages import texts
-from tests.ui.test_practice_users import NOW, Seam, contact_window, heard  # noqa: F401 (a fixture)
-from ui import messages_page, samples
+from tests.ui.test_practice_users import NOW, Seam, contact_window
+from ui import access, messages_page, samples
 from ui.messages_page import MessagesPage
 
 PIN = samples.pin().reveal()
+
+
+@pytest.fixture()
+def heard() -> Iterator[list[tuple[str, bool]]]:
+    """Every announcement made while the test runs: (text, assertive)."""
+    said: list[tuple[str, bool]] = []
+
+    def hook(_widget: object, text: str, assertive: bool) -> None:
+        said.append((text, assertive))
+
+    access.listeners.append(hook)
+    yield said
+    access.listeners.remove(hook)
 
 
 def page_with_box(qtbot, desktop: Desktop, monkeypatch, *, clear_after_ms: int = 30_000) -> tuple[MessagesPage, Seam]:
