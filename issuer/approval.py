@@ -17,8 +17,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.policy import Refusal
+from issuer.audit import Audit
 from issuer.ca import public_key_fingerprint
-from issuer.core import ServiceCore
 from issuer.db import EnrollmentRequest, User
 from issuer.problems import Problem
 from issuer.shaping import certificate_json
@@ -32,7 +32,7 @@ class EnrollmentPending(Exception):
         self.retry_after = retry_after
 
 
-class Approval(ServiceCore):
+class Approval(Audit):
     """Enrollments waiting for staff: recorded on the first request, approved by staff, issued on the repeat."""
 
     def _waiting_for_approval(
@@ -78,6 +78,8 @@ class Approval(ServiceCore):
                     "the certificate was not installed in time and has been deleted; nothing to approve",
                 )
             row.approved_at = row.approved_at or self.now()
+            self._audit(s, "enrollment-approve", by=None, org_id=user.org_id, target=user.user_number,
+                        key_sha256=row.key_sha256)
             return _request_json(row)
 
     def user_overview(self, user_number: str) -> dict[str, Any]:

@@ -136,6 +136,9 @@ def open_service(data_dir: Path, *, database: str | None = None, clock: Clock | 
         enroll_approval=cfg.enroll_approval,
         approval_retry_after=cfg.approval_retry_after,
     )
+    service.catalogue = cfg.catalogue  # R10: the services, from issuer.toml
+    service.pin_message_lifetime = cfg.pin_message_lifetime
+    service.support = cfg.support
     rekeyed = service.upgrade_pin_hashes()
     if rekeyed:
         log.warning("re-keyed %d PIN hash(es) from before the pepper; they need the secret file now", rekeyed)

@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _leaf(org, "add", "register an organisation (R1)")
     p.add_argument("--name", required=True)
     p.add_argument("--agb", help="AGB code")
+    p.add_argument("--kvk", help="KvK (Chamber of Commerce) number, 8 digits (on the paper forms)")
+    p.add_argument("--address", help="postal address, one line (on the paper forms)")
     p = _leaf(org, "agreement", "record the organisation's signed agreement (R1)")
     p.add_argument("org_id", type=int)
 
@@ -153,6 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True)
     p = _leaf(cert, "list", "list certificates")
     p.add_argument("--org", type=int, metavar="ORG_ID")
+
+    req = sub.add_parser("request", help="user requests from user management, waiting for Support (R1)")
+    req_sub = req.add_subparsers(dest="request_command", required=True)
+    p = _leaf(req_sub, "list", "requests waiting for approval (or every request with --all)")
+    p.add_argument("--all", action="store_true", help="also approved and rejected requests")
+    p = _leaf(req_sub, "approve", "approve: user number by e-mail, PIN to the contact person's message box (R2)")
+    p.add_argument("request_id", type=int)
+    p = _leaf(req_sub, "reject", "reject: the contact person is told in the message box")
+    p.add_argument("request_id", type=int)
+    p.add_argument("--reason", help="why (one line; shown to the contact person)")
+
+    p = _leaf(sub, "audit", "the audit log: every contact-person and Support action (oldest first)")
+    p.add_argument("--org", type=int, metavar="ORG_ID", help="one organisation only")
+    p.add_argument("--limit", type=int, metavar="N", help="the newest N entries only")
 
     _leaf(sub, "purge", "delete certificates not installed within the install window (R3)")
     return parser
@@ -212,7 +228,7 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
         )
         return {"stopped": True}, ""
     if cmd == "org add":
-        org_id = svc.add_organisation(args.name, args.agb)
+        org_id = svc.add_organisation(args.name, args.agb, kvk=args.kvk, address=args.address)
         return {"org_id": org_id}, f"Organisation {org_id} registered; record its agreement before requests"
     if cmd == "org agreement":
         at = svc.sign_agreement(args.org_id)
@@ -261,10 +277,42 @@ def run(args: argparse.Namespace) -> tuple[Any, str]:
             or "No certificates"
         )
         return rows, text
+    if cmd.startswith("request ") or cmd == "audit":
+        return _desk_command(svc, cmd, args)
     if cmd == "purge":
         purged = svc.purge()
         return {"purged": purged}, f"Purged {len(purged)} uninstalled certificate(s)"
     raise AssertionError(cmd)
+
+
+def _desk_command(svc: Any, cmd: str, args: argparse.Namespace) -> tuple[Any, str]:
+    """``request list|approve|reject`` and ``audit`` (issue 16)."""
+    if cmd == "request list":
+        rows = svc.list_requests(None if args.all else "waiting")
+        text = "\n".join(
+            f"{r['request_id']:>5}  {r['state']:<8}  {r['kind']:<8}  {r['name']} <{r['email']}>  "
+            f"{r['organisation']} (by {r['requested_by']}, {r['requested_at']})"
+            for r in rows
+        )
+        return rows, text or "No requests waiting"
+    if cmd == "request approve":
+        result = svc.approve_request(args.request_id)
+        return result, (
+            f"Request {args.request_id} approved: user number {result['user_number']} by e-mail, "
+            f"PIN in the message box of {result['message_box']}"
+        )
+    if cmd == "request reject":
+        result = svc.reject_request(args.request_id, args.reason)
+        return result, f"Request {args.request_id} rejected; the contact person has a message"
+    if args.limit is not None and args.limit < 1:
+        raise ValueError("--limit must be at least 1")
+    rows = svc.audit_log(org_id=args.org, limit=args.limit)
+    text = "\n".join(
+        f"{e['at']}  {e['actor_role']:<14} {e['actor']:<24} {e['action']:<18} {e['target'] or ''}"
+        + (f"  cert {e['certificate']['serial']}" if e["certificate"] else "")
+        for e in rows
+    )
+    return rows, text or "The audit log is empty"
 
 
 def _user_text(u: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.policy import Durations
+from app.policy import Durations, Span, parse_span
+from issuer.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from issuer.db import sqlite_url
 from issuer.files import write_private
 
@@ -46,7 +47,24 @@ database = {database}
 # [est.labels]
 # personal = "personal"
 # system = "system"
+
+# Message box (Berichtenbox): a message with a PIN is deleted this long after it was sent
+# (default P14D). For example:
+# [messages]
+# pin_message_lifetime = "P7D"
+
+# How holders reach Support (shown in the app, e.g. "only Support can unblock a system
+# certificate"); any of phone, email, url. For example:
+# [support]
+# phone = "088 123 45 67"
+# email = "support@example.nl"
+
+# R10: the services a certificate may be authorised for (the catalogue). The id is what the
+# API and the database say; nl and en are the names the app shows; default_for lists the
+# certificate kinds that get the service when a request names none.
 """
+
+DEFAULT_PIN_MESSAGE_LIFETIME = "P14D"
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,12 @@ class IssuerConfig:
     """Seconds in the ``Retry-After`` of a 202 answer (manual approval)."""
     est_labels: dict[str, str] = field(default_factory=dict)
     """RFC 7030 §3.2.2 labels: ``/.well-known/est/<label>/...`` serves certificates of this kind only."""
+    catalogue: Catalogue = DEFAULT_CATALOGUE
+    """R10: the services a certificate may be authorised for (``[services.*]``)."""
+    pin_message_lifetime: Span = field(default_factory=lambda: parse_span(DEFAULT_PIN_MESSAGE_LIFETIME))
+    """How long a message with a PIN stays in the message box (``[messages] pin_message_lifetime``)."""
+    support: dict[str, str] = field(default_factory=dict)
+    """How holders reach Support (``[support]``: phone, email, url), shown by the app."""
 
     @property
     def ca_dir(self) -> Path:
@@ -136,6 +160,7 @@ def write_config(
     values.update(enroll_approval=enroll_approval, approval_retry_after=approval_retry_after)
     # a JSON string, number or array of strings is also valid TOML
     text = _TEMPLATE.format(**{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
+    text += DEFAULT_CATALOGUE.toml()
     write_private(path, text.encode())  # owner-only: a database URL may carry a password
     return load_config(data_dir)
 
@@ -179,9 +204,33 @@ def load_config(data_dir: Path) -> IssuerConfig:
             enroll_approval=approval[0],
             approval_retry_after=approval[1],
             est_labels=labels,
+            catalogue=load_catalogue(raw.get("services")),
+            pin_message_lifetime=parse_span(str(_table(raw, "messages").get(
+                "pin_message_lifetime", DEFAULT_PIN_MESSAGE_LIFETIME))),
+            support=_support(_table(raw, "support")),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+def _table(raw: dict[str, object], name: str) -> dict[str, object]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise ValueError(f"[{name}] must be a table")
+    return table
+
+
+def _support(table: dict[str, object]) -> dict[str, str]:
+    """``[support]``: phone, email and url, each a short line of text."""
+    out = {}
+    for key, value in table.items():
+        if key not in ("phone", "email", "url"):
+            raise ValueError(f"[support] knows phone, email and url, not {key!r}")
+        if not isinstance(value, str) or len(value) > 200 or not value.isprintable():
+            raise ValueError(f"[support] {key} must be one line of text")
+        if value.strip():
+            out[key] = value.strip()
+    return out
 
 
 APPROVALS = ("automatic", "manual")

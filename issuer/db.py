@@ -65,6 +65,8 @@ class Organisation(Base):
     agb: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     agreement_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    kvk: Mapped[str | None] = mapped_column(String(8))  # Chamber of Commerce number, for the paper forms
+    address: Mapped[str | None] = mapped_column(String(300))
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
@@ -80,7 +82,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
     is_contact_person: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(10))  # pending | approved | purged
+    status: Mapped[str] = mapped_column(String(10))  # pending | approved | purged | rejected
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     pin_hash: Mapped[str | None] = mapped_column(String(200))
@@ -94,6 +96,7 @@ class User(Base):
     authorisations: Mapped[list[Authorisation]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    requests: Mapped[list[UserRequest]] = relationship(back_populates="user", order_by="UserRequest.id")
 
     @property
     def current_certificate(self) -> Certificate | None:
@@ -143,6 +146,43 @@ class Message(Base):
     body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(20), default="notice")  # notice | pin | request-rejected
+    about_user: Mapped[str | None] = mapped_column(String(14))  # the user number the message is about
+    delete_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a PIN message: deleted by the issuer then
+
+
+class UserRequest(Base):
+    """R1 (user-management route): a contact person's request for a new user, until Support decides."""
+
+    __tablename__ = "user_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_number: Mapped[str] = mapped_column(ForeignKey("users.user_number"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(14))  # the contact person's user number
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(10))  # waiting | approved | rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(back_populates="requests")
+
+
+class AuditEntry(Base):
+    """Who did what, when, with which certificate: every contact-person and Support action. Never a PIN."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_role: Mapped[str] = mapped_column(String(20))  # contact-person | support
+    actor: Mapped[str] = mapped_column(String(100))  # a user number, or Support's OS user
+    cert_serial: Mapped[str | None] = mapped_column(String(64))
+    cert_sha256: Mapped[str | None] = mapped_column(String(64))
+    org_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(64))  # a user number, request id, message id
+    details: Mapped[str | None] = mapped_column(Text)  # JSON
 
 
 class PinThrottle(Base):

@@ -11,25 +11,27 @@ import idna
 
 from app.policy import Refusal
 from issuer.ca import subject_text
+from issuer.catalogue import DEFAULT_CATALOGUE, Catalogue
 from issuer.db import Authorisation, User
 from issuer.problems import Problem
 
-SERVICES = ("portal", "cov", "declaratie")
-"""R10: what a certificate may be authorised for: the website, insurance checks, claims."""
 
-DEFAULT_AUTHORISATIONS = {"personal": ("portal",), "system": ("cov",)}
+def check_service(service: str, catalogue: Catalogue = DEFAULT_CATALOGUE) -> None:
+    """A bad-request problem unless ``service`` is in the issuer's catalogue (R10, ``[services]``)."""
+    if service not in catalogue:
+        raise Problem(
+            Refusal.BAD_REQUEST,
+            f"unknown service {service!r}; known: {', '.join(catalogue.ids)}",
+            known_services=list(catalogue.ids),
+        )
 
 
-def check_service(service: str) -> None:
-    """A bad-request problem unless ``service`` is one of :data:`SERVICES`."""
-    if service not in SERVICES:
-        raise Problem(Refusal.BAD_REQUEST, f"unknown service {service!r}; known: {', '.join(SERVICES)}")
-
-
-def grant(user: User, services: tuple[str, ...] | list[str], now: datetime) -> None:
+def grant(
+    user: User, services: tuple[str, ...] | list[str], now: datetime, catalogue: Catalogue = DEFAULT_CATALOGUE
+) -> None:
     """Add authorisations; one already held (or named twice) is no error and no second row."""
     for service in services:
-        check_service(service)
+        check_service(service, catalogue)
         if service not in {a.service for a in user.authorisations}:
             user.authorisations.append(Authorisation(service=service, granted_at=now))
 

@@ -3,6 +3,7 @@ message-box message with the PIN (R2: the two never travel together)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 
@@ -54,4 +55,29 @@ def pin_message(*, holder: str, pin: str) -> tuple[str, str]:
         f"De pincode voor het certificaat van {holder} is: {pin}\n"
         "Het gebruikersnummer is per e-mail verstuurd. Geef de pincode alleen aan de gebruiker zelf."
     )
+    return subject, body
+
+
+_PIN_LINE = re.compile(r"^(De pincode voor het certificaat van .* is: )(\d+)$", re.M)
+
+
+def pin_in_message(body: str) -> str | None:
+    """The PIN in a message made by :func:`pin_message`, else None."""
+    match = _PIN_LINE.search(body)
+    return match.group(2) if match else None
+
+
+def without_pin(body: str) -> str:
+    """A PIN message's body with the PIN hidden (the message-box list; the PIN only when opened)."""
+    return _PIN_LINE.sub(lambda m: m.group(1) + "•" * len(m.group(2)), body)
+
+
+def request_rejected_message(*, holder: str, kind: str, reason: str | None) -> tuple[str, str]:
+    """The message-box message telling the contact person a request was rejected: (subject, body)."""
+    soort = kind_words(kind)
+    subject = f"Aanvraag afgewezen: {soort} voor {holder}"
+    body = f"De aanvraag van een {soort} voor {holder} is afgewezen."
+    if reason:
+        body += f"\nReden: {reason}"
+    body += "\nNeem contact op met Support als u vragen heeft, of dien een nieuwe aanvraag in."
     return subject, body

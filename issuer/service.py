@@ -6,7 +6,10 @@
   :mod:`issuer.approval` - enrollments waiting for staff approval (``enroll_approval = "manual"``);
 * :mod:`issuer.staff` - organisations and users, approve, reset a PIN, revoke, unblock,
   authorisations, purge (R1-R3, R7, R9, R10, R12);
-* :mod:`issuer.account` - the holder's own view: me, message box, web-service authorisation;
+  :mod:`issuer.user_requests` - user requests waiting for Support (``request list|approve|reject``);
+* :mod:`issuer.account` - the holder's own view: me, web-service authorisation;
+  :mod:`issuer.messagebox` - the message box; :mod:`issuer.audit` - the audit log;
+  :mod:`issuer.catalogue` - the services (R10) from ``issuer.toml``;
 * :mod:`issuer.core` - what they share (transactions, the clock, who is calling);
   :mod:`issuer.shaping` - the JSON; :mod:`issuer.inputs` - names, addresses, kinds, services;
   :mod:`issuer.letters` - the Dutch words of e-mail, letter and message box.
@@ -16,8 +19,8 @@ from __future__ import annotations
 
 from issuer.account import Account
 from issuer.enrollment import Enrollment
-from issuer.staff import Staff
+from issuer.user_requests import UserRequests
 
 
-class IssuerService(Enrollment, Staff, Account):
+class IssuerService(Enrollment, UserRequests, Account):
     """Every use case of the issuer over one database, CA and outbox (see the module docstring)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
-from app.policy import CertState, Durations, certificate_state, renewal_opens_at
+from app.policy import CertState, Durations, certificate_state, install_deadline, renewal_opens_at
 from issuer.db import Certificate, User
 
 
@@ -33,10 +34,45 @@ def authorisations_json(user: User) -> list[str]:
     return sorted(a.service for a in user.authorisations)
 
 
+USER_STATES = ("requested", "approved", "installed", "renewal-open", "expired", "blocked", "revoked", "purged")
+"""What user management shows of a user (``state`` in ``GET /api/v1/org/users``), see docs/issuer.md."""
+
+
+def user_state(u: User, durations: Durations, now: datetime) -> str:
+    """One of :data:`USER_STATES`: the request, the PIN block, else the current certificate decides."""
+    if u.status == "pending":
+        return "requested"
+    if u.status == "purged":
+        return "purged"
+    cur = u.current_certificate
+    if cur is not None and cur.revoked_at is not None and cur.revocation_final:
+        return "revoked"
+    if u.blocked:
+        return "blocked"
+    if cur is None or cur.revoked_at is not None:  # never installed, or revoked as lost (R7): install again
+        return "approved"
+    state = certificate_state(not_after=cur.not_after, revoked=False, durations=durations, now=now)
+    return {CertState.VALID: "installed", CertState.RENEWAL_OPEN: "renewal-open"}.get(state, "expired")
+
+
 def org_user_json(u: User, durations: Durations, now: datetime) -> dict[str, Any]:
     """One user in the contact person's view of the organisation (user management)."""
     cur = u.current_certificate
+    state = user_state(u, durations, now)
+    deadline = None
+    if u.status == "approved" and not u.certificates and u.approved_at is not None:
+        deadline = install_deadline(u.approved_at, durations)
+    waiting = [r for r in u.requests if r.state == "waiting"]
     return {
+        "state": state,
+        "install_deadline": deadline.isoformat() if deadline else None,
+        "install_days_left": (
+            max(0, math.ceil((deadline - now).total_seconds() / 86400)) if deadline else None
+        ),
+        "request_id": waiting[0].id if waiting else None,
+        "requested_at": u.requested_at.isoformat(),
+        "approved_at": u.approved_at.isoformat() if u.approved_at else None,
+        "failed_pin_attempts": u.failed_pin_attempts,
         "user_number": u.user_number,
         "name": u.name,
         "kind": u.kind,
@@ -60,6 +96,8 @@ def me_json(user: User, cert: Certificate, contact: User | None, durations: Dura
             "id": user.org_id,
             "name": user.organisation.name,
             "agb": user.organisation.agb,
+            "kvk": user.organisation.kvk,
+            "address": user.organisation.address,
         },
         "certificate": certificate_json(cert, durations, now),
         "authorisations": authorisations_json(user),

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from app.policy import Refusal, install_deadline, is_valid_user_number, make_user_number, normalise_user_number
 from issuer import letters, pins
-from issuer.core import Holder, ServiceCore, contact_person_of, message_context
-from issuer.db import Certificate, Message, Organisation, User
-from issuer.inputs import DEFAULT_AUTHORISATIONS, check_email, check_kind, check_service, grant, subject_field
+from issuer.audit import os_user
+from issuer.catalogue import DEFAULT_CATALOGUE, Catalogue
+from issuer.core import Holder, contact_person_of
+from issuer.db import Certificate, Organisation, User, UserRequest
+from issuer.inputs import check_email, check_kind, check_service, grant, subject_field
+from issuer.messagebox import MessageBox
 from issuer.problems import Problem
 from issuer.shaping import authorisations_json, certificate_json, org_user_json
 
@@ -33,22 +36,40 @@ class NewUser:
     mail: Path | None
 
 
-class Staff(ServiceCore):
-    """Organisations and users, for staff (``by=None``) and, where it says so, the contact person."""
+class Staff(MessageBox):
+    """Organisations and users, for staff (``by=None``) and, where it says so, the contact person.
+
+    Every action is written to the audit log (:mod:`issuer.audit`) in its own transaction.
+    """
+
+    catalogue: Catalogue = DEFAULT_CATALOGUE
+    """R10: the services a certificate may be authorised for (issuer configuration, set by ``open_service``)."""
 
     # --- organisations and users (staff, through the admin CLI) ---------------------
 
-    def add_organisation(self, name: str, agb: str | None = None) -> int:
+    def add_organisation(
+        self, name: str, agb: str | None = None, *, kvk: str | None = None, address: str | None = None
+    ) -> int:
         """R1: register (aanmelden) an organisation; it has no agreement yet."""
         name = subject_field(name, "the organisation name", "name")
         if agb is not None:
             agb = agb.strip()
             if not (len(agb) == 8 and agb.isascii() and agb.isdigit()):
                 raise Problem(Refusal.BAD_REQUEST, "an AGB code is 8 digits", field="agb")
+        if kvk is not None:
+            kvk = kvk.strip()
+            if not (len(kvk) == 8 and kvk.isascii() and kvk.isdigit()):
+                raise Problem(Refusal.BAD_REQUEST, "a KvK number is 8 digits", field="kvk")
+        if address is not None:
+            address = " ".join(address.split())
+            if not address or len(address) > 300 or not address.isprintable():
+                raise Problem(Refusal.BAD_REQUEST, "an address is one line of at most 300 characters",
+                              field="address")
         with self._tx() as s:
-            org = Organisation(name=name, agb=agb, created_at=self.now())
+            org = Organisation(name=name, agb=agb, kvk=kvk, address=address, created_at=self.now())
             s.add(org)
             s.flush()
+            self._audit(s, "org-add", by=None, org_id=org.id, target=str(org.id), name=name)
             return org.id
 
     def sign_agreement(self, org_id: int) -> datetime:
@@ -58,6 +79,7 @@ class Staff(ServiceCore):
             if org is None:
                 raise Problem(Refusal.NOT_FOUND, f"no organisation {org_id}")
             org.agreement_signed_at = org.agreement_signed_at or self.now()
+            self._audit(s, "org-agreement", by=None, org_id=org_id, target=str(org_id))
             return org.agreement_signed_at
 
     def _new_user_number(self, s: Session) -> str:
@@ -110,8 +132,10 @@ class Staff(ServiceCore):
                 blocked=False,
             )
             s.add(user)
-            grant(user, authorisations or DEFAULT_AUTHORISATIONS[kind], now)
+            grant(user, authorisations or self.catalogue.defaults(kind), now, self.catalogue)
             s.flush()
+            self._audit(s, "user-add", by=None, org_id=org_id, target=user.user_number, kind=kind, name=name,
+                        contact_person=contact_person, authorisations=authorisations_json(user))
             recipient = contact_person_of(org) or user
             mail = self.outbox.mail_user_number(
                 to_name=recipient.name,
@@ -140,22 +164,40 @@ class Staff(ServiceCore):
             now = self.now()
             user.status, user.approved_at, user.pin_hash = "approved", now, pin_hash
             user.failed_pin_attempts, user.blocked = 0, False  # a new PIN: guesses before it count no more
+            # R2: the user number to the new user's own address, the PIN to the contact person's box
             mail = self.outbox.mail_user_number(
-                to_name=cp.name,
-                to_email=cp.email,
+                to_name=user.name,
+                to_email=user.email,
                 holder=user.name,
                 user_number=user.user_number,
                 kind=user.kind,
                 now=now,
             )
             subject, body = letters.pin_message(holder=user.name, pin=pin)
-            message_id = self._post_message(s, cp.user_number, subject, body, now)
+            message_id = self._post_message(s, cp.user_number, subject, body, now, kind="pin",
+                                            about=user.user_number)
+            request = self._decide_request(s, user.user_number, "approved", now)
+            self._audit(s, "request-approve", by=None, org_id=user.org_id, target=user.user_number,
+                        request_id=request, message_id=message_id)
             return {
                 "user_number": user.user_number,
+                "request_id": request,
                 "mail": str(mail),
                 "message_box": cp.user_number,
                 "message_id": message_id,
             }
+
+    def _decide_request(self, s: Session, user_number: str, state: str, now: datetime,
+                        reason: str | None = None) -> int | None:
+        """Close the waiting request for ``user_number`` (if any) as ``state``; its id."""
+        row = s.scalars(
+            select(UserRequest).where(UserRequest.user_number == user_number, UserRequest.state == "waiting")
+        ).first()
+        if row is None:
+            return None
+        row.state, row.decided_at, row.reason = state, now, reason
+        row.decided_by = f"support:{self.operator or os_user()}"
+        return row.id
 
     def reset_pin(self, user_number: str) -> Path:
         """R12: Support resets a lost PIN; the new PIN goes to the contact person by letter."""
@@ -166,6 +208,7 @@ class Staff(ServiceCore):
             if user.status != "approved":
                 raise Problem(Refusal.BAD_REQUEST, f"user {user_number} has no usable certificate to reset")
             user.pin_hash, user.failed_pin_attempts, user.blocked = pin_hash, 0, False
+            self._audit(s, "reset-pin", by=None, org_id=user.org_id, target=user.user_number)
             recipient = contact_person_of(user.organisation) or user
             return self.outbox.post_pin_letter(
                 to_name=recipient.name,
@@ -184,9 +227,13 @@ class Staff(ServiceCore):
                 self._check_manages(s, by, user)
                 if user.kind != "personal":
                     raise Problem(
-                        Refusal.NOT_AUTHORISED, "only Support can unblock the user of a system certificate"
+                        Refusal.NOT_AUTHORISED,
+                        "only Support can unblock the user of a system certificate; ask Support",
+                        only="support",
                     )
+            was_blocked = user.blocked
             user.blocked, user.failed_pin_attempts = False, 0
+            self._audit(s, "unblock", by=by, org_id=user.org_id, target=user.user_number, was_blocked=was_blocked)
 
     def revoke(self, serial_or_user: str, reason: str, *, by: Holder | None = None) -> list[str]:
         """R9 (and R7 with reason ``lost``, Support only): revoke a user's current certificate."""
@@ -220,6 +267,8 @@ class Staff(ServiceCore):
                 raise Problem(
                     Refusal.BAD_REQUEST, f"user {user.user_number} has no valid certificate to revoke"
                 )
+            self._audit(s, "revoke", by=by, org_id=user.org_id, target=user.user_number, reason=reason,
+                        serials=revoked, final=reason != LOST_REASON)
             return revoked
 
     def list_certificates(self, org_id: int | None = None) -> list[dict[str, Any]]:
@@ -244,6 +293,7 @@ class Staff(ServiceCore):
                     # is told why, and only the holder (docs/issuer.md, "Enumeration")
                     user.status = "purged"
                     purged.append(user.user_number)
+            self._drop_expired(s, now)  # PIN messages whose time is up ([messages] pin_message_lifetime)
         return purged
 
     # --- user management (R1, R9, R10, R12 for the contact person) --------------------
@@ -262,8 +312,8 @@ class Staff(ServiceCore):
         now = self.now()
         with self._sessions() as s:
             me = self._check_manages(s, by)
-            return [org_user_json(u, self.durations, now)
-                    for u in sorted(me.organisation.users, key=lambda u: u.requested_at)]
+            return [org_user_json(u, self.durations, now)  # a rejected request is told by message, not listed
+                    for u in sorted(me.organisation.users, key=lambda u: u.requested_at) if u.status != "rejected"]
 
     def request_user(
         self, by: Holder, *, kind: str, name: str, email: str, authorisations: tuple[str, ...] | None = None
@@ -290,30 +340,28 @@ class Staff(ServiceCore):
                 blocked=False,
             )
             s.add(user)
-            grant(user, authorisations or DEFAULT_AUTHORISATIONS[kind], now)
-            return {"user_number": user.user_number, "status": "pending"}
+            grant(user, authorisations or self.catalogue.defaults(kind), now, self.catalogue)
+            request = UserRequest(user_number=user.user_number, requested_by=me.user_number, requested_at=now,
+                                  state="waiting")
+            s.add(request)
+            s.flush()
+            self._audit(s, "request-user", by=by, org_id=me.org_id, target=user.user_number,
+                        request_id=request.id, kind=kind, name=name, authorisations=authorisations_json(user))
+            return {"request_id": request.id, "user_number": user.user_number, "status": "pending"}
 
     def set_authorisation(self, by: Holder, user_number: str, service: str, granted: bool) -> list[str]:
         """R10: grant or revoke one authorisation on a user's certificates."""
-        check_service(service)
+        check_service(service, self.catalogue)
         with self._tx() as s:
             user = self._user(s, normalise_user_number(user_number), lock=True)
             self._check_manages(s, by, user)
             have = {a.service: a for a in user.authorisations}
+            changed = granted != (service in have)
             if granted and service not in have:
-                grant(user, (service,), self.now())
+                grant(user, (service,), self.now(), self.catalogue)
             elif not granted and service in have:
                 user.authorisations.remove(have[service])
             s.flush()
+            self._audit(s, "authorise" if granted else "deauthorise", by=by, org_id=user.org_id,
+                        target=user.user_number, service=service, changed=changed)
             return authorisations_json(user)
-
-    def _post_message(self, s: Session, to: str, subject: str, body: str, now: datetime) -> int:
-        m = Message(
-            user_number=to,
-            subject=subject,
-            created_at=now,
-            body_sealed=self._seal.seal(body, context=message_context(to)),
-        )
-        s.add(m)
-        s.flush()
-        return m.id

@@ -443,4 +443,7 @@ def make_app(
     app.router.add_get("/api/v1/messages", messages)
     app.router.add_post("/api/v1/cov/check", cov_check)
     app.router.add_get("/portal/", portal)
+    from issuer import practice_web  # the desk's routes (issue 16); imports this module, so not at the top
+
+    practice_web.add_routes(app)
     return app

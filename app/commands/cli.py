@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.clock import SystemClock
-from app.commands import backup_cli
+from app.commands import backup_cli, practice_cli
 from app.desk.certview import countdown
 from app.errors import Cancelled, EmptyPin, NoIssuerConfigured, UsageError, ZorgCertError
 from app.i18n import current_lang, t
@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-gui", action="store_true", help="stay on the command line, do not open the app")
 
     backup_cli.add_commands(sub, common)
+    practice_cli.add_commands(sub, common)  # users, messages, forms: the contact person's desk (issue 16)
 
     sub.add_parser("gui", parents=[common], help="open the desktop app")
     p = sub.add_parser("agent", parents=[common], help="tray icon with reminders (started at login)")
@@ -169,6 +170,8 @@ def run(args: argparse.Namespace, lang: str) -> tuple[Any, str]:
         return {"checks": [c.as_dict() for c in checks], "ok": all(c.result != "fail" for c in checks)}, text
     if args.command in backup_cli.COMMANDS:
         return backup_cli.run(args, lang, p)
+    if args.command in practice_cli.COMMANDS:
+        return practice_cli.run(args, lang, p)
     if args.command == "config":
         if args.config_command == "set":
             value = config.set_value(p, args.key, args.value)

@@ -474,18 +474,20 @@ class IssuerClient:
 
     def call(self, cert: x509.Certificate, key: Any, method: str, path: str, *,
              body: dict[str, Any] | None = None) -> Any:
-        """One authenticated call to the JSON API (user management, the message box: ``app.practice.api``).
+        """One call to the JSON API with this certificate (user management, the message box: ``app.practice.api``).
 
-        Over the pinned TLS with this certificate; ``body`` is sent as JSON; the answer's JSON, or None
-        for an empty one. ``ExtensionMissing`` where the issuer does not serve ``path`` (404, 405, 501
-        without a problem document); a refusal by the issuer's rules (``not-found`` too) is ``IssuerRefused``.
+        A state change sends ``body`` (default ``{}``) as JSON with ``X-ZorgCert-Request: 1``. The answer's JSON
+        (None if empty); ``ExtensionMissing`` for 404/405/501 without a problem document; else as ``_send``.
         """
         if not path.startswith("/api/v1/"):
             raise ValueError("only the JSON API is called this way")
         with self._with_certificate(cert, key) as session:
             try:
-                response = self._send(method, path, session=session,
-                                      **({"json": body} if body is not None else {}))
+                if method in ("GET", "HEAD"):
+                    response = self._send(method, path, session=session)
+                else:  # a state change: JSON, with the header an HTML form cannot set (issuer/guards.py)
+                    response = self._send(method, path, session=session, json=body if body is not None else {},
+                                          headers={"X-ZorgCert-Request": "1"})
             except IssuerSaid as exc:  # not our issuer's "not-found" problem: that names a missing user or message
                 if absent(exc):
                     raise ExtensionMissing(f"the issuer has no {path}", what=path.split("?")[0]) from None

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from cryptography import x509
 
 from app.enroll.identity import load_key
-from app.errors import IssuerProtocolError, NotInWallet, StoreProblem, UsageError
+from app.errors import ExtensionMissing, IssuerProtocolError, NotInWallet, StoreProblem, UsageError
 from app.policy import Durations, is_valid_user_number, normalise_user_number
 from app.practice.messages import Message, MessageBox, Pin, parse
 from app.practice.users import (
@@ -153,16 +153,15 @@ class Practice:
         return organisation_from(self.me())
 
     def catalogue(self) -> tuple[Service, ...]:
-        """The issuer's services (R10): from ``/api/v1/me`` (``catalogue``) or ``/api/v1/catalogue``."""
+        """The issuer's services (R10): from ``/api/v1/me`` (``catalogue``), else ``/api/v1/services``."""
         me = self.me()
         if isinstance(me.get("catalogue"), list):
             return catalogue_from(me["catalogue"])
-        from app.errors import ExtensionMissing
-
         try:
-            return catalogue_from(self._call("GET", "/api/v1/catalogue"))
+            raw = self._call("GET", "/api/v1/services")
         except ExtensionMissing:
             return ()
+        return catalogue_from(raw.get("services") if isinstance(raw, Mapping) else raw)
 
     # --- user management ----------------------------------------------------------------
 

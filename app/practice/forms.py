@@ -145,7 +145,7 @@ def render(form: str, lang: str, organisation: Organisation | None, applicant: A
     sizes = {"title": 16, "head": 12, "small": 8}
     for style, text in lines(form, lang, organisation, applicant, now):
         size = sizes.get(style, 10)
-        gap = {"title": 10 * mm, "head": 8 * mm, "sign": 16 * mm}.get(style, 6 * mm)
+        gap = {"title": 10 * mm, "head": 5 * mm, "sign": 12 * mm}.get(style, 6 * mm)
         if style == "box":
             text = "[  ] " + text
         wrapped = simpleSplit(text, font, size, right - left)
@@ -160,7 +160,7 @@ def render(form: str, lang: str, organisation: Organisation | None, applicant: A
         for line in wrapped:
             pdf.drawString(left, y, line)
             y -= size * 1.4
-        y -= 2 * mm if style != "title" else 4 * mm
+        y -= 1.5 * mm if style != "title" else 3 * mm
     pdf.showPage()
     pdf.save()
     return out.getvalue()

@@ -300,9 +300,9 @@ def can_revoke(user: OrgUser, viewer: Viewer) -> Verdict:
         return Verdict(Action.REVOKE, False, "practice.why.revoke_self")
     if user.state is UserState.REQUESTED:
         return Verdict(Action.REVOKE, False, "practice.why.revoke_requested")
-    if user.state is UserState.EXPIRED:
+    if user.state is UserState.EXPIRED or user.certificate_state == "expired":
         return Verdict(Action.REVOKE, False, "practice.why.revoke_expired")
-    if user.valid_until is None or user.state is UserState.APPROVED:
+    if user.state is UserState.APPROVED or user.certificate_state not in ("valid", "renewal-open"):
         return Verdict(Action.REVOKE, False, "practice.why.revoke_not_installed")
     return Verdict(Action.REVOKE, True)
 

@@ -60,7 +60,7 @@ def test_no_pin_outside_the_letter(fresh: RunningIssuer, tmp_path: Path) -> None
         "/api/v1/org/users", json={"kind": "personal", "name": "Bo", "email": "bo@example.nl"}
     )
     approved = fresh.admin("user", "approve", requested.json()["user_number"])
-    box_pin = cp.get("/api/v1/messages").json()[0]["body"].split("is: ")[1].split()[0]
+    box_pin = cp.get(f"/api/v1/messages/{cp.get('/api/v1/messages').json()[0]['id']}").json()["pin"]
     assert box_pin not in str(approved)
 
     fresh.stop()

@@ -321,7 +321,7 @@ def test_no_pin_is_stored_in_clear(
     assert requested.status_code == 202, requested.text
     pg_issuer.admin("user", "approve", requested.json()["user_number"])
     (message,) = cp.get("/api/v1/messages").json()
-    box_pin = message["body"].split("is: ")[1].split()[0]
+    box_pin = cp.get(f"/api/v1/messages/{message['id']}").json()["pin"]
     assert box_pin.isdigit() and len(box_pin) == 8
     issued_pins.append(box_pin)
     reset = pg_issuer.admin("user", "reset-pin", cp_number)

@@ -145,6 +145,14 @@ def test_only_the_contact_person_acts_and_never_revokes_their_own_certificate() 
     assert can_revoke(own, CP).reason == "practice.why.revoke_self"
 
 
+def test_a_blocked_user_is_revoked_only_with_a_working_certificate() -> None:
+    expired = org_user(raw(blocked=True, certificate=cert("expired", days=-1)), REAL_DURATIONS, NOW)
+    never = org_user(raw(blocked=True, certificate=None), REAL_DURATIONS, NOW)
+    assert expired.state is never.state is UserState.BLOCKED
+    assert can_revoke(expired, CP).reason == "practice.why.revoke_expired"
+    assert can_revoke(never, CP).reason == "practice.why.revoke_not_installed"
+
+
 def test_revocation_is_final_for_every_action() -> None:
     user = org_user(STATES[UserState.REVOKED], REAL_DURATIONS, NOW)
     reasons = {v.reason for v in verdicts(user, CP, CATALOGUE, SUPPORT)}
