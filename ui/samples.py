@@ -95,18 +95,19 @@ def desk(now: datetime) -> Desk:
     until = now + timedelta(days=412)
     users = (
         user("1234567890123", "Anna de Vries", UserState.INSTALLED, authorisations=("portal", "zorginkoopportaal"),
-             is_contact_person=True, valid_until=until),
+             is_contact_person=True, valid_until=until, certificate_state="valid"),
         user("6234567890123", "Bas Jansen", UserState.REQUESTED, request_id="41"),
         user("7234567890123", "Carla Smit", UserState.APPROVED, days_left=42, install_by=now + timedelta(days=42)),
         user("4234567890123", "Dirk Bakker", UserState.BLOCKED, blocked=True, authorisations=("portal",),
-             valid_until=until),
+             valid_until=until, certificate_state="valid"),
         user("8234567890123", "Eva Mulder", UserState.RENEWAL_OPEN, authorisations=("portal",),
-             valid_until=now + timedelta(days=19)),
-        user("3234567890123", "Frank de Boer", UserState.EXPIRED, valid_until=now - timedelta(days=3)),
+             valid_until=now + timedelta(days=19), certificate_state="renewal-open"),
+        user("3234567890123", "Frank de Boer", UserState.EXPIRED, valid_until=now - timedelta(days=3),
+             certificate_state="expired"),
         user("9234567890123", "HIS-koppeling", UserState.BLOCKED, kind="system", blocked=True, email="ict@delinde.nl",
-             authorisations=("cov", "declaratie"), valid_until=until),
+             authorisations=("cov", "declaratie"), valid_until=until, certificate_state="valid"),
         user("5234567890123", "Oude koppeling", UserState.REVOKED, kind="system", email="ict@delinde.nl",
-             valid_until=until),
+             valid_until=until, certificate_state="revoked"),
     )
     catalogue = (
         Service("portal", "Portaal (inloggen op de website)", "Portal (log in to the website)"),
