@@ -68,6 +68,7 @@ class MessageRow(QFrame):
     """One message: subject (a heading), date, unread mark, its words; a PIN behind 'Pincode tonen'; Delete."""
 
     reveal_requested = Signal(object)  # the Message whose PIN the user asked to see
+    read_requested = Signal(object)  # the Message the user marked as read
 
     def __init__(self, message: Message, lang: str, clipboard: PinClipboard):
         super().__init__()
@@ -129,10 +130,16 @@ class MessageRow(QFrame):
             self.copy_button.clicked.connect(self.copy_pin)
             self.copy_button.hide()  # only once the PIN is shown, and only if chosen
             buttons.addWidget(self.copy_button)
+        self.read_button: QPushButton | None = None
+        if not message.read and not message.has_pin:  # a PIN message is read when its PIN is shown
+            self.read_button = QPushButton(t("ui.messages.mark_read", lang))
+            self.read_button.setObjectName("message-read")
+            self.read_button.clicked.connect(lambda: self.read_requested.emit(self.message))
+            buttons.addWidget(self.read_button)
         self.delete_button = QPushButton(t("ui.messages.delete", lang))
         self.delete_button.setObjectName("message-delete")
         buttons.addWidget(self.delete_button)
-        for button in (self.show_button, self.copy_button, self.delete_button):
+        for button in (self.show_button, self.copy_button, self.read_button, self.delete_button):
             if button is not None:
                 button.setAccessibleName(f"{button.text()} — {self.subject.text()}")
                 button.setAutoDefault(True)  # Enter presses the focused button
@@ -174,10 +181,15 @@ class MessageRow(QFrame):
         if self.copy_button is not None:
             self.copy_button.show()
         self.copy_note.show()
-        self.new.hide()
+        self.mark_read()
         self.show_button.setText(t("ui.messages.hide_pin", self.lang))
         self.show_button.setAccessibleName(f"{self.show_button.text()} — {self.subject.text()}")
         self.pin.setFocus()
+
+    def mark_read(self) -> None:
+        self.new.hide()
+        if self.read_button is not None:
+            self.read_button.hide()
 
     def copy_pin(self) -> None:
         if self.secret is None or not self.pin_shown():
@@ -268,6 +280,7 @@ class MessagesPage(QWidget):
             row = MessageRow(message, self.lang, self.clipboard)
             row.delete_button.clicked.connect(lambda _=False, m=message: self.delete(m))
             row.reveal_requested.connect(lambda m, r=row: self.reveal(m, r))
+            row.read_requested.connect(lambda m, r=row: self.mark_read(m, r))
             self.rows.append(row)
             self.list_layout.addWidget(row)
         self.empty.setVisible(not self.rows)
@@ -296,6 +309,19 @@ class MessagesPage(QWidget):
 
         run_task(lambda _r, _t: desktop.reveal_pin(message.id), on_success=shown, on_failure=failed,
                  what="reveal-pin")
+
+    def mark_read(self, message: Message, row: MessageRow) -> None:
+        """Open ``message`` at the issuer (which marks it read); the count goes down."""
+        self.explanation.clear()
+        desktop = self.desktop
+
+        def done(_opened: Message) -> None:
+            if row in self.rows:
+                row.mark_read()
+                self._recount()
+
+        run_task(lambda _r, _t: desktop.open_message(message.id), on_success=done, on_failure=self._failed,
+                 what="open-message")
 
     def _recount(self) -> None:
         """The unread count after a message was opened here (the issuer marks it read)."""

@@ -40,6 +40,8 @@ def page_with_box(qtbot, desktop: Desktop, monkeypatch, *, clear_after_ms: int =
     seam = Seam(desktop, monkeypatch)
     monkeypatch.setattr(desktop, "reveal_pin", lambda message_id, **k: seam._record("reveal_pin", message_id)
                         or samples.pin(), raising=False)
+    monkeypatch.setattr(desktop, "open_message", lambda message_id, **k: seam._record("open_message", message_id),
+                        raising=False)
     monkeypatch.setattr(desktop, "delete_message", lambda message_id, **k: seam._record("delete_message", message_id),
                         raising=False)
     page = MessagesPage(desktop, "nl", clear_after_ms=clear_after_ms)
@@ -130,3 +132,14 @@ def test_messages_without_a_pin_offer_no_pin_buttons(qtbot, offline: Desktop, mo
     for row in page.rows[1:]:
         assert row.show_button is None and row.copy_button is None and not row.pin_note.isVisibleTo(page)
         assert row.delete_button.isVisibleTo(page)
+
+
+def test_a_message_is_marked_read_on_request(qtbot, offline: Desktop, monkeypatch) -> None:
+    page, seam = page_with_box(qtbot, offline, monkeypatch)
+    notice, old = page.rows[1], page.rows[2]
+    assert notice.read_button is not None and old.read_button is None  # only for an unread one without a PIN
+    assert page.rows[0].read_button is None  # a PIN message is read when its PIN is shown
+    qtbot.mouseClick(notice.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.unread == 1, timeout=5_000)
+    assert ("open_message", 2) in seam.calls and notice.new.isHidden() and notice.read_button.isHidden()
+    assert page.count.text() == "1 nieuw bericht, 3 in totaal"
