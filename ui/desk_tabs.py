@@ -39,10 +39,13 @@ class DeskTabs(QObject):
         self.messages: MessagesPage | None = None
 
     def check(self, rows: list[StatusRow]) -> None:
-        """After a status read: ask the issuer again only if this machine's usable personal certificates changed."""
+        """After a status read: ask the issuer again only if this machine's usable personal certificates changed
+        (else read the message box again, for the unread count)."""
         mine = tuple(sorted(r.user_number for r in rows  # personal certificates that work
                             if (r.kind or "personal") == "personal" and r.state in ("valid", "renewal-open")))
         if mine == self.asked_for:
+            if self.messages is not None:  # the same contact person: only the message box may have news
+                self.messages.refresh()
             return
         self.asked_for = mine
         if not mine:

@@ -85,7 +85,8 @@ class MessageRow(QFrame):
         self.new = QLabel(t("ui.messages.new", lang))
         self.new.setObjectName("message-new")
         self.new.setProperty("role", "warning")
-        self.new.setVisible(not message.read)
+        if message.read:
+            self.new.hide()  # hide only: showing a widget that has no parent yet makes it a window
         top.addWidget(self.new)
         outer.addLayout(top)
         self.when = QLabel(t("ui.messages.received", lang, when=fmt_datetime(message.created_at, lang) or "-"))
@@ -118,7 +119,8 @@ class MessageRow(QFrame):
         self.pin_note = QLabel(t("practice.message.pin_hidden", lang))
         self.pin_note.setObjectName("message-pin-note")
         self.pin_note.setWordWrap(True)
-        self.pin_note.setVisible(message.has_pin)
+        if not message.has_pin:
+            self.pin_note.hide()
         outer.insertWidget(outer.indexOf(self.pin), self.pin_note)
         if message.has_pin:
             self.show_button = QPushButton(t("ui.messages.show_pin", lang))
@@ -273,7 +275,8 @@ class MessagesPage(QWidget):
         self.clipboard.clear_now()
         self.messages = list(messages)
         for old in self.rows:
-            old.setParent(None)
+            old.hide()  # not setParent(None): that makes it a window for a moment, and the app loses focus
+            self.list_layout.removeWidget(old)
             old.deleteLater()
         self.rows = []
         for message in self.messages:

@@ -243,8 +243,8 @@ class AuthorisationsDialog(PracticeDialog):
         if not self.services:
             self.text("ui.request.no_catalogue")
         self.reasons = FocusLabel("authorise-why")  # why a service cannot be changed, as text Tab reaches
-        self.reasons.say("\n".join(reasons))
         self.body.addWidget(self.reasons)
+        self.reasons.say("\n".join(reasons))
         self.body.addStretch(1)
         self.check()
         enabled = [b for b in self.services.values() if b.isEnabled()]

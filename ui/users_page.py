@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -119,8 +120,10 @@ class UserRow(QFrame):
                 why = by_action[name].words(lang) if not by_action[name].allowed else ""
             allow(button, why)
             # unblocking can never apply to a user who is not blocked: not shown (like the dashboard's buttons)
-            button.setVisible(not (name == "unblock" and not user.blocked))
-            if why and not button.isHidden():
+            applies = not (name == "unblock" and not user.blocked)
+            if not applies:
+                button.hide()  # hide only: showing a widget that has no parent yet makes it a window
+            if why and applies:
                 reasons.append(f"{button.text()}: {why}")  # each reason names its action
             button.clicked.connect(lambda _=False, n=name: self.action.emit(n, self.user))
             buttons.addWidget(button)
@@ -128,8 +131,8 @@ class UserRow(QFrame):
         outer.addLayout(buttons)
         # why a button is off, as text the keyboard reaches (Tab skips disabled buttons)
         self.why = FocusLabel("user-why")
-        self.why.say("\n".join(reasons))
         outer.addWidget(self.why)
+        self.why.say("\n".join(reasons))
         self.setAccessibleName(t("ui.users.row", lang, name=who, state=self.state.text()))
 
     def matches(self, text: str, state: str) -> bool:
@@ -264,8 +267,11 @@ class UsersPage(QWidget):
         self.desk = desk
         verdict = desk.can_request()
         self._request_allowed("" if verdict.allowed else verdict.words(self.lang))
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and any(r.isAncestorOf(focus) for r in self.rows)
         for row in self.rows:
-            row.setParent(None)
+            row.hide()  # not setParent(None): that makes it a window for a moment, and the app loses focus
+            self.list_layout.removeWidget(row)
             row.deleteLater()
         self.rows = []
         titles = {s.name: s.title(self.lang) for s in desk.catalogue}
@@ -275,6 +281,8 @@ class UsersPage(QWidget):
             self.rows.append(row)
             self.list_layout.addWidget(row)
         self.apply_filter(announce_it=False)
+        if had_focus:  # the keyboard was on a row that is gone: to the line that says what the list holds
+            self.count.setFocus()
 
     def apply_filter(self, *, announce_it: bool = True) -> None:
         text, state = self.search.text(), str(self.filter.currentData() or "")
@@ -351,6 +359,9 @@ class UsersPage(QWidget):
         self.explanation.clear()
         self.result.hide()
         self.count.say(t("ui.users.busy", self.lang), announce_it=True)
+        focus = QApplication.focusWidget()
+        if focus is not None and any(r.isAncestorOf(focus) for r in self.rows):
+            self.count.setFocus()  # the rows wait: the keyboard goes to the line that says what runs
         for row in self.rows:
             row.setEnabled(False)
 
