@@ -75,12 +75,16 @@ class MessageBox(Audit):
         Listing marks nothing read (the unread count stays true); expired PIN messages go first.
         """
         now = self.now()
-        with self._tx() as s:
-            self._drop_expired(s, now, by.user_number)
+        with self._sessions() as s:  # a read: polling for the unread count never queues behind writes
             rows = s.scalars(
                 select(Message).where(Message.user_number == by.user_number).order_by(Message.id.desc())
             ).all()
-            return [self._json(m, opened=False) for m in rows]
+            expired = any(m.delete_at is not None and m.delete_at <= now for m in rows)
+            listed = [self._json(m, opened=False) for m in rows if m.delete_at is None or m.delete_at > now]
+        if expired:
+            with self._tx() as s:
+                self._drop_expired(s, now, by.user_number)
+        return listed
 
     def _own(self, s: Session, by: Holder, message_id: int) -> Message:
         m = s.get(Message, message_id)

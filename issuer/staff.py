@@ -351,11 +351,12 @@ class Staff(MessageBox):
 
     def set_authorisation(self, by: Holder, user_number: str, service: str, granted: bool) -> list[str]:
         """R10: grant or revoke one authorisation on a user's certificates."""
-        check_service(service, self.catalogue)
         with self._tx() as s:
             user = self._user(s, normalise_user_number(user_number), lock=True)
             self._check_manages(s, by, user)
             have = {a.service: a for a in user.authorisations}
+            if granted or service not in have:  # one held but gone from the catalogue can still be revoked
+                check_service(service, self.catalogue)
             changed = granted != (service in have)
             if granted and service not in have:
                 grant(user, (service,), self.now(), self.catalogue)

@@ -384,6 +384,11 @@ _PORTAL = """<!doctype html>
 """
 
 
+def _dutch_names(info: dict[str, Any]) -> dict[str, str]:
+    """Service id -> Dutch name, from the catalogue ``me`` carries."""
+    return {c["id"]: c["name"]["nl"] for c in info.get("catalogue", ())}
+
+
 async def portal(request: web.Request) -> web.Response:
     h = await holder(request)
     info = await _run(request, request.app[SERVICE].me, h)
@@ -396,7 +401,7 @@ async def portal(request: web.Request) -> web.Response:
         org=html.escape(info["organisation"]["name"]),
         contact=html.escape(f"{cp['name']} ({cp['email']})") if cp else "nog niet aangewezen",
         until=html.escape(info["certificate"]["not_after"]),
-        auths=html.escape(", ".join(info["authorisations"]) or "geen"),
+        auths=html.escape(", ".join(_dutch_names(info).get(a, a) for a in info["authorisations"]) or "geen"),
     )
     return web.Response(text=page, content_type="text/html")
 

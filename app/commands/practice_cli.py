@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import Cancelled, UsageError, ZorgCertError
 from app.i18n import t, tn
-from app.practice.users import KINDS, REVOKE_REASONS, UserState
+from app.practice import FORMS, KINDS, REVOKE_REASONS, USER_STATES
 from app.state.paths import Paths
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from app.practice.users import Desk, OrgUser, Verdict
 
 COMMANDS = ("users", "messages", "forms")
-STATES = tuple(s.value for s in UserState)
 
 
 class NotAllowed(ZorgCertError):
@@ -49,7 +48,7 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     usub = p.add_subparsers(dest="users_command", required=True)
     s = usub.add_parser("list", parents=parents, help="the users with their state and what you can do")
     s.add_argument("--search", default="", metavar="TEXT", help="name, e-mail or user number contains TEXT")
-    s.add_argument("--state", choices=STATES, action="append", help="only users in this state (repeatable)")
+    s.add_argument("--state", choices=USER_STATES, action="append", help="only users in this state (repeatable)")
     s.add_argument("--kind", choices=KINDS)
     s = usub.add_parser("request", parents=parents, help="R1: request a certificate for a colleague")
     s.add_argument("--name", required=True)
@@ -81,8 +80,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("forms", parents=top, help="R1: the paper forms as PDF")
     fsub = p.add_subparsers(dest="form", required=True)
-    for form, text in (("request", "the certificate request form"),
-                       ("zorginkoopportaal", "the Zorginkoopportaal authorisation form")):
+    for form, text in zip(FORMS, ("the certificate request form", "the Zorginkoopportaal authorisation form"),
+                          strict=True):
         s = fsub.add_parser(form, parents=parents, help=text)
         s.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
         s.add_argument("--name", default="", help="the user's name (else a line to write on)")
@@ -147,6 +146,8 @@ def _users(args: argparse.Namespace, lang: str, desktop: Desktop) -> tuple[Any, 
                                     kind=t("kind." + args.kind, lang))
     desk = desktop.org_desk(who)
     if command == "list":
+        from app.practice.users import UserState
+
         states = [UserState(s) for s in args.state] if args.state else None
         users = desk.find(args.search, states=states, kind=args.kind)
         out = {
@@ -223,7 +224,7 @@ def _messages(args: argparse.Namespace, lang: str, desktop: Desktop) -> tuple[An
     message = desktop.open_message(args.id, as_user=who)
     text = f"{message.subject}\n\n{message.body}"
     if message.has_pin:
-        text += "\n\n" + t("practice.message.pin_hidden", lang)
+        text += "\n\n" + t("cli.practice.pin_hidden", lang, id=message.id)
     return {"message": message.as_dict()}, text
 
 

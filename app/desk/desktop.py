@@ -239,13 +239,14 @@ class Desktop:
     def is_contact_person(self, as_user: str | None = None) -> bool:
         """Whether a certificate of this wallet belongs to the organisation's contact person (shows the tab).
 
-        False when there is no usable certificate or the issuer has no JSON API; an unreachable issuer raises.
+        False when no issuer is configured, there is no usable certificate or the issuer has no JSON API; an
+        unreachable issuer raises.
         """
         from app.errors import ExtensionMissing, NotInWallet
 
         try:
             return self._practice(as_user).viewer().is_contact_person
-        except (NotInWallet, ExtensionMissing):
+        except (NotInWallet, ExtensionMissing, NoIssuerConfigured):
             return False
 
     def org_desk(self, as_user: str | None = None) -> Desk:
@@ -310,13 +311,17 @@ class Desktop:
         when a certificate of this wallet can ask the issuer (blank lines otherwise) and with ``applicant``."""
         from app.practice.forms import make_form  # lazy: see the module docstring
 
-        return make_form(form, Path(out), lang=lang, organisation=self._organisation(as_user), applicant=applicant,
-                         now=self.now())
+        organisation, send_to = self._form_facts(as_user)
+        return make_form(form, Path(out), lang=lang, organisation=organisation, applicant=applicant, now=self.now(),
+                         send_to=send_to)
 
-    def _organisation(self, as_user: str | None) -> Organisation | None:
+    def _form_facts(self, as_user: str | None) -> tuple[Organisation | None, str]:
+        """The organisation and how to reach Support, if a certificate of this wallet can ask the issuer."""
         from app.errors import ExtensionMissing, NoIssuerConfigured, NotInWallet
+        from app.practice.api import support_from  # lazy: see the module docstring
 
         try:
-            return self._practice(as_user).organisation()
+            practice = self._practice(as_user)
+            return practice.organisation(), support_from(practice.me()).how()
         except (NotInWallet, ExtensionMissing, NoIssuerConfigured):
-            return None
+            return None, ""

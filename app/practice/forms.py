@@ -19,10 +19,10 @@ from pathlib import Path
 
 from app.errors import UsageError
 from app.i18n import t
-from app.practice.users import KINDS, Organisation
+from app.practice import FORMS, KINDS
+from app.practice.users import Organisation
 from app.state.files import write_atomic
 
-FORMS = ("request", "zorginkoopportaal")
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
@@ -75,10 +75,11 @@ def _font() -> str:
 
 
 def lines(form: str, lang: str, organisation: Organisation | None, applicant: Applicant | None,
-          now: datetime) -> Iterator[tuple[str, str]]:
+          now: datetime, send_to: str = "") -> Iterator[tuple[str, str]]:
     """The form's content as (style, text): ``title``, ``head`` (a section), ``field``, ``text``, ``box``, ``sign``.
 
     Pure: the PDF writer below only lays these out (and the tests read them back with pdftotext).
+    ``send_to``: how to reach the issuer's Support (``/api/v1/me`` ``support``), else the checklist says where to look.
     """
     _check(form)
     org = organisation or Organisation(name="")
@@ -119,13 +120,13 @@ def lines(form: str, lang: str, organisation: Organisation | None, applicant: Ap
     yield ("box", t("form.check.complete", lang))
     yield ("box", t("form.check.signed", lang))
     yield ("box", t("form.check.id", lang))
-    yield ("box", t("form.check.send", lang))
+    yield ("box", t("form.check.send_to", lang, support=send_to) if send_to else t("form.check.send", lang))
     yield ("text", t("form.never_pin", lang))
     yield ("small", t("form.made", lang, when=f"{now:%Y-%m-%d}"))
 
 
 def render(form: str, lang: str, organisation: Organisation | None, applicant: Applicant | None,
-           now: datetime) -> bytes:
+           now: datetime, send_to: str = "") -> bytes:
     """The form as PDF bytes (A4)."""
     from io import BytesIO
 
@@ -143,7 +144,7 @@ def render(form: str, lang: str, organisation: Organisation | None, applicant: A
     left, right, top, bottom = 20 * mm, width - 20 * mm, height - 20 * mm, 20 * mm
     y = top
     sizes = {"title": 16, "head": 12, "small": 8}
-    for style, text in lines(form, lang, organisation, applicant, now):
+    for style, text in lines(form, lang, organisation, applicant, now, send_to):
         size = sizes.get(style, 10)
         gap = {"title": 10 * mm, "head": 5 * mm, "sign": 12 * mm}.get(style, 6 * mm)
         if style == "box":
@@ -167,8 +168,8 @@ def render(form: str, lang: str, organisation: Organisation | None, applicant: A
 
 
 def make_form(form: str, out: Path, *, lang: str, organisation: Organisation | None, applicant: Applicant | None,
-              now: datetime) -> Path:
+              now: datetime, send_to: str = "") -> Path:
     """Write the form to ``out`` (whole or not at all); ``out``."""
-    data = render(form, lang, organisation, applicant, now)
+    data = render(form, lang, organisation, applicant, now, send_to)
     write_atomic(out, data)
     return out

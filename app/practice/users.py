@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.policy import Durations, install_deadline
+from app.practice import KINDS
 
 
 class UserState(enum.StrEnum):
@@ -42,9 +43,6 @@ class Action(enum.StrEnum):
     DEAUTHORISE = "deauthorise"  # R10
 
 
-KINDS = ("personal", "system")
-REVOKE_REASONS = ("key-compromise", "affiliation-changed", "superseded", "cessation")
-"""The reasons a contact person may give (the issuer's list; ``practice.reason.*`` says them). Never a default."""
 
 LIVE = (UserState.INSTALLED, UserState.RENEWAL_OPEN)  # a certificate that works: the one thing R9 can revoke
 FINAL = (UserState.REVOKED, UserState.REJECTED, UserState.LAPSED)  # nothing more to do but request anew

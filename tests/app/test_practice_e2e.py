@@ -139,6 +139,8 @@ def test_the_contact_persons_desk(issuer: RunningIssuer, office: Office, tmp_pat
     assert ok(colleague.install(bas, pin))["installed"]["user_number"] == bas
     listing = ok(cp.run("users", "list", "--json"))
     assert row(listing, bas)["state"] == "installed" and allowed(row(listing, bas), "revoke")
+    theirs = colleague.run("users", "list")  # the colleague is not the contact person: told so, in Dutch
+    assert theirs.code == 0 and "Alleen de contactpersoon van de organisatie" in theirs.out, theirs.err
 
     # R10: an authorisation granted in the app shows in /api/v1/me and the demo COV service enforces it
     system = ok(cp.run("users", "request", "--name", "HIS koppeling", "--email", "his@example.nl",
@@ -216,6 +218,7 @@ def test_the_contact_persons_desk(issuer: RunningIssuer, office: Office, tmp_pat
 def test_the_desktop_seam_the_gui_calls(issuer: RunningIssuer, office: Office, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from app.desk.desktop import Desktop
+    from app.errors import IssuerRefused
     from app.practice.forms import Applicant
     from app.practice.users import Action, UserState
     from app.state.paths import paths
@@ -234,6 +237,9 @@ def test_the_desktop_seam_the_gui_calls(issuer: RunningIssuer, office: Office, t
     box = desktop.message_box()
     message = next(m for m in box.messages if m.about_user_number == eva.user_number)
     assert desktop.unread_count() == box.unread >= 1 and message.has_pin
+    with pytest.raises(IssuerRefused) as missing:
+        desktop.open_message(99999)
+    assert missing.value.code == "not-found"
     opened = desktop.open_message(message.id)
     pin = desktop.reveal_pin(message.id)
     assert pin.reveal().isdigit() and pin.reveal() not in opened.body + repr(pin) + repr(opened)

@@ -217,3 +217,13 @@ def test_unread_count_and_hostile_messages() -> None:
     for bad in ({"id": "1"}, {"id": True}, {}):
         with pytest.raises(ValueError):
             parse(bad)
+
+
+def test_without_an_issuer_or_a_certificate_there_is_no_desk(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.desk.desktop import Desktop
+    from app.state.paths import Paths
+
+    for name in ("ZORGCERT_ISSUER_URL", "ZORGCERT_ISSUER_CA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Desktop(Paths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")).is_contact_person() is False

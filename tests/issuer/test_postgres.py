@@ -41,7 +41,8 @@ psycopg = pytest.importorskip("psycopg", reason="needs the 'postgres' extra: pip
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 ROLE, DATABASE = "zorgcert", "zorgcert_issuer"
-TABLES = {"organisations", "users", "certificates", "authorisations", "messages", "pin_throttle", "enrollment_requests"}
+TABLES = {"organisations", "users", "certificates", "authorisations", "messages", "pin_throttle", "enrollment_requests",
+          "user_requests", "audit_log"}
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def user_row(cluster: Cluster, number: str) -> tuple[int, bool, int]:
 
 
 def test_init_creates_the_schema_through_alembic(cluster: Cluster, pg_issuer: RunningIssuer) -> None:
-    assert cluster.rows("SELECT version_num FROM alembic_version") == [("0003",)]
+    assert cluster.rows("SELECT version_num FROM alembic_version") == [("0004",)]
     tables = {t for (t,) in cluster.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert tables >= TABLES | {"alembic_version"}
     # the tables belong to the issuer's role, not to the superuser
@@ -208,7 +209,7 @@ def test_init_creates_the_schema_through_alembic(cluster: Cluster, pg_issuer: Ru
     engine = make_engine(f"postgresql+psycopg://{ROLE}@127.0.0.1:{cluster.port}/{DATABASE}")
     try:
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0003",)]
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0004",)]
     finally:
         engine.dispose()
 
