@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import t
-from app.practice import users as rules
+from app.practice import REVOKE_REASONS
 from ui.access import install, mark
 from ui.common import FocusLabel, allow, in_widget, styled, title_label
 from ui.wrapping import wrapping
@@ -183,7 +183,7 @@ class RevokeDialog(PracticeDialog):
         self.reasons.setObjectName("revoke-reason")
         self.reasons.setAccessibleName(t("ui.revoke.reason", lang))
         self.reasons.addItem(t("ui.revoke.reason.choose", lang), "")  # never a default reason
-        for reason in rules.REVOKE_REASONS:
+        for reason in REVOKE_REASONS:
             self.reasons.addItem(t(f"practice.reason.{reason}", lang), reason)
         label = QLabel(t("ui.revoke.reason", lang))
         label.setBuddy(self.reasons)
