@@ -58,7 +58,7 @@ class PinClipboard:
         self._pending.discard(timer)
 
     def clear_now(self) -> None:
-        """Take a PIN this app put there off the clipboard at once (the window closes, the message goes)."""
+        """Take a PIN this app put there off the clipboard at once (the app quits, the message goes)."""
         for timer in list(self._pending):
             timer.stop()
             timer.timeout.emit()
@@ -210,6 +210,9 @@ class MessagesPage(QWidget):
         self.desktop = desktop
         self.lang = lang
         self.clipboard = PinClipboard(clear_after_ms)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.aboutToQuit.connect(self.clipboard.clear_now)  # a copied PIN does not outlive the app
         self.messages: list[Message] = []
         self.rows: list[MessageRow] = []
         self.unread = 0
@@ -272,7 +275,7 @@ class MessagesPage(QWidget):
         self.set_messages(list(box.messages))
 
     def set_messages(self, messages: list[Message]) -> None:
-        self.clipboard.clear_now()
+        """Show these messages (a PIN shown before is hidden again; a copied one still leaves on time)."""
         self.messages = list(messages)
         for old in self.rows:
             old.hide()  # not setParent(None): that makes it a window for a moment, and the app loses focus
@@ -342,6 +345,8 @@ class MessagesPage(QWidget):
                  on_failure=self._failed, what="delete-message")
 
     def _deleted(self, message: Message) -> None:
+        if message.has_pin:
+            self.clipboard.clear_now()  # the message is gone: so is a PIN copied from it
         self.result.set_text(t("ui.messages.deleted", self.lang, subject=message.subject))
         self.result.show()
         self.set_messages([m for m in self.messages if m.id != message.id])

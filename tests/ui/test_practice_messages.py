@@ -143,3 +143,18 @@ def test_a_message_is_marked_read_on_request(qtbot, offline: Desktop, monkeypatc
     qtbot.waitUntil(lambda: page.unread == 1, timeout=5_000)
     assert ("open_message", 2) in seam.calls and notice.new.isHidden() and notice.read_button.isHidden()
     assert page.count.text() == "1 nieuw bericht, 3 in totaal"
+
+
+def test_deleting_the_pin_message_takes_a_copied_pin_off_the_clipboard_at_once(qtbot, offline: Desktop,
+                                                                               monkeypatch) -> None:
+    page, _seam = page_with_box(qtbot, offline, monkeypatch)  # the real 30 s delay
+    row = page.rows[0]
+    qtbot.mouseClick(row.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(row.pin_shown, timeout=5_000)
+    qtbot.mouseClick(row.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == PIN
+    page.set_messages(list(samples.message_box(NOW).messages))  # reading the box again keeps the copy
+    assert QGuiApplication.clipboard().text() == PIN
+    qtbot.mouseClick(page.rows[0].delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.rows) == 2, timeout=5_000)
+    assert QGuiApplication.clipboard().text() == ""
