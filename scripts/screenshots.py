@@ -1,7 +1,9 @@
 """Render every screen of the desktop app to docs/screenshots/*.png (Qt offscreen, Dutch unless --lang en).
 
 Each wizard page, the dashboard in each state, the tray menu, the support page, the backup
-wizard and the settings; then four of them with the application font at 18 pt (24-27, large).
+wizard and the settings; then four of them with the application font at 18 pt (24-27, large);
+then the contact person's desk (28-37): Gebruikersbeheer with its dialogs and the Berichtenbox,
+and both tabs in English too (``-en``), from made-up users and messages (``ui.samples.desk``).
 The dashboard only shows data, so it gets made-up status rows (``ui.samples``) at a fixed
 moment; nothing talks to an issuer or a certificate store.
 Run through ``scripts/screenshots``.
@@ -16,6 +18,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -209,6 +212,65 @@ def large_font(desktop: object, lang: str, out: Path) -> None:
         app.setFont(before)
 
 
+def desk_window(desktop: object, lang: str) -> object:
+    """The main window of a contact person: the two tabs in, filled from ``ui.samples`` (no issuer)."""
+    from ui import samples
+    from ui.desk_tabs import DeskTabs
+    from ui.main_window import MainWindow
+
+    window = MainWindow(desktop, lang)
+    window.rows = list(samples.every_state(NOW).values())
+    window.dashboard.set_rows(window.rows)
+    window.desk = DeskTabs(window)
+    window.desk.place(True, load=False)
+    window.desk.users.set_desk(samples.desk(NOW))
+    window.desk.messages.set_messages(list(samples.message_box(NOW).messages))
+    return window
+
+
+def practice(desktop: object, lang: str, out: Path) -> None:
+    """Gebruikersbeheer (list, search, each dialog) and the Berichtenbox (PIN hidden, then shown); in English: -en."""
+    from ui import samples
+    from ui.practice_dialogs import AuthorisationsDialog, RequestDialog, RevokeDialog
+
+    window: Any = desk_window(desktop, lang)
+    users, messages = window.desk.users, window.desk.messages
+    window.tabs.setCurrentWidget(users)
+    save(window, out, "28-users", QSize(900, 1500))
+    users.search.setText("jansen")
+    save(window, out, "29-users-search", QSize(900, 620))
+    users.search.clear()
+    users.filter.setCurrentIndex(users.filter.findData("blocked"))
+    save(window, out, "30-users-blocked", QSize(900, 760))
+    users.filter.setCurrentIndex(0)
+    desk = samples.desk(NOW)
+    request = RequestDialog(desk.catalogue, lang, parent=window)
+    request.name.setText("Gerrit Hoekstra")
+    request.email.setText("gerrit@")
+    save(request, out, "31-users-request", QSize(620, 640))
+    request.hide()
+    blocked = desk.users[3]
+    revoke = RevokeDialog(blocked, lang, parent=window)
+    revoke.reasons.setCurrentIndex(revoke.reasons.findData("affiliation-changed"))
+    save(revoke, out, "32-users-revoke", QSize(620, 420))
+    revoke.hide()
+    authorise = AuthorisationsDialog(blocked, desk.verdicts(blocked), desk.catalogue, lang, parent=window)
+    save(authorise, out, "33-users-authorise", QSize(620, 480))
+    authorise.hide()
+    window.tabs.setCurrentWidget(messages)
+    save(window, out, "34-messages", QSize(900, 820))
+    messages.rows[0].show_pin(samples.pin())
+    save(window, out, "35-messages-pin-shown", QSize(900, 900))
+    window.hide()
+    if lang == "nl":  # the tabs in English too (the rest of the English screens: scripts/screenshots --lang en)
+        english: Any = desk_window(desktop, "en")
+        english.tabs.setCurrentWidget(english.desk.users)
+        save(english, out, "36-users-en", QSize(900, 1500))
+        english.tabs.setCurrentWidget(english.desk.messages)
+        save(english, out, "37-messages-en", QSize(900, 820))
+        english.hide()
+
+
 def tray_menu(desktop: object, lang: str, out: Path) -> None:
     """The menu as it opens from the icon, with the four icon colours beside it."""
     from app.desk import certview
@@ -269,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         backup_wizard(desktop, args.lang, args.out)
         tray_menu(desktop, args.lang, args.out)
         large_font(desktop, args.lang, args.out)
+        practice(desktop, args.lang, args.out)
     count = len(list(args.out.glob("*.png")))
     print(f"{count} screenshots in {_shown(args.out)}")
     app.processEvents()

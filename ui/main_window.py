@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.explain import Explanation
     from app.lifecycle.status import StatusRow
     from ui.backup_wizard import BackupWizard
+    from ui.desk_tabs import DeskTabs
     from ui.install_wizard import InstallWizard
     from ui.settings_page import SettingsPage
     from ui.support_page import SupportPage
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.renewing: Task | None = None
         # what the dashboard's banner (notice or explanation) is about: ("status" | "renew" | "install", number)
         self.banner: tuple[str, str] | None = None
+        self.desk: DeskTabs | None = None  # Gebruikersbeheer and Berichtenbox, for a contact person (ui.desk_tabs)
         self.setWindowIcon(icon("zorgcert"))
         styled(self)
         self.resize(860, 680)
@@ -69,12 +71,14 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(lang, self.desktop.now)
         self.tabs.addTab(self.dashboard, icon("zorgcert"), t("ui.tab.certificates", lang))
         self._pages: dict[str, QWidget] = {}
+        self._stand_ins: dict[str, QWidget] = {}
         self._swapping = False
-        for _name, symbol, title in LAZY_TABS:  # an empty stand-in until the page is first needed
+        for name, symbol, title in LAZY_TABS:  # an empty stand-in until the page is first needed
+            self._stand_ins[name] = QWidget()
             if symbol:
-                self.tabs.addTab(QWidget(), icon(symbol), t(title, lang))
+                self.tabs.addTab(self._stand_ins[name], icon(symbol), t(title, lang))
             else:
-                self.tabs.addTab(QWidget(), t(title, lang))
+                self.tabs.addTab(self._stand_ins[name], t(title, lang))
         for i in range(self.tabs.count()):
             if (page := self.tabs.widget(i)) is not None:
                 page.setAccessibleName(self.tabs.tabText(i))
@@ -87,6 +91,8 @@ class MainWindow(QMainWindow):
         self.dashboard.refresh_requested.connect(self.refresh)
         if self.rows:
             self.dashboard.set_rows(self.rows)
+        if self.desk is not None:
+            self.desk.rebuilt()
 
     @property
     def support(self) -> SupportPage:
@@ -101,8 +107,8 @@ class MainWindow(QMainWindow):
     def _tab_shown(self, index: int) -> None:
         if self._swapping:
             return
-        for i, (name, _symbol, _title) in enumerate(LAZY_TABS, start=1):
-            if i == index:
+        for name, stand_in in self._stand_ins.items():
+            if self.tabs.widget(index) is stand_in:
                 self._page(name)
 
     def _page(self, name: str) -> QWidget:
@@ -117,8 +123,9 @@ class MainWindow(QMainWindow):
             settings.language_changed.connect(self.change_language)
             page = settings
         self._pages[name] = page
-        index = 1 + [n for n, _s, _t in LAZY_TABS].index(name)
-        stand_in, current = self.tabs.widget(index), self.tabs.currentIndex()
+        stand_in = self._stand_ins[name]
+        index = self.tabs.indexOf(stand_in)
+        current = self.tabs.currentIndex()
         tab_icon, title = self.tabs.tabIcon(index), self.tabs.tabText(index)
         self._swapping = True  # removing the shown tab moves the selection: put it back without re-entering
         try:
@@ -159,6 +166,9 @@ class MainWindow(QMainWindow):
         self.dashboard.set_busy("")
         self.dashboard.set_rows(rows)
         self.dashboard.show_notices(self.desktop.notices(self.lang))
+        if self.desk is None:
+            self.desk = _desk_tabs(self)
+        self.desk.check(rows)
         if self.banner is not None and self._banner_over(rows):
             self.dashboard.clear_banners()
             self.banner = None
@@ -311,6 +321,12 @@ def _settings_page(desktop: Any, lang: str) -> SettingsPage:
     from ui.settings_page import SettingsPage
 
     return SettingsPage(desktop, lang)
+
+
+def _desk_tabs(window: MainWindow) -> DeskTabs:
+    from ui.desk_tabs import DeskTabs
+
+    return DeskTabs(window)
 
 
 def _install_wizard() -> type[InstallWizard]:

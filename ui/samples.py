@@ -7,11 +7,15 @@ rendered without waiting two years. Nothing here touches a store or the issuer.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.lifecycle.status import Placement, StatusRow
 from app.policy import make_user_number
 from app.troubleshoot.doctor import Check
+
+if TYPE_CHECKING:
+    from app.practice.messages import MessageBox, Pin
+    from app.practice.users import Desk
 
 
 def row(now: datetime, *, name: str, state: str, days_left: float, body: str, kind: str = "personal",
@@ -75,3 +79,67 @@ def checks(lang: str = "nl") -> list[Check]:
          "detail": "3f5e1a2b4c6d7e8f", "next": ""},
         {"check": t("doctor.pending", lang), "result": "pass", "detail": "", "next": ""},
     ]]
+
+
+# --- the contact person's desk (issue 16): made-up users in every state and a message box with a PIN ---
+
+
+def desk(now: datetime) -> Desk:
+    """``Desktop.org_desk()`` as a contact person sees it: one user per state, the catalogue, Support."""
+    from app.practice.users import Desk, Organisation, OrgUser, Service, SupportDesk, UserState, Viewer
+
+    def user(body: str, name: str, state: UserState, kind: str = "personal", **kw: Any) -> OrgUser:
+        email = kw.pop("email", name.split()[0].lower() + "@delinde.nl")
+        return OrgUser(user_number=make_user_number(body), name=name, kind=kind, email=email, state=state, **kw)
+
+    until = now + timedelta(days=412)
+    users = (
+        user("1234567890123", "Anna de Vries", UserState.INSTALLED, authorisations=("portal", "zorginkoopportaal"),
+             is_contact_person=True, valid_until=until, certificate_state="valid"),
+        user("6234567890123", "Bas Jansen", UserState.REQUESTED, request_id="41"),
+        user("7234567890123", "Carla Smit", UserState.APPROVED, days_left=42, install_by=now + timedelta(days=42)),
+        user("4234567890123", "Dirk Bakker", UserState.BLOCKED, blocked=True, authorisations=("portal",),
+             valid_until=until, certificate_state="valid"),
+        user("8234567890123", "Eva Mulder", UserState.RENEWAL_OPEN, authorisations=("portal",),
+             valid_until=now + timedelta(days=19), certificate_state="renewal-open"),
+        user("3234567890123", "Frank de Boer", UserState.EXPIRED, valid_until=now - timedelta(days=3),
+             certificate_state="expired"),
+        user("9234567890123", "HIS-koppeling", UserState.BLOCKED, kind="system", blocked=True, email="ict@delinde.nl",
+             authorisations=("cov", "declaratie"), valid_until=until, certificate_state="valid"),
+        user("5234567890123", "Oude koppeling", UserState.REVOKED, kind="system", email="ict@delinde.nl",
+             valid_until=until, certificate_state="revoked"),
+    )
+    catalogue = (
+        Service("portal", "Portaal (inloggen op de website)", "Portal (log in to the website)"),
+        Service("cov", "Controle op verzekeringsrecht", "Insurance eligibility check", kinds=("system",)),
+        Service("declaratie", "Declaratieverkeer", "Claims traffic", kinds=("system",)),
+        Service("zorginkoopportaal", "Zorginkoopportaal", "Zorginkoopportaal", kinds=("personal",), own_form=True),
+    )
+    return Desk(viewer=Viewer(users[0].user_number, users[0].name, True),
+                organisation=Organisation("Huisartsenpraktijk De Linde", agb="01234567", contact_name="Anna de Vries",
+                                          contact_email="anna@delinde.nl", contact_user_number=users[0].user_number),
+                users=users, catalogue=catalogue,
+                support=SupportDesk(phone="088 123 45 67", email="support@uitgever.example.nl"), at=now)
+
+
+def message_box(now: datetime) -> MessageBox:
+    """``Desktop.message_box()``: a new PIN message (the PIN masked), a new notice, an old read one."""
+    from app.practice.messages import MASK, Message, MessageBox
+
+    carla = make_user_number("7234567890123")
+    return MessageBox((
+        Message(3, "Pincode voor Carla Smit", now - timedelta(hours=2), False,
+                f"De pincode voor gebruiker {carla} (Carla Smit) is: {MASK}\nHet gebruikersnummer is per e-mail "
+                "verstuurd naar Carla Smit.", has_pin=True, about_user_number=carla),
+        Message(2, "Aanvraag ontvangen: Bas Jansen", now - timedelta(hours=5), False,
+                "Uw aanvraag voor Bas Jansen is ontvangen en wacht op goedkeuring door Support."),
+        Message(1, "Welkom bij de Berichtenbox", now - timedelta(days=30), True,
+                "Hier ontvangt u als contactpersoon de pincodes van nieuwe certificaten."),
+    ))
+
+
+def pin() -> Pin:
+    """The PIN ``Desktop.reveal_pin`` hands over for the sample PIN message."""
+    from app.practice.messages import Pin
+
+    return Pin("482913")
