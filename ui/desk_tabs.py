@@ -78,7 +78,7 @@ class DeskTabs(QObject):
         window, lang = self.window, self.window.lang
         self.users = UsersPage(window.desktop, lang, choose_file=window.choosers.get("form_file"))
         self.messages = MessagesPage(window.desktop, lang)
-        window._swapping = True  # inserting before the shown tab moves the selection: no lazy build for it
+        window.swapping_tabs = True  # inserting before the shown tab moves the selection: no lazy build for it
         try:
             current = tabs.currentWidget()
             tabs.insertTab(1, self.users, icon("zorgcert"), t("ui.tab.users", lang))
@@ -86,7 +86,7 @@ class DeskTabs(QObject):
             if current is not None:
                 tabs.setCurrentWidget(current)
         finally:
-            window._swapping = False
+            window.swapping_tabs = False
         self.users.setAccessibleName(t("ui.tab.users", lang))
         self.messages.unread_changed.connect(self.set_unread)
         self.users.changed.connect(self.messages.refresh)

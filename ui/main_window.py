@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dashboard, icon("zorgcert"), t("ui.tab.certificates", lang))
         self._pages: dict[str, QWidget] = {}
         self._stand_ins: dict[str, QWidget] = {}
-        self._swapping = False
+        self.swapping_tabs = False
         for name, symbol, title in LAZY_TABS:  # an empty stand-in until the page is first needed
             self._stand_ins[name] = QWidget()
             if symbol:
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         return self._page("settings")  # type: ignore[return-value]
 
     def _tab_shown(self, index: int) -> None:
-        if self._swapping:
+        if self.swapping_tabs:
             return
         for name, stand_in in self._stand_ins.items():
             if self.tabs.widget(index) is stand_in:
@@ -127,13 +127,13 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(stand_in)
         current = self.tabs.currentIndex()
         tab_icon, title = self.tabs.tabIcon(index), self.tabs.tabText(index)
-        self._swapping = True  # removing the shown tab moves the selection: put it back without re-entering
+        self.swapping_tabs = True  # removing the shown tab moves the selection: put it back without re-entering
         try:
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, page, tab_icon, title)
             self.tabs.setCurrentIndex(current)
         finally:
-            self._swapping = False
+            self.swapping_tabs = False
         page.setAccessibleName(title)
         if stand_in is not None:
             stand_in.deleteLater()
