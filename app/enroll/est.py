@@ -185,7 +185,24 @@ def verified_chain(certs: list[x509.Certificate], pinned: list[x509.Certificate]
         if not chain_to_pin(cert, certs, pinned):
             raise IssuerChainUntrusted(f"/cacerts holds {cert.subject.rfc4514_string()}, which does not chain to "
                                        "the pinned CA")
-    return certs
+    return path_order(certs)
+
+
+def path_order(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``certs`` issuing CA first, root last: a PKCS#7 certs-only body is a SET, so a server's order means nothing
+    (DER sorts a SET OF by encoding; RFC 7030 §4.1.3 names no order). Each certificate is followed by its issuer;
+    certificates that link to none of the others keep their place after the path."""
+    issuers = {c.subject.public_bytes(): c for c in certs}
+    issued = {c.issuer.public_bytes() for c in certs if c.issuer != c.subject}
+    start = [c for c in certs if c.subject.public_bytes() not in issued]  # issues none of the others
+    ordered: list[x509.Certificate] = []
+    for first in start:
+        cert: x509.Certificate | None = first
+        while cert is not None and cert not in ordered:
+            ordered.append(cert)
+            parent = issuers.get(cert.issuer.public_bytes())
+            cert = parent if parent is not None and parent is not cert else None
+    return ordered + [c for c in certs if c not in ordered]
 
 
 def _pinned_context(ca_file: Path) -> ssl.SSLContext:

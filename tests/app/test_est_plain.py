@@ -11,6 +11,7 @@ import http.server
 import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -276,3 +277,31 @@ def test_a_tampered_deferred_entry_neither_crashes_status_nor_sticks(tmp_path: P
     assert [(w.user_number, w.retry_after) for w in waiting(paths)] == [("10000000000006", 60)]
     assert deferred.is_due(naive, NOW) and deferred.is_due(good, NOW)
     assert not deferred.is_due(good, NOW - datetime.timedelta(seconds=1))
+
+
+def test_cacerts_in_any_order_come_back_issuing_ca_first() -> None:
+    """/cacerts is a PKCS#7 SET: a server may send the root first (DER sorts by encoding)."""
+    from datetime import datetime, timedelta
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from app.enroll.est import path_order
+
+    def make(name: str, key: ec.EllipticCurvePrivateKey, issuer: str, signer: ec.EllipticCurvePrivateKey
+             ) -> cx509.Certificate:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        return (cx509.CertificateBuilder().subject_name(cx509.Name.from_rfc4514_string(f"CN={name}"))
+                .issuer_name(cx509.Name.from_rfc4514_string(f"CN={issuer}")).public_key(key.public_key())
+                .serial_number(cx509.random_serial_number()).not_valid_before(now)
+                .not_valid_after(now + timedelta(days=1))
+                .add_extension(cx509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .sign(signer, hashes.SHA256()))
+
+    root_key, mid_key, issuing_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    root = make("Root", root_key, "Root", root_key)
+    mid = make("Mid", mid_key, "Root", root_key)
+    issuing = make("Issuing", issuing_key, "Mid", mid_key)
+    for sent in ([root, issuing, mid], [mid, root, issuing], [issuing, mid, root]):
+        assert path_order(sent) == [issuing, mid, root]
