@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -304,6 +305,31 @@ def title_label(text: str, role: str = "title") -> QLabel:
     sized(label, 1.45 if role == "title" else 1.2)
     mark(label, "heading")
     return label
+
+
+def scrolling_page(owner: QWidget, name: str, title: str, heading: str, intro: str) -> QVBoxLayout:
+    """Fill ``owner`` with a page that scrolls down (a large font), never sideways, and is no tab stop itself;
+    return the layout of its content, which starts with ``heading`` (a heading) and ``intro`` (wrapped)."""
+    from PySide6.QtCore import Qt  # here, not at the top: the start path must not build the Qt namespace
+
+    frame = QVBoxLayout(owner)
+    frame.setContentsMargins(0, 0, 0, 0)
+    page = QScrollArea()
+    page.setObjectName(f"{name}-scroll")
+    page.setWidgetResizable(True)
+    page.setFrameShape(QFrame.Shape.NoFrame)
+    page.setAccessibleName(title)
+    page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    content = QWidget()
+    page.setWidget(content)
+    frame.addWidget(page)
+    outer = QVBoxLayout(content)
+    outer.addWidget(title_label(heading))
+    text = QLabel(intro)
+    text.setWordWrap(True)
+    outer.addWidget(text)
+    return outer
 
 
 class Badge(QLabel):

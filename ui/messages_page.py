@@ -13,12 +13,22 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import t, tn
 from app.practice.messages import CLIPBOARD_CLEAR_SECONDS
 from ui.access import announce, mark
-from ui.common import ExplanationBox, FlowLayout, FocusLabel, Notice, allow, fmt_datetime, sized, title_label
+from ui.common import (
+    ExplanationBox,
+    FlowLayout,
+    FocusLabel,
+    Notice,
+    allow,
+    fmt_datetime,
+    scrolling_page,
+    sized,
+    title_label,
+)
 from ui.worker import run_task
 
 if TYPE_CHECKING:
@@ -216,23 +226,8 @@ class MessagesPage(QWidget):
         self.messages: list[Message] = []
         self.rows: list[MessageRow] = []
         self.unread = 0
-        frame = QVBoxLayout(self)
-        frame.setContentsMargins(0, 0, 0, 0)
-        page = QScrollArea()
-        page.setObjectName("messages-scroll")
-        page.setWidgetResizable(True)
-        page.setFrameShape(QFrame.Shape.NoFrame)
-        page.setAccessibleName(t("ui.tab.messages", lang))
-        page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
-        page.setWidget(content)
-        frame.addWidget(page)
-        outer = QVBoxLayout(content)
-        outer.addWidget(title_label(t("ui.messages.heading", lang)))
-        intro = QLabel(t("ui.messages.intro", lang))
-        intro.setWordWrap(True)
-        outer.addWidget(intro)
+        outer = scrolling_page(self, "messages", t("ui.tab.messages", lang), t("ui.messages.heading", lang),
+                               t("ui.messages.intro", lang))
         row = QHBoxLayout()
         self.refresh_button = QPushButton(t("ui.messages.refresh", lang))
         self.refresh_button.setObjectName("messages-refresh")

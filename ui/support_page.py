@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +23,7 @@ from app.errors import ZorgCertError
 from app.explain import report
 from app.i18n import t
 from ui.access import announce, mark
-from ui.common import ExplanationBox, FocusLabel, Notice, allow, icon, reachable, title_label
+from ui.common import ExplanationBox, FocusLabel, Notice, allow, icon, reachable, scrolling_page
 from ui.worker import run_task
 
 if TYPE_CHECKING:
@@ -81,23 +79,8 @@ class SupportPage(QWidget):
         self.checks: list[Check] | None = None
         self.choose_file = choose_file or self._ask_file
         # the whole page scrolls (a large font), never sideways; every part of it is a tab stop
-        frame = QVBoxLayout(self)
-        frame.setContentsMargins(0, 0, 0, 0)
-        page = QScrollArea()
-        page.setObjectName("support-scroll")
-        page.setWidgetResizable(True)
-        page.setFrameShape(QFrame.Shape.NoFrame)
-        page.setAccessibleName(t("ui.tab.support", lang))
-        page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
-        page.setWidget(content)
-        frame.addWidget(page)
-        outer = QVBoxLayout(content)
-        outer.addWidget(title_label(t("ui.support.heading", lang)))
-        intro = QLabel(t("ui.support.intro", lang))
-        intro.setWordWrap(True)
-        outer.addWidget(intro)
+        outer = scrolling_page(self, "support", t("ui.tab.support", lang), t("ui.support.heading", lang),
+                               t("ui.support.intro", lang))
 
         checks_box = QGroupBox(t("ui.support.checks", lang))
         checks_layout = QVBoxLayout(checks_box)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.i18n import t, tn
 from app.practice import users as rules
 from ui.access import mark
-from ui.common import ExplanationBox, FlowLayout, FocusLabel, Notice, allow, title_label
+from ui.common import ExplanationBox, FlowLayout, FocusLabel, Notice, allow, scrolling_page, title_label
 from ui.worker import run_task
 
 if TYPE_CHECKING:
@@ -153,23 +152,8 @@ class UsersPage(QWidget):
         self.desk: Desk | None = None
         self.rows: list[UserRow] = []
         self.dialog: QWidget | None = None
-        frame = QVBoxLayout(self)
-        frame.setContentsMargins(0, 0, 0, 0)
-        page = QScrollArea()
-        page.setObjectName("users-scroll")
-        page.setWidgetResizable(True)
-        page.setFrameShape(QFrame.Shape.NoFrame)
-        page.setAccessibleName(t("ui.tab.users", lang))
-        page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
-        page.setWidget(content)
-        frame.addWidget(page)
-        outer = QVBoxLayout(content)
-        outer.addWidget(title_label(t("ui.users.heading", lang)))
-        intro = QLabel(t("ui.users.intro", lang))
-        intro.setWordWrap(True)
-        outer.addWidget(intro)
+        outer = scrolling_page(self, "users", t("ui.tab.users", lang), t("ui.users.heading", lang),
+                               t("ui.users.intro", lang))
 
         actions = FlowLayout()
         self.request_button = QPushButton(t("ui.users.request", lang))
