@@ -38,7 +38,12 @@ class Autostart(Protocol):
 def agent_command() -> list[str]:
     """The command line that starts the tray agent with this installation's Python or frozen program."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, "agent"]
+        program = sys.executable
+        if sys.platform == "win32":  # zorgcert.exe opens a console window; zorgcertw.exe (beside it) does not
+            windowless = Path(program).with_name("zorgcertw.exe")
+            if Path(program).name.lower() == "zorgcert.exe" and windowless.exists():
+                program = str(windowless)
+        return [program, "agent"]
     python = sys.executable
     if sys.platform == "win32":  # no console window at login
         windowless = Path(python).with_name("pythonw.exe")

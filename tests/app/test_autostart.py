@@ -132,3 +132,19 @@ def test_macos_launch_agent_at_the_boundary(tmp_path: Path) -> None:
 def test_frozen_program_starts_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert autostart.agent_command() == [sys.executable, "agent"]
+
+
+def test_frozen_windows_console_program_starts_the_windowless_one_at_login(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # sys.platform and the frozen layout are faked: this runs on Linux; the Wine installer test
+    # (tests/packaging/test_windows_installer.py) checks the Run value the installed program writes
+    console, windowless = tmp_path / "zorgcert.exe", tmp_path / "zorgcertw.exe"
+    console.write_bytes(b"MZ")
+    windowless.write_bytes(b"MZ")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, "executable", str(console))
+    assert autostart.agent_command() == [str(windowless), "agent"]
+    windowless.unlink()  # a build without the windowless program: the console one still starts the agent
+    assert autostart.agent_command() == [str(console), "agent"]
