@@ -310,8 +310,11 @@ def tray_menu(desktop: object, lang: str, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/screenshots")
     parser.add_argument("--lang", choices=["nl", "en"], default="nl")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the PNG files (default: docs/screenshots, docs/screenshots/en for --lang en)")
     args = parser.parse_args(argv)
+    if args.out is None:  # the English set must not overwrite the Dutch one under the same names
+        args.out = ROOT / "docs" / "screenshots" / ("en" if args.lang == "en" else "")
     args.out.mkdir(parents=True, exist_ok=True)
 
     from app.desk.desktop import Desktop
