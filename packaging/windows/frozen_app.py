@@ -6,9 +6,11 @@ the frozen app's cache key (adding ``import csv`` changes it; editing a function
 ``check APP [ROOT]``: the files a working frozen app cannot do without (Qt's platform, image-format and
 icon-engine plugins, the Dutch and English qtbase translations, ...), none of the Wine stand-in DLLs, and with
 ROOT one .pyc per module of our packages and none left over; exit code 1 names what is wrong.
-``refresh APP ROOT OPTIMIZE``: run by the Windows Python under Wine (the same 3.12 bytecode as the freeze):
-replaces our .pyc files, resources and migrations in APP with the current ones, compiled by PyInstaller's own
-``compile_pymodule`` as a fresh freeze does (``module_collection_mode`` "pyc" in packaging/zorgcert.spec).
+``data APP ROOT`` then ``compile APP ROOT OPTIMIZE`` refresh APP when only our sources changed: the first
+removes our .pyc files, resources and migrations and copies the current data in; the second, run by the
+Windows Python under Wine (the same 3.12 bytecode as the freeze), compiles every module of ours with
+PyInstaller's own ``compile_pymodule`` as a fresh freeze does (``module_collection_mode`` "pyc" in
+packaging/zorgcert.spec): byte for byte the same files.
 Standard library only at the top: the Linux venv runs the first two.
 """
 
@@ -145,20 +147,24 @@ def check(app: Path, root: Path | None = None) -> list[str]:
     return problems
 
 
-def refresh(app: Path, root: Path, optimize: int) -> int:
-    """Our .pyc files, resources and migrations in APP replaced by the current ones; the count of modules."""
-    from PyInstaller.building.utils import compile_pymodule  # the Windows Python's, under Wine
-
+def replace_data(app: Path, root: Path) -> None:
+    """Our packages' folders and resources removed from APP, the current resources and migrations copied in
+    (on the Linux side: Wine 8 lacks the CopyFile2 that Windows' shutil.copyfile calls)."""
     internal = app / "_internal"
-    for package in PACKAGES:
+    for package in (*PACKAGES, "resources"):
         shutil.rmtree(internal / package, ignore_errors=True)
-    shutil.rmtree(internal / "resources", ignore_errors=True)
-    count = 0
-    for name, source in our_modules(root):
-        compile_pymodule(name, str(source), workpath=str(internal), optimize=optimize)
-        count += 1
     for tree in DATA_TREES:
         shutil.copytree(root / tree, internal / tree, ignore=shutil.ignore_patterns(*JUNK, "*.pyc"))
+
+
+def compile_modules(app: Path, root: Path, optimize: int) -> int:
+    """Every module of ours compiled into APP as a fresh freeze does; the count (the Windows Python, Wine)."""
+    from PyInstaller.building.utils import compile_pymodule
+
+    count = 0
+    for name, source in our_modules(root):
+        compile_pymodule(name, str(source), workpath=str(app / "_internal"), optimize=optimize)
+        count += 1
     return count
 
 
@@ -172,11 +178,15 @@ def main(argv: list[str]) -> int:
         for problem in problems:
             print(problem)
         return 1 if problems else 0
-    if len(argv) == 4 and argv[0] == "refresh":
-        count = refresh(Path(argv[1]), Path(argv[2]), int(argv[3]))
+    if len(argv) == 3 and argv[0] == "data":
+        replace_data(Path(argv[1]), Path(argv[2]))
+        return 0
+    if len(argv) == 4 and argv[0] == "compile":
+        count = compile_modules(Path(argv[1]), Path(argv[2]), int(argv[3]))
         print(f"{count} modules compiled")
         return 0
-    print("usage: frozen_app.py imports ROOT | check APP [ROOT] | refresh APP ROOT OPTIMIZE", file=sys.stderr)
+    print("usage: frozen_app.py imports ROOT | check APP [ROOT] | data APP ROOT | compile APP ROOT OPTIMIZE",
+          file=sys.stderr)
     return 2
 
 
