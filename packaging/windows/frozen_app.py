@@ -72,14 +72,19 @@ def source_files(root: Path) -> Iterator[Path]:
 
 @functools.cache
 def _submodules(package: str) -> frozenset[str] | None:
-    """The submodules of an outside package as installed here; None when it is not here (Windows-only)."""
+    """The submodules of an outside package as installed here, found on disk without importing anything;
+    None when it is not here (Windows-only) to tell."""
+    top, *rest = package.split(".")
     try:
-        spec = importlib.util.find_spec(package)
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return None
     if spec is None:
         return None
-    return frozenset(m.name for m in pkgutil.iter_modules(spec.submodule_search_locations or []))
+    locations = [Path(p) for p in spec.submodule_search_locations or []]
+    for part in rest:
+        locations = [p / part for p in locations if (p / part).is_dir()]
+    return frozenset(m.name for m in pkgutil.iter_modules([str(p) for p in locations]))
 
 
 def outside_imports(root: Path) -> list[str]:
