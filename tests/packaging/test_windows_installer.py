@@ -1,7 +1,8 @@
 """The Windows installer for real: built here (scripts/build-windows), installed and used under Wine 8.
 
-The build is cached by a SHA-256 of its inputs (sources, resources, packaging/, the pinned requirements,
-the build scripts, the stand-in DLLs): an unchanged tree does not rebuild. Then, in a fresh Wine prefix
+The build is cached by SHA-256s of its inputs (docs/windows.md): an unchanged tree does not rebuild, and a
+change to our code only refreshes our .pyc files in the frozen app; every app is checked for Qt's plugins
+and translations before it is packaged (tests/packaging/test_windows_frozen_app.py). Then, in a fresh Wine prefix
 on its own X server (Xvfb), as a practice's user would: a silent install (``/S``); the files, the
 Start-menu entry and the Run value the app itself reads are there (the installed files are tested,
 never the installer's exit code); the installed ``zorgcert.exe`` answers ``--version`` and
@@ -259,6 +260,9 @@ def test_silent_install_puts_the_program_the_shortcut_and_the_run_value_in_place
         assert (program / name).is_file(), name
     assert (program / "_internal" / "resources" / "locale" / "nl" / "LC_MESSAGES" / "zorgcert.mo").is_file()
     assert (program / "_internal" / "PySide6" / "plugins" / "platforms" / "qwindows.dll").is_file()
+    # our code as .pyc beside the program (refreshed without PyInstaller), nowhere as source
+    assert (program / "_internal" / "app" / "commands" / "cli.pyc").is_file()
+    assert not list((program / "_internal" / "app").rglob("*.py"))
     shipped = {p.name.lower() for p in program.rglob("*")}
     assert not shipped & set(SHIMS), "a Wine stand-in DLL was shipped"
     assert "opengl32sw.dll" not in shipped and "qt6network.dll" not in shipped  # the drop list, Windows names
