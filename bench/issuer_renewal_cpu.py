@@ -98,19 +98,28 @@ def service_figures(svc: Any, cert: x509.Certificate, key: ec.EllipticCurvePriva
     for _ in range(10):  # warm: caches of SQLAlchemy's compiled statements, the pool
         cert = svc.renew(cert.public_bytes(serialization.Encoding.DER), csr)
     signing = Timed(svc.ca, "issue_client_certificate")
-    engines = [svc._sessions.kw["bind"], svc._write_sessions.kw["bind"]]
+    engines = list(dict.fromkeys([svc._sessions.kw["bind"], svc._write_sessions.kw["bind"]]))
+    dialect = engines[-1].dialect
+    # the database driver's own work (SQLite's engine runs in this thread; psycopg waits for the server)
+    driver = [Timed(dialect, name) for name in ("do_execute", "do_execute_no_params", "do_commit", "do_begin")]
     totals: list[float] = []
-    with statements(list(dict.fromkeys(engines))) as seen:
+    in_driver: list[float] = []
+    with statements(engines) as seen:
         for _ in range(n):
             der = cert.public_bytes(serialization.Encoding.DER)
+            before = sum(sum(d.spent) for d in driver)
             started = time.thread_time()
             cert = svc.renew(der, csr)
             totals.append(time.thread_time() - started)
-    del svc.ca.issue_client_certificate  # the class's method again
-    total, sign = statistics.median(totals), statistics.median(signing.spent)
-    rest = statistics.median(t - s for t, s in zip(totals, signing.spent, strict=True))
+            in_driver.append(sum(sum(d.spent) for d in driver) - before)
+    for name in ("issue_client_certificate",):
+        delattr(svc.ca, name)  # the class's methods again
+    for name in ("do_execute", "do_execute_no_params", "do_commit", "do_begin"):
+        delattr(dialect, name)
+    total, sign, db = statistics.median(totals), statistics.median(signing.spent), statistics.median(in_driver)
+    rest = statistics.median(t - s - d for t, s, d in zip(totals, signing.spent, in_driver, strict=True))
     print(f"service renew (median of {n}): {ms(total)} CPU; certificate build + signature {ms(sign)}; "
-          f"everything else {ms(rest)}")
+          f"database driver (execute, commit: {dialect.name}) {ms(db)}; Python and the rest {ms(rest)}")
     print(f"SQL statements per renewal: {len(seen) / n:.1f} ({', '.join(sorted(set(s[:40] for s in seen)))})")
     return cert
 
@@ -138,7 +147,7 @@ def thread_cpu(ident: int) -> float:
     return time.clock_gettime(time.pthread_getcpuclockid(ident))
 
 
-def web_figures(data: Path, svc: Any, holder: RenewingHolder, n: int) -> None:
+def web_figures(data: Path, svc: Any, holder: RenewingHolder, n: int, profile: Path | None = None) -> None:
     """The event loop's CPU per renewal over TLS, beside its CPU for a bare handshake."""
     from aiohttp import web
 
@@ -194,6 +203,19 @@ def web_figures(data: Path, svc: Any, holder: RenewingHolder, n: int) -> None:
         assert status == 200, body
     renew_s = loop_cpu(lambda: holder.renew(host, p), n)
     shake_s = loop_cpu(bare, n)
+    if profile is not None:  # the loop thread only, over n more renewals
+        import cProfile
+
+        profiler = cProfile.Profile(time.thread_time)
+        done = threading.Event()
+        loop.call_soon_threadsafe(lambda: (profiler.enable(), done.set()))
+        done.wait(10)
+        for _ in range(n):
+            holder.renew(host, p)
+        done.clear()
+        loop.call_soon_threadsafe(lambda: (profiler.disable(), done.set()))
+        done.wait(10)
+        profiler.dump_stats(profile)
     print(f"event loop per renewal over TLS (median of {n}): {ms(renew_s)} CPU; a bare TLS handshake + close "
           f"{ms(shake_s)}; web layer (HTTP, middlewares, access log, PKCS#7) {ms(renew_s - shake_s)}")
     loop.call_soon_threadsafe(loop.stop)
@@ -206,6 +228,7 @@ def main() -> int:
     ap.add_argument("--postgres", action=argparse.BooleanOptionalAction, default=False,
                     help="a throwaway PostgreSQL 15 instead of SQLite")
     ap.add_argument("--web", action=argparse.BooleanOptionalAction, default=True, help="also the event loop's CPU")
+    ap.add_argument("--profile", type=Path, metavar="FILE", help="cProfile of the event-loop thread (pstats)")
     args = ap.parse_args()
     if args.postgres and not (PG_BIN / "initdb").exists():
         print("PostgreSQL 15's server binaries are not there", file=sys.stderr)
@@ -251,7 +274,7 @@ def main() -> int:
             if args.web:
                 (folder / "holder").mkdir()
                 holder = RenewingHolder(_root_ca(data), key, cert, folder / "holder")
-                web_figures(data, svc, holder, args.n)
+                web_figures(data, svc, holder, args.n, args.profile)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"# load average (1 min) after: {os.getloadavg()[0]:.2f}")
