@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import logging
 import os
 import re
@@ -159,7 +158,7 @@ def web_figures(data: Path, svc: Any, holder: RenewingHolder, n: int, profile: P
 
     cfg = load_config(data)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=open(os.devnull, "w"))  # noqa: SIM115 - as serve logs, to nowhere
+                        stream=open(os.devnull, "w"))  # as serve logs, to nowhere
     logging.getLogger("aiohttp.access").setLevel(logging.INFO)
     loop = asyncio.new_event_loop()
     started = threading.Event()
