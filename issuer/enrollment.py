@@ -86,7 +86,7 @@ class Enrollment(Approval):
         """What the holder of the right PIN gets: a certificate, why not, or to wait for approval."""
         if user.status == "purged":
             return self._refusal(Refusal.INSTALL_WINDOW_EXPIRED, user)
-        decision = pin_enrollment(self._facts(user), self.durations, now)
+        decision = pin_enrollment(self._facts(s, user), self.durations, now)
         if not decision.allowed:
             assert decision.refusal is not None
             return self._refusal(decision.refusal, user)
@@ -222,8 +222,9 @@ class Enrollment(Approval):
         s.execute(_INSERT_CERTIFICATE, _certificate_row(cert, user.user_number, how, now))
         return cert
 
-    def _facts(self, user: User) -> HolderFacts:
-        cur = user.current_certificate
+    def _facts(self, s: Session, user: User) -> HolderFacts:
+        # the newest certificate's three columns, not every certificate of the holder as objects
+        cur = s.execute(_NEWEST_CERTIFICATE, {"user_number": user.user_number}).first()
         return HolderFacts(
             approved_at=user.approved_at if user.status == "approved" else None,
             blocked=user.blocked,
@@ -317,6 +318,14 @@ _RENEWAL_FACTS = (
 """Everything a renewal decides on, in one row: the certificate, its holder, whether a newer one exists."""
 
 _INSERT_CERTIFICATE = insert(_CERTS)
+
+_NEWEST_CERTIFICATE = (
+    select(_CERTS.c.not_after, _CERTS.c.revoked_at, _CERTS.c.revocation_final)
+    .where(_CERTS.c.user_number == bindparam("user_number", type_=String))
+    .order_by(_CERTS.c.issued_at.desc())
+    .limit(1)
+)
+"""What ``User.current_certificate`` gives the install rules (R4, R6, R7, R9), in one row."""
 
 
 def _certificate_row(cert: x509.Certificate, user_number: str, how: str, now: datetime) -> dict[str, Any]:

@@ -139,3 +139,22 @@ def test_a_certificate_not_issued_here_is_refused(setting: Setting) -> None:
 
 def serial_hex(cert: x509.Certificate) -> str:
     return format(cert.serial_number, "x")
+
+
+def test_a_pin_install_decides_on_the_newest_certificate(setting: Setting) -> None:
+    """R7 after a renewal: the renewed certificate (not the first, expired by then) is what counts."""
+    new = setting.svc.add_user(org_id=setting.org, kind="personal", name="Bram Jansen", email="bram@example.nl")
+    pin = pin_from_letter(Path(new.letter))
+    key = ec.generate_private_key(ec.SECP256R1())
+    first = setting.svc.enroll_with_pin(new.user_number, pin, csr_der(key))
+    setting.clock.tick()
+    renewed = renew(setting, key, first)
+    started = setting.clock.moment
+    try:
+        setting.clock.moment = first.not_valid_after_utc  # the first has just expired, the renewal has not
+        assert setting.clock.moment < renewed.not_valid_after_utc
+        with pytest.raises(Problem) as caught:
+            setting.svc.enroll_with_pin(new.user_number, pin, csr_der(key))
+        assert caught.value.code is Refusal.STILL_VALID, caught.value
+    finally:
+        setting.clock.moment = started
