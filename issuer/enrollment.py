@@ -5,11 +5,13 @@ certificate (R5); the refusals with the facts a client needs to explain them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, String, Table, bindparam, case, exists, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.policy import (
@@ -84,7 +86,7 @@ class Enrollment(Approval):
         """What the holder of the right PIN gets: a certificate, why not, or to wait for approval."""
         if user.status == "purged":
             return self._refusal(Refusal.INSTALL_WINDOW_EXPIRED, user)
-        decision = pin_enrollment(self._facts(user), self.durations, now)
+        decision = pin_enrollment(self._facts(s, user), self.durations, now)
         if not decision.allowed:
             assert decision.refusal is not None
             return self._refusal(decision.refusal, user)
@@ -150,23 +152,34 @@ class Enrollment(Approval):
     def renew(self, holder_cert_der: bytes, csr_der: bytes, *, kind: str | None = None) -> x509.Certificate:
         """R5: renewal authenticated by the current certificate (TLS client authentication).
 
-        ``kind`` (an EST label's) refuses a certificate of another kind.
+        ``kind`` (an EST label's) refuses a certificate of another kind. The lean path (issue 17):
+        SQLAlchemy Core on one connection, no ORM objects: on PostgreSQL the holder's row lock,
+        then one read of everything the rules need, the certificate's insert, the commit (SQLite:
+        ``BEGIN IMMEDIATE`` serialises, so no lock statement). ``tests/issuer/test_lean_renewal.py``
+        counts the statements.
         """
+        if not holder_cert_der:
+            raise Problem(Refusal.NOT_AUTHORISED, "log in with your certificate (TLS client certificate)")
         csr = _load_csr(csr_der)
-        with self._tx() as s:
-            holder = self._holder(s, holder_cert_der)
-            user = self._user(s, holder.user_number, lock=True)
-            if not _kind_fits(user, kind):
-                raise wrong_label(user, kind)
-            # read again under the user's lock: a revocation committed (on any instance) while this
-            # renewal waited for the lock is what counts, not the row read to find the holder
-            cert = s.get(Certificate, holder.serial, populate_existing=True)
-            assert cert is not None
+        presented = x509.load_der_x509_certificate(holder_cert_der)
+        serial = serial_hex(presented)
+        engine: Engine = self._write_sessions.kw["bind"]
+        with engine.begin() as conn:
+            if conn.dialect.name != "sqlite":
+                # the user's row lock first; the read below is a new statement, so on PostgreSQL it sees
+                # whatever was committed (on any instance) while this renewal waited for the lock: a
+                # revocation, or a renewal of the same certificate that won the race
+                conn.execute(_LOCK_HOLDER, {"serial": serial})
+            row = conn.execute(_RENEWAL_FACTS, {"serial": serial}).first()
             now = self.now()
+            _check_holder(row, holder_cert_der, now)
+            assert row is not None
+            if kind is not None and row.kind != kind:
+                raise _wrong_label(row.kind, kind)
             decision = renewal(
-                not_after=cert.not_after,
-                revoked=cert.revoked_at is not None,
-                is_current=_newest_issue(s, user.user_number) == cert.issued_at,
+                not_after=row.not_after,
+                revoked=row.revoked_at is not None,
+                is_current=not row.superseded,
                 durations=self.durations,
                 now=now,
             )
@@ -179,10 +192,22 @@ class Enrollment(Approval):
                         f"renewal opens at {decision.opens_at.isoformat()}",
                         opens_at=decision.opens_at.isoformat(),
                     )
-                raise self._refusal(decision.refusal, user)
-            old = x509.load_der_x509_certificate(cert.der)
-            same_identity(csr, old)
-            return self._issue(s, user, csr, old.subject, "renew", now)
+                raise _renewal_refusal(decision.refusal)
+            same_identity(csr, presented)
+            cert = self._sign(csr, presented.subject, row.email if row.kind == "personal" else None, now)
+            conn.execute(_INSERT_CERTIFICATE, _certificate_row(cert, row.user_number, "renew", now))
+        return cert
+
+    def _sign(self, csr: x509.CertificateSigningRequest, subject: x509.Name, email: str | None,
+              now: datetime) -> x509.Certificate:
+        return self.ca.issue_client_certificate(
+            csr,
+            subject=subject,
+            serial=x509.random_serial_number(),
+            not_before=now,
+            not_after=valid_until(now, self.durations),
+            email=email,
+        )
 
     def _issue(
         self,
@@ -193,32 +218,13 @@ class Enrollment(Approval):
         how: str,
         now: datetime,
     ) -> x509.Certificate:
-        cert = self.ca.issue_client_certificate(
-            csr,
-            subject=subject,
-            serial=x509.random_serial_number(),
-            not_before=now,
-            not_after=valid_until(now, self.durations),
-            email=user.email if user.kind == "personal" else None,
-        )
-        s.add(
-            Certificate(
-                serial=serial_hex(cert),
-                user_number=user.user_number,
-                how=how,
-                issued_at=now,
-                not_before=cert.not_valid_before_utc,
-                not_after=cert.not_valid_after_utc,
-                subject=cert.subject.rfc4514_string(),
-                key_sha256=public_key_fingerprint(cert.public_key()),
-                der=cert.public_bytes(Encoding.DER),
-                revocation_final=True,
-            )
-        )
+        cert = self._sign(csr, subject, user.email if user.kind == "personal" else None, now)
+        s.execute(_INSERT_CERTIFICATE, _certificate_row(cert, user.user_number, how, now))
         return cert
 
-    def _facts(self, user: User) -> HolderFacts:
-        cur = user.current_certificate
+    def _facts(self, s: Session, user: User) -> HolderFacts:
+        # the newest certificate's three columns, not every certificate of the holder as objects
+        cur = s.execute(_NEWEST_CERTIFICATE, {"user_number": user.user_number}).first()
         return HolderFacts(
             approved_at=user.approved_at if user.status == "approved" else None,
             blocked=user.blocked,
@@ -278,13 +284,91 @@ class Enrollment(Approval):
                 raise Problem(Refusal.NOT_FOUND, "no certificate for this key")
             return row.der
 
-def _newest_issue(s: Session, user_number: str) -> datetime | None:
-    """When the holder's newest certificate was issued: one aggregate, not every certificate loaded.
+# --- the renewal's statements (Core, built once: SQLAlchemy keeps their compiled form) ---------
 
-    Current is what no certificate issued strictly later supersedes, the rule of ``_holder``: two
-    certificates issued in the same second never lock each other out (docs/issuer.md).
-    """
-    return s.execute(select(func.max(Certificate.issued_at)).where(Certificate.user_number == user_number)).scalar()
+_CERTS = cast(Table, Certificate.__table__)
+_USERS = cast(Table, User.__table__)
+_NEWER = _CERTS.alias("newer")
+_SERIAL = bindparam("serial", type_=String)
+
+_LOCK_HOLDER = (
+    select(_USERS.c.user_number)
+    .where(_USERS.c.user_number == select(_CERTS.c.user_number).where(_CERTS.c.serial == _SERIAL).scalar_subquery())
+    .with_for_update()
+)
+"""The presented certificate's holder's row lock (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises instead)."""
+
+_RENEWAL_FACTS = (
+    select(
+        _CERTS.c.der,
+        _CERTS.c.user_number,
+        _CERTS.c.not_after,
+        _CERTS.c.revoked_at,
+        _USERS.c.kind,
+        _USERS.c.email,
+        # current is what no certificate issued strictly later supersedes: two certificates issued in
+        # the same second never lock each other out (docs/issuer.md)
+        exists()
+        .where(_NEWER.c.user_number == _CERTS.c.user_number, _NEWER.c.issued_at > _CERTS.c.issued_at)
+        .label("superseded"),
+    )
+    .join_from(_CERTS, _USERS, _CERTS.c.user_number == _USERS.c.user_number)
+    .where(_CERTS.c.serial == _SERIAL)
+)
+"""Everything a renewal decides on, in one row: the certificate, its holder, whether a newer one exists."""
+
+_INSERT_CERTIFICATE = insert(_CERTS)
+
+_NEWEST_CERTIFICATE = (
+    select(_CERTS.c.not_after, _CERTS.c.revoked_at, _CERTS.c.revocation_final)
+    .where(_CERTS.c.user_number == bindparam("user_number", type_=String))
+    .order_by(_CERTS.c.issued_at.desc())
+    .limit(1)
+)
+"""What ``User.current_certificate`` gives the install rules (R4, R6, R7, R9), in one row."""
+
+
+def _certificate_row(cert: x509.Certificate, user_number: str, how: str, now: datetime) -> dict[str, Any]:
+    return {
+        "serial": serial_hex(cert),
+        "user_number": user_number,
+        "how": how,
+        "issued_at": now,
+        "not_before": cert.not_valid_before_utc,
+        "not_after": cert.not_valid_after_utc,
+        "subject": cert.subject.rfc4514_string(),
+        "key_sha256": public_key_fingerprint(cert.public_key()),
+        "der": cert.public_bytes(Encoding.DER),
+        "revoked_at": None,
+        "revocation_reason": None,
+        "revocation_final": True,
+    }
+
+
+def _check_holder(row: Row[Any] | None, der: bytes, now: datetime) -> None:
+    """The checks of ``ServiceCore._holder`` on the renewal's one row: issued here, not revoked, valid, current."""
+    if row is None or row.der != der:
+        raise Problem(Refusal.NOT_AUTHORISED, "this certificate was not issued here")
+    if row.revoked_at is not None:
+        raise Problem(Refusal.REVOKED, "this certificate was revoked")
+    if now >= row.not_after:
+        raise Problem(Refusal.CERTIFICATE_EXPIRED, "this certificate has expired")
+    if row.superseded:
+        raise Problem(
+            Refusal.SUPERSEDED,
+            "this certificate has been replaced by a newer one; use the newest certificate",
+        )
+
+
+def _renewal_refusal(code: Refusal) -> Problem:
+    """A refusal of ``app.policy.renewal`` other than renewal-not-open, as ``Enrollment._refusal`` words it."""
+    if code is Refusal.REVOKED:
+        return Problem(code, "this certificate was revoked and cannot be renewed or reinstalled")
+    if code is Refusal.CERTIFICATE_EXPIRED:
+        return Problem(code, "the certificate has expired; reinstall it with the user number and PIN")
+    if code is Refusal.NOT_AUTHORISED:
+        return Problem(code, "this certificate has been replaced by a newer one")
+    return Problem(code, code.value)
 
 
 def blocked() -> Problem:
@@ -306,11 +390,15 @@ def _kind_fits(user: User, kind: str | None) -> bool:
 
 def wrong_label(user: User, kind: str | None) -> Problem:
     """An EST label for another kind of certificate (told only to whoever proved the PIN or holds the certificate)."""
+    return _wrong_label(user.kind, kind)
+
+
+def _wrong_label(user_kind: str, kind: str | None) -> Problem:
     return Problem(
         Refusal.NOT_AUTHORISED,
-        f"this user number is for a {user.kind} certificate, and this EST label serves {kind} certificates "
+        f"this user number is for a {user_kind} certificate, and this EST label serves {kind} certificates "
         "only; use the label for its kind, or the path without a label",
-        kind=user.kind,
+        kind=user_kind,
     )
 
 
