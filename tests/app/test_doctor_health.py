@@ -36,7 +36,7 @@ def brief_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIs
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
     home = tmp_path / "home"
     home.mkdir()
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 def _by_name(checks: list[dict]) -> dict[str, dict]:
