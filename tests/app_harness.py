@@ -97,6 +97,7 @@ def run_in_process(argv: list[str], stdin: str | None, env: dict[str, str]) -> R
     os.environ.clear()
     os.environ.update(env)
     sys.stdin, sys.argv = io.StringIO(stdin or ""), ["zorgcert", *argv]
+    take_notices()  # a new process has none yet (the test's own in-process work may have left some)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
