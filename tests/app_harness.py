@@ -86,7 +86,8 @@ class Desk:
 def run_in_process(argv: list[str], stdin: str | None, env: dict[str, str]) -> Result:
     """``zorgcert ARGV`` as ``main()`` in this process, with ``env`` as the whole environment and ``stdin`` as
     standard input; what it changed in the process (environment, the log handler it opened, notices not
-    yet told) is undone afterwards, so the next run starts as a new process would."""
+    yet told) is undone afterwards, and what the test's process had set up (its log handlers, notices) is out
+    of the way meanwhile, so every run starts as a new process would."""
     from app.commands.cli import main
     from app.state.files import take_notices
 
@@ -94,6 +95,8 @@ def run_in_process(argv: list[str], stdin: str | None, env: dict[str, str]) -> R
     saved_env, saved_stdin, saved_argv = dict(os.environ), sys.stdin, sys.argv
     log = logging.getLogger("zorgcert")
     saved_handlers, saved_level = list(log.handlers), log.level
+    for handler in saved_handlers:  # e.g. a log file another test's in-process work opened: a new process has none
+        log.removeHandler(handler)
     os.environ.clear()
     os.environ.update(env)
     sys.stdin, sys.argv = io.StringIO(stdin or ""), ["zorgcert", *argv]
@@ -110,9 +113,11 @@ def run_in_process(argv: list[str], stdin: str | None, env: dict[str, str]) -> R
         os.environ.clear()
         os.environ.update(saved_env)
         sys.stdin, sys.argv = saved_stdin, saved_argv
-        for handler in [h for h in log.handlers if h not in saved_handlers]:
+        for handler in list(log.handlers):
             log.removeHandler(handler)
             handler.close()
+        for handler in saved_handlers:
+            log.addHandler(handler)
         log.setLevel(saved_level)
         take_notices()
     return Result(code, out.getvalue(), err.getvalue())
