@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,6 +18,9 @@ from typing import Any
 from issuer_harness import RunningIssuer
 
 ZORGCERT = [sys.executable, "-m", "app.commands.cli"]
+# Variables a run can only be given in a process of its own: a crash point (it kills the process), and what
+# keyring reads once per process to pick its backend.
+PROCESS_WIDE = ("ZORGCERT_CRASH_AT", "DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "XDG_RUNTIME_DIR")
 
 
 @dataclass
@@ -34,6 +40,11 @@ class Desk:
 
     home: Path
     issuer: RunningIssuer
+    # run ``main()`` in the test's process (same argv, stdin, environment; output captured) instead of a new
+    # Python: for modules whose subject is not the process (docs/performance.md, "Suite time"). A run that
+    # asks for a crash (ZORGCERT_CRASH_AT) or runs while an ArgvWatch looks at the command lines is still
+    # a real process, and so is one whose environment changes what a process sets up once (its keyring).
+    in_process: bool = False
 
     @property
     def zorgcert_home(self) -> Path:
@@ -52,8 +63,11 @@ class Desk:
 
     def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
             timeout: float = 120) -> Result:
+        env = env or self.env()
+        if self.in_process and not ArgvWatch.watching and all(env.get(k) == os.environ.get(k) for k in PROCESS_WIDE):
+            return run_in_process(list(args), stdin, env)
         proc = subprocess.run([*ZORGCERT, *args], input=stdin, capture_output=True, text=True,
-                              env=env or self.env(), timeout=timeout)
+                              env=env, timeout=timeout)
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     def install(self, user_number: str, pin: str, *extra: str, env: dict[str, str] | None = None) -> Result:
@@ -67,6 +81,46 @@ class Desk:
 
     def state(self, user_number: str) -> str:
         return next(row["state"] for row in self.status() if row["user_number"] == user_number)
+
+
+def run_in_process(argv: list[str], stdin: str | None, env: dict[str, str]) -> Result:
+    """``zorgcert ARGV`` as ``main()`` in this process, with ``env`` as the whole environment and ``stdin`` as
+    standard input; what it changed in the process (environment, the log handler it opened, notices not
+    yet told) is undone afterwards, and what the test's process had set up (its log handlers, notices) is out
+    of the way meanwhile, so every run starts as a new process would."""
+    from app.commands.cli import main
+    from app.state.files import take_notices
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_stdin, saved_argv = dict(os.environ), sys.stdin, sys.argv
+    log = logging.getLogger("zorgcert")
+    saved_handlers, saved_level = list(log.handlers), log.level
+    for handler in saved_handlers:  # e.g. a log file another test's in-process work opened: a new process has none
+        log.removeHandler(handler)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdin, sys.argv = io.StringIO(stdin or ""), ["zorgcert", *argv]
+    take_notices()  # a new process has none yet (the test's own in-process work may have left some)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse's usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    err.write(exc.code + "\n")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.stdin, sys.argv = saved_stdin, saved_argv
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+            handler.close()
+        for handler in saved_handlers:
+            log.addHandler(handler)
+        log.setLevel(saved_level)
+        take_notices()
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 def certutil_list(db: Path) -> str:
@@ -97,6 +151,8 @@ def _read_all(path: str) -> bytes | None:
 class ArgvWatch:
     """Samples every process's command line while a test runs: no PIN or passphrase may show up there."""
 
+    watching = 0  # how many are looking now: meanwhile Desk.run starts real processes, whose argv they see
+
     def __init__(self) -> None:
         self.seen: set[str] = set()
         self._stop = threading.Event()
@@ -114,9 +170,11 @@ class ArgvWatch:
             time.sleep(0.01)
 
     def __enter__(self) -> ArgvWatch:
+        ArgvWatch.watching += 1
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        ArgvWatch.watching -= 1
         self._stop.set()
         self._thread.join()

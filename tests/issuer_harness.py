@@ -6,6 +6,8 @@ Used by the issuer's own tests and, later, by the app's end-to-end tests.
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import os
 import re
@@ -30,15 +32,30 @@ API_HEADERS = {"X-ZorgCert-Request": "1"}
 """What the issuer's JSON API asks of every state change, besides application/json (issue 11 point 4)."""
 
 
-def admin(data: Path, *args: str, check: bool = True) -> Any:
-    """Run one admin command with ``--data`` and ``--json``; the parsed JSON output."""
-    proc = subprocess.run(
-        [*ISSUER, *args, "--data", str(data), "--json"], capture_output=True, text=True, timeout=120
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"zorgcert-issuer {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
-    out = json.loads(proc.stdout) if proc.stdout.strip() else None
-    return out if check else (proc.returncode, out, proc.stderr)
+def admin(data: Path, *args: str, check: bool = True, in_process: bool = False) -> Any:
+    """Run one admin command with ``--data`` and ``--json``; the parsed JSON output.
+
+    ``in_process``: ``zorgcert-issuer``'s ``main()`` in the test's process (about a second of CPU less than a new
+    Python) for tests that use the command, not test its process; what it logs then goes to pytest's log capture,
+    not to the stderr returned here."""
+    argv = [*args, "--data", str(data), "--json"]
+    if in_process:
+        from issuer.cli import main
+
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+        returncode, out_text, err_text = code, stdout.getvalue(), stderr.getvalue()
+    else:
+        proc = subprocess.run([*ISSUER, *argv], capture_output=True, text=True, timeout=120)
+        returncode, out_text, err_text = proc.returncode, proc.stdout, proc.stderr
+    if check and returncode != 0:
+        raise AssertionError(f"zorgcert-issuer {' '.join(args)} exited {returncode}: {err_text}")
+    out = json.loads(out_text) if out_text.strip() else None
+    return out if check else (returncode, out, err_text)
 
 
 def pin_from_letter(letter: Path) -> str:
@@ -104,8 +121,9 @@ class RunningIssuer:
             return []
         return lines if not lines or lines[-1].endswith("\n") else lines[:-1]
 
-    def admin(self, *args: str, check: bool = True) -> Any:
-        return admin(self.data, *args, check=check)
+    def admin(self, *args: str, check: bool = True, process: bool = False) -> Any:
+        """An admin command on this issuer's data folder, in the test's process unless ``process``."""
+        return admin(self.data, *args, check=check, in_process=not process)
 
     def service(self) -> Any:
         """The issuer's service over this data folder, in the test's process: what the admin commands

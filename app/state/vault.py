@@ -110,7 +110,9 @@ def _keyring_secret(name: str, *, create: bool) -> str | None:
         backend = keyring.get_keyring()
         if _unusable(backend):
             # keyring picks its backend once per process: a Secret Service that was not up yet (the tray agent
-            # at login, a daemon slow under load) would leave this process without a keyring for good
+            # at login, a daemon slow under load) would leave this process without a keyring for good; keyring
+            # also keeps its list of viable backends once per process, which must be forgotten first
+            _forget_viable_backends(keyring)
             keyring.core.init_backend()
             backend = keyring.get_keyring()
         if _unusable(backend):
@@ -128,6 +130,13 @@ def _keyring_secret(name: str, *, create: bool) -> str | None:
         raise
     except (keyring_error, Exception) as exc:  # noqa: BLE001 - secretstorage/dbus raise their own types
         raise KeyringUnavailable(f"{type(exc).__name__}") from None
+
+
+def _forget_viable_backends(keyring: ModuleType) -> None:
+    """Make keyring test every backend again (``keyring.backend.get_all_keyring`` remembers its first answer)."""
+    viable: Any = getattr(getattr(keyring, "backend", None), "get_all_keyring", None)
+    if hasattr(viable, "reset") and hasattr(viable, "saved_result"):
+        viable.reset()
 
 
 Rescue = Callable[[str], "Sealed | None"]

@@ -15,7 +15,7 @@ from issuer_harness import RunningIssuer, start_issuer
 
 pytestmark = pytest.mark.slow
 
-VALIDITY, RENEWAL = 30, 15  # seconds
+VALIDITY, RENEWAL = 20, 10  # seconds: 10 for the early renewal after the install, 10 for status and renew in the window
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
     home = tmp_path / "home"
     home.mkdir()
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)  # real processes where the argv is watched
 
 
 def wait_until(moment: datetime) -> None:

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app_harness import run_in_process
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -29,8 +30,9 @@ def _ca_file(path: Path) -> Path:
 
 def _run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("ZORGCERT_ISSUER_URL", "ZORGCERT_ISSUER_CA")}
-    return subprocess.run([sys.executable, "-m", "app.commands.cli", *args], capture_output=True, text=True, timeout=60,
-                          env={**base, "ZORGCERT_HOME": str(home), "ZORGCERT_LANG": "nl", **env})
+    # main() in this process: what config says and keeps is the subject here, not the process
+    r = run_in_process(list(args), None, {**base, "ZORGCERT_HOME": str(home), "ZORGCERT_LANG": "nl", **env})
+    return subprocess.CompletedProcess([sys.executable, "-m", "app.commands.cli", *args], r.code, r.out, r.err)
 
 
 def test_config_set_show_unset_in_every_form(tmp_path: Path) -> None:

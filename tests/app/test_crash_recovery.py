@@ -50,7 +50,7 @@ def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) 
     home = tmp_path / "home"
     home.mkdir()
     _firefox_profile(home)
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 def _databases(desk: Desk) -> list[Path]:

@@ -44,7 +44,7 @@ def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) 
     subprocess.run(["certutil", "-N", "-d", f"sql:{profile}", "--empty-password"], check=True)
     (profile.parent / "profiles.ini").write_text("[Profile0]\nName=default-release\nIsRelative=1\n"
                                                  "Path=w1.default-release\nDefault=1\n")
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 def _checks(result_json: dict) -> dict[str, str]:

@@ -36,7 +36,7 @@ def brief_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIs
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
     home = tmp_path / "home"
     home.mkdir()
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 def _by_name(checks: list[dict]) -> dict[str, dict]:
@@ -174,3 +174,29 @@ def test_a_keyring_that_was_not_up_when_first_asked_is_found_when_asked_again(mo
     monkeypatch.setattr(vault, "_keyring", lambda: (fake, RuntimeError))
     secret = vault._keyring_secret("vault-key", create=True)
     assert secret is not None and isinstance(chosen[-1], Ready) and store[(vault.SERVICE, "vault-key")] == secret
+
+
+REAL_KEYRING_LATE = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+from desktop_session import secret_service_session
+from app.state.vault import NoSessionBus, keyring_secret
+try:
+    keyring_secret("late", create=True)  # no Secret Service yet: keyring settles on its fail backend
+except NoSessionBus:
+    print("none yet")
+with secret_service_session():
+    print("found" if keyring_secret("late", create=True) else "missing")
+"""
+
+
+def test_the_real_keyring_is_found_when_the_secret_service_comes_up_after_the_first_ask() -> None:
+    """The same with the real keyring, in a process of its own: keyring remembers which backends were viable
+    (the cause of the UI tests' "no usable keyring backend" when a worker asked before its keyring was up)."""
+    import subprocess
+    import sys
+
+    tests = str(Path(__file__).parents[1])
+    r = subprocess.run([sys.executable, "-c", REAL_KEYRING_LATE, tests], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["none", "yet", "found"], r.stdout + r.stderr

@@ -236,7 +236,7 @@ def test_install_with_an_http_issuer_sends_nothing_and_says_so_in_dutch(
     ours, _ = two_issuers
     listener = Listener()
     try:
-        desk = Desk(tmp_path / "home", ours)
+        desk = Desk(tmp_path / "home", ours, in_process=True)
         from app.policy import make_user_number
 
         number, pin = make_user_number("2024113000001"), "48151623"  # no real user needed: nothing may be sent
@@ -549,7 +549,7 @@ def test_renew_and_doctor_say_the_issuer_refused_the_certificate(
     from app_harness import Desk
 
     ours, other = two_issuers
-    desk = Desk(tmp_path / "home", other)
+    desk = Desk(tmp_path / "home", other, in_process=True)
     number, pin = other.user(other.organisation(), name="Lotte Elders")
     assert desk.install(number, pin).code == 0
     at_ours = desk.env(ZORGCERT_ISSUER_URL=ours.url, ZORGCERT_ISSUER_CA=ours.ca)
@@ -580,7 +580,7 @@ def test_doctor_fails_on_cacerts_that_do_not_chain_to_the_pin(two_issuers, fake:
     ours, _ = two_issuers
     foreign_root, _ = _self_signed_ca("Evil Root")
     fake.cacerts([_chain_of(ours)[0], foreign_root])
-    desk = Desk(tmp_path / "home", ours)
+    desk = Desk(tmp_path / "home", ours, in_process=True)
     r = desk.run("doctor", "--json", "--lang", "en", env=desk.env(ZORGCERT_ISSUER_URL=fake.url))
     assert r.code == 1, r.out + r.err
     checks = {c["check"]: c for c in r.json["checks"]}

@@ -36,7 +36,7 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
     home = tmp_path / "home"
     home.mkdir()
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 def plain(desk: Desk, **extra: str) -> dict[str, str]:

@@ -43,7 +43,7 @@ def _new_desk(issuer: RunningIssuer, home: Path) -> Desk:
     subprocess.run(["certutil", "-N", "-d", f"sql:{profile}", "--empty-password"], check=True)
     (firefox / "profiles.ini").write_text("[Profile0]\nName=default-release\nIsRelative=1\n"
                                           "Path=abcd.default-release\nDefault=1\n")
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
     home = tmp_path / "home"
     home.mkdir()
-    return Desk(home, issuer)
+    return Desk(home, issuer, in_process=True)
 
 
 def _set_vault_key(value: str) -> None:

@@ -50,7 +50,7 @@ def office(issuer: RunningIssuer, tmp_path_factory: pytest.TempPathFactory,
     org_id = int(svc.add_organisation(ORG, AGB, kvk=KVK, address=ADDRESS))
     svc.sign_agreement(org_id)
     number, pin = issuer.user(org_id, name="Carla Contact", contact_person=True)
-    contact = Desk(tmp_path_factory.mktemp("contact"), issuer)
+    contact = Desk(tmp_path_factory.mktemp("contact"), issuer, in_process=True)
     r = contact.install(number, pin)
     assert r.code == 0, r.err
     return Office(org_id, contact, number)
@@ -103,7 +103,7 @@ def pdf_text(path: Path) -> str:
 
 def test_the_contact_persons_desk(issuer: RunningIssuer, office: Office, tmp_path: Path) -> None:
     cp, svc = office.contact, issuer.service()
-    colleague = Desk(tmp_path / "colleague", issuer)  # a second, separate ZorgCert home
+    colleague = Desk(tmp_path / "colleague", issuer, in_process=True)  # a second, separate ZorgCert home
     colleague.home.mkdir()
 
     # R1: the contact person requests a colleague; Support has to approve

@@ -69,7 +69,7 @@ def test_install_and_doctor_say_the_issuer_did_not_answer_in_time(silent: Silent
                                                                    tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    desk = Desk(home, issuer)
+    desk = Desk(home, issuer, in_process=True)
     env = desk.env(ZORGCERT_ISSUER_URL=silent.url, ZORGCERT_ISSUER_TIMEOUT=str(WAIT))
     started = time.monotonic()
     r = desk.run("install", "--user-number", "12345678901237", "--pin-stdin", stdin="12345678\n", env=env,
@@ -144,7 +144,7 @@ def test_an_enrollment_that_times_out_after_the_pin_went_out_loses_nothing(
         issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> None:
     proxy = SilentAfterEnroll(issuer)
     try:
-        desk = Desk(tmp_path / "home", issuer)
+        desk = Desk(tmp_path / "home", issuer, in_process=True)
         env = desk.env(ZORGCERT_ISSUER_URL=proxy.url, ZORGCERT_ISSUER_TIMEOUT="2")
         number, pin = issuer.user(issuer.organisation("Praktijk Traag"), name="Tim Traag")
         r = desk.install(number, pin, env=env)

@@ -179,7 +179,7 @@ def test_status_doctor_and_renew_carry_on_over_damaged_files(
     """One desk (issuer set-up is slow), damaged four ways in turn: all four files at once each time."""
     home = tmp_path / "home"
     home.mkdir()
-    desk = Desk(home, issuer)
+    desk = Desk(home, issuer, in_process=True)
     number, pin = issuer.user(issuer.organisation("Praktijk Schade"), name="Sara Schade")
     installed = desk.install(number, pin)
     assert installed.code == 0, installed.err

@@ -72,7 +72,7 @@ def test_support_file_has_no_secrets(issuer: RunningIssuer, tmp_path: Path, secr
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    desk = Desk(home, issuer)
+    desk = Desk(home, issuer, in_process=True)
     number, pin = issuer.user(issuer.organisation(), name="Anna de Vries")
     installed = desk.install(number, pin)
     assert installed.code == 0, installed.err
