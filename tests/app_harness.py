@@ -83,6 +83,13 @@ class Desk:
         return next(row["state"] for row in self.status() if row["user_number"] == user_number)
 
 
+def new_desk(issuer: RunningIssuer, tmp_path: Path, *, in_process: bool = True) -> Desk:
+    """A practice's computer for one test: an empty home folder under ``tmp_path``, talking to ``issuer``."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return Desk(home, issuer, in_process=in_process)
+
+
 def run_in_process(argv: list[str], stdin: str | None, env: dict[str, str]) -> Result:
     """``zorgcert ARGV`` as ``main()`` in this process, with ``env`` as the whole environment and ``stdin`` as
     standard input; what it changed in the process (environment, the log handler it opened, notices not

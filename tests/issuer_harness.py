@@ -13,10 +13,12 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -329,3 +331,16 @@ class Holder:
             data=base64.b64encode(renewal_csr_der(new_key, self.cert)),
             headers={"Content-Type": "application/pkcs10"},
         )
+
+
+def module_issuer(folder: str = "issuer", **settings: Any) -> Any:
+    """A module-scoped ``issuer`` fixture: ``start_issuer`` with ``settings`` (durations and the rest) in a
+    folder of its own, stopped after the module. In a test module: ``issuer = module_issuer(validity="PT10M")``."""
+
+    @pytest.fixture(scope="module")
+    def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
+        running = start_issuer(Path(tmp_path_factory.mktemp(folder)) / "data", **settings)
+        yield running
+        running.stop()
+
+    return issuer

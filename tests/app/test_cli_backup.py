@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from app_harness import ArgvWatch, Desk, Result, certutil_keys, certutil_list
-from issuer_harness import RunningIssuer, start_issuer
+from issuer_harness import RunningIssuer, module_issuer, start_issuer
 
 from app.clock import SystemClock
 
@@ -25,12 +25,7 @@ pytestmark = pytest.mark.slow
 PASSPHRASE = "zeilboot paraplu kroket venster"
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
-    running = start_issuer(Path(tmp_path_factory.mktemp("issuer")) / "data", validity="PT10M",
-                           renewal_window="PT1M", install_window="PT10M")
-    yield running
-    running.stop()
+issuer = module_issuer(validity="PT10M", renewal_window="PT1M", install_window="PT10M")
 
 
 @pytest.fixture(scope="module")

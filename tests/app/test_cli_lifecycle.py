@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import requests
-from app_harness import ArgvWatch, Desk, certutil_list
-from issuer_harness import RunningIssuer, start_issuer
+from app_harness import ArgvWatch, Desk, certutil_list, new_desk
+from issuer_harness import RunningIssuer, module_issuer
 
 pytestmark = pytest.mark.slow
 
 VALIDITY, RENEWAL = 20, 10  # seconds: 10 for the early renewal after the install, 10 for status and renew in the window
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
-    running = start_issuer(Path(tmp_path_factory.mktemp("issuer")) / "data", validity=f"PT{VALIDITY}S",
-                           renewal_window=f"PT{RENEWAL}S", install_window="PT10M")
-    yield running
-    running.stop()
+issuer = module_issuer(validity=f"PT{VALIDITY}S", renewal_window=f"PT{RENEWAL}S", install_window="PT10M")
 
 
 @pytest.fixture()
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Desk(home, issuer, in_process=True)  # real processes where the argv is watched
+    return new_desk(issuer, tmp_path)  # real processes where the argv is watched
 
 
 def wait_until(moment: datetime) -> None:

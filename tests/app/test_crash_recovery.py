@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from app_harness import Desk
-from issuer_harness import RunningIssuer, start_issuer
+from issuer_harness import RunningIssuer, module_issuer, start_issuer
 
 from app.state.lock import InstanceLock
 from keystore.nss import NssStore
@@ -26,13 +26,8 @@ pytestmark = pytest.mark.slow
 STAGES = ["key-made", "issued", "installed-one", "recorded"]
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
     # the renewal window is the whole validity: a renewal is allowed straight after install
-    running = start_issuer(Path(tmp_path_factory.mktemp("issuer")) / "data", validity="PT2H",
-                           renewal_window="PT2H", install_window="PT1H")
-    yield running
-    running.stop()
+issuer = module_issuer(validity="PT2H", renewal_window="PT2H", install_window="PT1H")
 
 
 def _firefox_profile(home: Path) -> Path:

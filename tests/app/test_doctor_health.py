@@ -12,15 +12,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from app_harness import Desk
-from issuer_harness import RunningIssuer, start_issuer
+from app_harness import Desk, new_desk
+from issuer_harness import RunningIssuer, module_issuer, start_issuer
 
-
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
-    running = start_issuer(Path(tmp_path_factory.mktemp("doctor-issuer")) / "data")
-    yield running
-    running.stop()
+issuer = module_issuer("doctor-issuer")
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +29,7 @@ def brief_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIs
 
 @pytest.fixture()
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Desk(home, issuer, in_process=True)
+    return new_desk(issuer, tmp_path)
 
 
 def _by_name(checks: list[dict]) -> dict[str, dict]:

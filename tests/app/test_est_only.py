@@ -14,29 +14,22 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from app_harness import ArgvWatch, Desk, certutil_list
+from app_harness import ArgvWatch, Desk, certutil_list, new_desk
 from cryptography import x509
-from issuer_harness import RunningIssuer, start_issuer
+from issuer_harness import RunningIssuer, module_issuer, start_issuer
 
 pytestmark = pytest.mark.slow
 
 VALIDITY, RENEWAL = 16, 10  # seconds
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
-    running = start_issuer(Path(tmp_path_factory.mktemp("issuer")) / "data", validity=f"PT{VALIDITY}S",
-                           renewal_window=f"PT{RENEWAL}S", install_window="PT10M", est_only=True,
-                           extra_toml='[est.labels]\npersonal = "personal"\nsystem = "system"\n')
-    yield running
-    running.stop()
+issuer = module_issuer(validity=f"PT{VALIDITY}S", renewal_window=f"PT{RENEWAL}S", install_window="PT10M",
+                       est_only=True, extra_toml='[est.labels]\npersonal = "personal"\nsystem = "system"\n')
 
 
 @pytest.fixture()
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Desk(home, issuer, in_process=True)
+    return new_desk(issuer, tmp_path)
 
 
 def plain(desk: Desk, **extra: str) -> dict[str, str]:

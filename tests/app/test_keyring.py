@@ -13,28 +13,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_harness import Desk, certutil_keys
+from app_harness import Desk, certutil_keys, new_desk
 from desktop_session import secret_service_session
-from issuer_harness import RunningIssuer, start_issuer
+from issuer_harness import RunningIssuer, module_issuer
 
 pytestmark = pytest.mark.slow
 PASSPHRASE = "paard batterij nietje correct hooiberg"
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningIssuer]:
     # renewal opens a second after an install: a renewal can follow at once
-    running = start_issuer(Path(tmp_path_factory.mktemp("issuer")) / "data", validity="PT10M",
-                           renewal_window="PT599S", install_window="PT10M")
-    yield running
-    running.stop()
+issuer = module_issuer(validity="PT10M", renewal_window="PT599S", install_window="PT10M")
 
 
 @pytest.fixture()
 def desk(issuer: RunningIssuer, tmp_path: Path, secret_service: dict[str, str]) -> Desk:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Desk(home, issuer, in_process=True)
+    return new_desk(issuer, tmp_path)
 
 
 def _set_vault_key(value: str) -> None:
