@@ -9,11 +9,7 @@ module (the machinery of test_postgres.py); EC keys in the requests, so the work
 from __future__ import annotations
 
 import base64
-import os
-import pwd
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -34,7 +30,7 @@ from issuer_harness import (
     renewal_csr_der,
     serve_issuer,
 )
-from test_postgres import DATABASE, PG_BIN, ROLE, Cluster, _as_postgres, _free_port, simultaneously
+from pg_harness import Cluster, simultaneously, throwaway_cluster
 
 EST_ENROLL = "/.well-known/est/simpleenroll"
 HEADERS = {"Content-Type": "application/pkcs10"}
@@ -42,41 +38,9 @@ HEADERS = {"Content-Type": "application/pkcs10"}
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    """A throwaway PostgreSQL 15 cluster (as in test_postgres.py) with room for two issuers' pools."""
-    tools = {name: PG_BIN / name for name in ("initdb", "pg_ctl")}
-    if not all(os.access(path, os.X_OK) for path in tools.values()):
-        pytest.skip("PostgreSQL 15 server binaries missing: install the Debian package postgresql")
-    prefix = _as_postgres()
-    folder = Path(tempfile.mkdtemp(prefix="zorgcert-pg-", dir="/tmp"))
-    os.chmod(folder, 0o700)
-    if prefix:
-        pw = pwd.getpwnam("postgres")
-        os.chown(folder, pw.pw_uid, pw.pw_gid)
-    data, log = folder / "data", folder / "server.log"
-
-    def run(*args: str | Path) -> None:
-        proc = subprocess.run([*prefix, *map(str, args)], capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 0, f"{args[0]}: {proc.stdout}{proc.stderr}"
-
-    started = False
-    try:
-        run(tools["initdb"], "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
-        port = _free_port()
-        options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=120")
-        started = True
-        run(tools["pg_ctl"], "-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start")
-        pg = Cluster(folder, port)
-        with pg.connect(user="postgres", dbname="postgres") as conn:
-            conn.execute(f"CREATE ROLE {ROLE} LOGIN")
-            conn.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
+    """A throwaway PostgreSQL 15 cluster with room for two issuers' pools."""
+    with throwaway_cluster(max_connections=120) as pg:
         yield pg
-    finally:
-        if started:
-            stop = [*prefix, str(tools["pg_ctl"]), "-D", str(data), "-w", "-t", "20", "stop"]
-            if subprocess.run([*stop, "-m", "fast"], capture_output=True, timeout=60).returncode != 0:
-                subprocess.run([*stop, "-m", "immediate"], capture_output=True, timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

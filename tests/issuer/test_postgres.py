@@ -8,21 +8,12 @@ user when the tests run as root), listening on a unix socket in its own folder a
 
 from __future__ import annotations
 
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from issuer_harness import (
@@ -34,98 +25,19 @@ from issuer_harness import (
     rsa_key,
     serve_issuer,
 )
+from pg_harness import DATABASE, ROLE, Cluster, free_port, simultaneously, throwaway_cluster
 
 from issuer.db import make_engine
 
-psycopg = pytest.importorskip("psycopg", reason="needs the 'postgres' extra: pip install 'psycopg[binary]>=3.2'")
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-ROLE, DATABASE = "zorgcert", "zorgcert_issuer"
 TABLES = {"organisations", "users", "certificates", "authorisations", "messages", "pin_throttle", "enrollment_requests",
           "user_requests", "audit_log"}
-
-
-@dataclass(frozen=True)
-class Cluster:
-    folder: Path  # also the unix socket directory
-    port: int
-
-    @property
-    def url(self) -> str:
-        """The SQLAlchemy URL the issuer gets: psycopg 3 over the unix socket."""
-        return f"postgresql+psycopg://{ROLE}@/{DATABASE}?host={self.folder}&port={self.port}"
-
-    def connect(self, *, user: str = ROLE, dbname: str = DATABASE) -> Any:
-        return psycopg.connect(host=str(self.folder), port=self.port, user=user, dbname=dbname, autocommit=True)
-
-    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        with self.connect() as conn:
-            return conn.execute(sql, params).fetchall()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres() -> list[str]:
-    """initdb refuses root: as root, run the server tools as the ``postgres`` user."""
-    if os.geteuid() != 0:
-        return []
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.skip("running as root and there is no 'postgres' user (install the Debian package postgresql)")
-    if shutil.which("runuser") is None:
-        pytest.skip("running as root and 'runuser' is missing (util-linux)")
-    return ["runuser", "-u", "postgres", "--"]
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     """A throwaway PostgreSQL 15 cluster with a role and database for the issuer; removed afterwards."""
-    tools = {name: PG_BIN / name for name in ("initdb", "pg_ctl", "postgres")}
-    missing = [str(path) for path in tools.values() if not os.access(path, os.X_OK)]
-    if missing:
-        pytest.skip(
-            f"PostgreSQL 15 server binaries missing ({', '.join(missing)}): install the Debian package postgresql"
-        )
-    prefix = _as_postgres()
-    folder = Path(tempfile.mkdtemp(prefix="zorgcert-pg-", dir="/tmp"))
-    os.chmod(folder, 0o700)
-    if prefix:
-        pw = pwd.getpwnam("postgres")
-        os.chown(folder, pw.pw_uid, pw.pw_gid)
-    data, log = folder / "data", folder / "server.log"
-
-    def run(*args: str | Path) -> None:
-        proc = subprocess.run([*prefix, *map(str, args)], capture_output=True, text=True, timeout=60)
-        if proc.returncode != 0:
-            server_log = log.read_text(errors="replace") if log.exists() else ""
-            raise AssertionError(f"{args[0]} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}\n{server_log}")
-
-    started = False
-    try:
-        run(tools["initdb"], "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
-        port = _free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-        )
-        started = True  # from here on, always try to stop it
-        run(tools["pg_ctl"], "-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start")
-        pg = Cluster(folder, port)
-        with pg.connect(user="postgres", dbname="postgres") as conn:
-            conn.execute(f"CREATE ROLE {ROLE} LOGIN")
-            conn.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
+    with throwaway_cluster(max_connections=60) as pg:
         yield pg
-    finally:
-        if started:
-            stop = [*prefix, str(tools["pg_ctl"]), "-D", str(data), "-w", "-t", "20", "stop"]
-            if subprocess.run([*stop, "-m", "fast"], capture_output=True, timeout=60).returncode != 0:
-                subprocess.run([*stop, "-m", "immediate"], capture_output=True, timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -154,28 +66,6 @@ def new_user(issuer: RunningIssuer, org_id: int, pins: list[str], name: str, **k
     number, pin = issuer.user(org_id, name=name, **kw)
     pins.append(pin)
     return number, pin
-
-
-def simultaneously(count: int, call: Callable[[int], requests.Response]) -> list[requests.Response]:
-    """``call(i)`` for i in range(count), each in its own thread, released together."""
-    barrier = threading.Barrier(count)
-    results: list[requests.Response | BaseException | None] = [None] * count
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
-            results[i] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    errors = [r for r in results if not isinstance(r, requests.Response)]
-    assert not errors, errors
-    return [r for r in results if isinstance(r, requests.Response)]
 
 
 def user_row(cluster: Cluster, number: str) -> tuple[int, bool, int]:
@@ -351,7 +241,7 @@ def test_no_pin_is_stored_in_clear(
 
 def unreachable_url(cluster: Cluster) -> str:
     """A PostgreSQL URL whose server is not there (nothing listens on that socket)."""
-    return f"postgresql+psycopg://{ROLE}@/{DATABASE}?host={cluster.folder}&port={_free_port()}"
+    return f"postgresql+psycopg://{ROLE}@/{DATABASE}?host={cluster.folder}&port={free_port()}"
 
 
 def test_init_against_an_unreachable_server_fails_cleanly(cluster: Cluster, tmp_path: Path) -> None:
