@@ -51,7 +51,11 @@ def test_another_keyring_renews_with_the_key_the_store_still_holds(desk: Desk, i
         r = desk.run("renew", number, "--json")
         assert r.code == 0, r.err
         second = _fingerprints(desk)
-        assert second != first and desk.state(number) == "renewal-open"  # renewed; the window is 599 of 600 s
+        assert second != first
+        # the new certificate's renewal window opens a second after its issue (599 of 600 s), and the next
+        # renewal below needs it open: an in-process run comes back sooner than a new process did
+        time.sleep(1.1)
+        assert desk.state(number) == "renewal-open"
     # the old entry is kept beside the rebuilt one, not thrown away
     assert [p.name for p in (desk.zorgcert_home / "data" / "vault").glob("*.zcv-other-key")] == \
         [f"{next(iter(first))}.zcv-other-key"]
