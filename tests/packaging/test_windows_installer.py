@@ -20,6 +20,7 @@ See docs/windows.md for what this proves and what only a real Windows can.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -386,18 +387,35 @@ def _screenshot(wine: Wine, window: str, out: Path) -> None:
     assert image.copy().save(str(out), "PNG")
 
 
+def _end(wine: Wine, proc: subprocess.Popen[bytes], image: str) -> None:
+    """End a program started with ``wine``: ``taskkill`` (as Windows would), then the Unix process itself.
+
+    Under a loaded Wine a forced ``taskkill`` has left the process running for over a minute (once
+    in CI, after the window had been checked): the test is about the start, so a process Wine did
+    not end is killed from the Unix side rather than failing the test in its clean-up.
+    """
+    for _ in range(2):
+        wine.run("taskkill", "/F", "/IM", image, timeout=60)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+            return
+    proc.kill()
+    proc.wait(timeout=60)
+
+
 def test_gui_shows_the_dashboard_and_starts_in_time(installed: Wine, certificate: dict[str, str],
                                                     tmp_path: Path) -> None:
     exe = installed.program_dir / "zorgcertw.exe"
     times = []
     for attempt in range(3):  # the first start is the cold one; the median is what docs/windows.md records
         started = time.monotonic()
+        # Wine's messages are not read here: on a pipe nobody drains they could fill it and block the app
         proc = subprocess.Popen(["wine", str(exe), "gui"], env=installed.env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             # the main window, titled "ZorgCert — certificaten" (Dutch: the default), opens on the dashboard
             assert _wait_for(lambda: _windows(installed, "ZorgCert — ", "zorgcertw.exe"), 180, 0.2), \
-                "no ZorgCert window"
+                "no ZorgCert window; X windows there:\n" + _tree(installed)
             times.append(time.monotonic() - started)
             if attempt == 0:
                 time.sleep(3)  # the first paint and the status rows
@@ -406,8 +424,7 @@ def test_gui_shows_the_dashboard_and_starts_in_time(installed: Wine, certificate
                 _save(shot)
             assert proc.poll() is None, "the app quit"
         finally:
-            installed.run("taskkill", "/F", "/IM", "zorgcertw.exe", timeout=60)
-            proc.wait(timeout=60)
+            _end(installed, proc, "zorgcertw.exe")
             _wait_for(lambda: not _windows(installed, "ZorgCert", "zorgcertw.exe"), 30)
     print(f"GUI start under Wine: median {statistics.median(times):.1f} s of {[round(t, 1) for t in times]}")
 
