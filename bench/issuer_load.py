@@ -24,11 +24,14 @@ against the issuer's, so the ratios are lower bounds.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
+import collections
+import contextlib
+import functools
 import http.client
 import os
 import pwd
-import queue
 import re
 import shutil
 import socket
@@ -39,11 +42,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -58,6 +61,7 @@ from bench.common import child_env, header, python
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 LEVELS = (1, 8, 32)
 HEADERS = {"Content-Type": "application/pkcs10"}
+T = TypeVar("T")
 
 
 # --- a throwaway PostgreSQL ------------------------------------------------------------------
@@ -106,6 +110,7 @@ class Result:
     failed: list[str] = field(default_factory=list)
     server_cpu: float = 0.0  # seconds of CPU the issuer's processes spent in this phase
     client_cpu: float = 0.0
+    span: tuple[float, float] = (0.0, 0.0)  # wall clock (time.time()) at the start and end
 
     def per_op(self, cpu: float) -> float:
         return cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
@@ -123,6 +128,7 @@ class Result:
 
 def post(host: str, port: int, ctx: ssl.SSLContext, path: str, body: bytes, headers: dict[str, str]
          ) -> tuple[int, bytes, str | None]:
+    """One POST on a new connection, blocking (set-up and the in-process bench): status, body, Retry-After."""
     conn = http.client.HTTPSConnection(host, port, context=ctx, timeout=60)
     try:
         conn.request("POST", path, body=body, headers=headers)
@@ -132,42 +138,77 @@ def post(host: str, port: int, ctx: ssl.SSLContext, path: str, body: bytes, head
         conn.close()
 
 
-def drive(connections: int, jobs: list[Callable[[], tuple[int, bytes, str | None]]]) -> Result:
-    """Run the jobs over ``connections`` threads, each job one request on a new connection; retry 503 busy."""
-    todo: queue.SimpleQueue[Callable[[], tuple[int, bytes, str | None]]] = queue.SimpleQueue()
-    for job in jobs:
-        todo.put(job)
-    out = Result(0.0)
-    lock = threading.Lock()
+async def apost(host: str, port: int, ctx: ssl.SSLContext, path: str, body: bytes, headers: dict[str, str]
+                ) -> tuple[int, bytes, str | None]:
+    """The same POST on the load generator's event loop: a new TLS connection, ``Connection: close``.
 
-    def worker() -> None:
-        while True:
-            try:
-                job = todo.get_nowait()
-            except queue.Empty:
-                return
+    HTTP/1.1 written and read here, not through a client library: the load generator shares the
+    issuer's cores, so every millisecond it spends is one the issuer does not get.
+    """
+    reader, writer = await asyncio.open_connection(host, port, ssl=ctx, server_hostname=host)
+    try:
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}Content-Length: {len(body)}\r\n"
+                     f"Connection: close\r\n\r\n".encode() + body)
+        lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if "content-length" in fields:
+            payload = await reader.readexactly(int(fields["content-length"]))
+        else:  # chunked or unsized: the server closes after it
+            payload = await reader.read()
+        return int(lines[0].split()[1]), payload, fields.get("retry-after")
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError, ssl.SSLError):
+            await writer.wait_closed()
+
+
+Job = Callable[[], Coroutine[Any, Any, tuple[int, bytes, str | None]]]
+
+
+async def adrive(connections: int, jobs: Sequence[Job]) -> Result:
+    """Run the jobs over ``connections`` concurrent clients, each job a request on a new connection; retry 503."""
+    todo = collections.deque(jobs)
+    out = Result(0.0)
+
+    async def client() -> None:
+        while todo:
+            job = todo.popleft()
             while True:
                 started = time.perf_counter()
-                status, body, retry = job()
+                status, body, retry = await job()
                 took = time.perf_counter() - started
                 if status == 503:
-                    with lock:
-                        out.busy += 1
-                    time.sleep(min(float(retry or 1), 2.0))
+                    out.busy += 1
+                    await asyncio.sleep(min(float(retry or 1), 2.0))
                     continue
-                with lock:
-                    if status == 200:
-                        out.latencies.append(took)
-                    else:
-                        out.failed.append(f"{status} {body[:120]!r}")
+                if status == 200:
+                    out.latencies.append(took)
+                else:
+                    out.failed.append(f"{status} {body[:120]!r}")
                 break
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(connections) as pool:
-        for f in [pool.submit(worker) for _ in range(connections)]:
-            f.result()
+    started, wall = time.perf_counter(), time.time()
+    await asyncio.gather(*(client() for _ in range(connections)))
     out.seconds = time.perf_counter() - started
+    out.span = (wall, time.time())
     return out
+
+
+def run_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """``coro`` on uvloop's event loop where installed (as the issuer's), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def drive(connections: int, jobs: Sequence[Job]) -> Result:
+    return run_loop(adrive(connections, jobs))
 
 
 class RenewingHolder:
@@ -184,13 +225,27 @@ class RenewingHolder:
                .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
         self.body = base64.b64encode(csr)
         self.lock = threading.Lock()
+        self.alocks: dict[int, asyncio.Lock] = {}  # per event loop (one a phase)
+
+    def _load(self) -> None:
+        cert_file = self.folder / "cert.pem"
+        cert_file.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+        self.ctx.load_cert_chain(cert_file, self.key_file)
 
     def renew(self, host: str, port: int) -> tuple[int, bytes, str | None]:
         with self.lock:  # one renewal of a holder at a time: each renews the certificate the last one gave
-            cert_file = self.folder / "cert.pem"
-            cert_file.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
-            self.ctx.load_cert_chain(cert_file, self.key_file)
+            self._load()
             status, body, retry = post(host, port, self.ctx, "/.well-known/est/simplereenroll", self.body, HEADERS)
+            if status == 200:
+                self.cert = pkcs7.load_der_pkcs7_certificates(base64.b64decode(body))[0]
+            return status, body, retry
+
+    async def arenew(self, host: str, port: int) -> tuple[int, bytes, str | None]:
+        """:meth:`renew` on the load generator's event loop."""
+        async with self.alocks.setdefault(id(asyncio.get_running_loop()), asyncio.Lock()):
+            self._load()
+            status, body, retry = await apost(host, port, self.ctx, "/.well-known/est/simplereenroll", self.body,
+                                              HEADERS)
             if status == 200:
                 self.cert = pkcs7.load_der_pkcs7_certificates(base64.b64decode(body))[0]
             return status, body, retry
@@ -276,11 +331,14 @@ def crypto_costs(data: Path, holder: RenewingHolder, runs: int) -> dict[str, flo
 # --- the run -----------------------------------------------------------------------------------
 
 
-def stalls(log: Path) -> float:
-    """The longest event-loop stall any worker reported (ms)."""
-    found = [float(m) for m in re.findall(r"longest event-loop stall: ([\d.]+) ms", log.read_text(errors="replace"))]
-    found += [float(m) for m in re.findall(r"event loop stalled (\d+) ms", log.read_text(errors="replace"))]
-    return max(found, default=float("nan"))
+def stalls(log: Path) -> tuple[float, list[tuple[float, float]]]:
+    """The longest event-loop stall any worker reported (ms), and each stall over the threshold (when, ms)."""
+    text = log.read_text(errors="replace")
+    found = [float(m) for m in re.findall(r"longest event-loop stall: ([\d.]+) ms", text)]
+    each = [(time.mktime(time.strptime(when, "%Y-%m-%d %H:%M:%S")) + int(msec) / 1000, float(late))
+            for when, msec, late in re.findall(r"^(\S+ \S+),(\d+) WARNING \S+: event loop stalled (\d+) ms", text,
+                                               re.M)]
+    return max(found + [late for _, late in each], default=float("nan")), each
 
 
 def main() -> int:
@@ -313,6 +371,7 @@ def main() -> int:
 
         def user(i: int) -> tuple[str, str]:
             new = svc.add_user(org_id=org, kind="personal", name=f"Gebruiker {i}", email="load@example.invalid")
+            assert new.letter is not None
             pin = re.search(r"^Pincode: (\d+)$", Path(new.letter).read_text(encoding="utf-8"), re.M)
             assert pin
             return new.user_number, pin.group(1)
@@ -334,16 +393,16 @@ def main() -> int:
         host, port, pid = "127.0.0.1", running.port, running.process.pid
         plain = ssl.create_default_context(cafile=str(running.ca))
         try:
-            def install_job(number: str, pin: str) -> Callable[[], tuple[int, bytes, str | None]]:
+            def install_job(number: str, pin: str) -> Job:
                 auth = base64.b64encode(f"{number}:{pin}".encode()).decode()
                 hdrs = {**HEADERS, "Authorization": f"Basic {auth}"}
-                return lambda: post(host, port, plain, "/.well-known/est/simpleenroll", install_body, hdrs)
+                return lambda: apost(host, port, plain, "/.well-known/est/simpleenroll", install_body, hdrs)
 
             # holders for the renewals: one per connection of the largest level
             holders = []
             for i in range(max(LEVELS)):
                 number, pin = users.pop()
-                status, body, _ = install_job(number, pin)()
+                status, body, _ = run_loop(install_job(number, pin)())
                 assert status == 200, body
                 cert = pkcs7.load_der_pkcs7_certificates(base64.b64decode(body))[0]
                 (folder / f"h{i}").mkdir()
@@ -352,18 +411,21 @@ def main() -> int:
             results: dict[str, Result] = {}
             for level in LEVELS:
                 jobs = [install_job(*users.pop()) for _ in range(installs[level])]
-                results[f"install@{level}"] = measured(pid, lambda lv=level, js=jobs: drive(lv, js))
-                rjobs = [(lambda h=holders[i % level]: h.renew(host, port)) for i in range(renewals[level])]
-                results[f"renew@{level}"] = measured(pid, lambda lv=level, js=rjobs: drive(lv, js))
+                results[f"install@{level}"] = measured(pid, functools.partial(drive, level, jobs))
+                rjobs = [functools.partial(holders[i % level].arenew, host, port) for i in range(renewals[level])]
+                results[f"renew@{level}"] = measured(pid, functools.partial(drive, level, rjobs))
 
             # renewals at 8 connections while 32 connections send first installs
             burst_jobs = [install_job(*users.pop()) for _ in range(burst)]
-            bursting = threading.Thread(target=lambda: results.__setitem__("burst installs@32", drive(32, burst_jobs)))
-            bursting.start()
-            time.sleep(0.2)
-            rjobs = [(lambda h=holders[i % 8]: h.renew(host, port)) for i in range(renewals[8] // 3)]
-            results["renew@8 during burst"] = drive(8, rjobs)
-            bursting.join()
+            rjobs = [functools.partial(holders[i % 8].arenew, host, port) for i in range(renewals[8] // 3)]
+
+            async def mixed() -> tuple[Result, Result]:
+                bursting = asyncio.ensure_future(adrive(32, burst_jobs))
+                await asyncio.sleep(0.2)
+                renewing = await adrive(8, rjobs)
+                return await bursting, renewing
+
+            results["burst installs@32"], results["renew@8 during burst"] = run_loop(mixed())
         finally:
             running.stop()
         costs = crypto_costs(data, holders[0], runs=30 if not args.quick else 10)
@@ -379,19 +441,23 @@ def main() -> int:
     print("# ratio: measured rate / limit; srv and cli: CPU ms per enrollment of the issuer's processes and of"
           " this client;")
     print("# bound: cores / srv CPU, the rate the issuer's own CPU use allows (the client elsewhere, no other load)")
+    print("# stalls, max: event-loop stalls over 50 ms in the phase, the longest (ms)")
     print(f"{'phase':<24}{'n':>6}{'per s':>8}{'p50 ms':>8}{'p99 ms':>8}{'busy':>5}{'ratio':>7}{'srv':>7}"
-          f"{'cli':>7}{'bound/s':>9}")
+          f"{'cli':>7}{'bound/s':>9}{'stalls':>8}{'max':>6}")
+    stall, each_stall = stalls(log)
     for name, r in results.items():
         limit = renew_limit if name.startswith("renew") else install_limit
         srv = r.per_op(r.server_cpu)
         bound = cores / srv * 1000 if r.server_cpu else float("nan")
         cpu = f"{srv:>7.1f}{r.per_op(r.client_cpu):>7.1f}{bound:>9.0f}" if r.server_cpu else ""  # mixed: not split
+        late = [ms for when, ms in each_stall if r.span[0] <= when <= r.span[1]]
         print(f"{name:<24}{len(r.latencies):>6}{r.rate:>8.1f}{r.pct(0.5):>8.0f}{r.pct(0.99):>8.0f}{r.busy:>5}"
-              f"{r.rate / limit:>7.2f}{cpu}")
+              f"{r.rate / limit:>7.2f}{cpu}{'':>{0 if cpu else 30}}{len(late):>8}{max(late, default=0):>6.0f}")
         for failure in r.failed[:3]:
             print(f"#   failed: {failure}")
-    stall = stalls(log)
-    print(f"# longest event-loop stall: {stall:.0f} ms")
+    spans = [r.span for r in results.values()]
+    outside = [round(ms) for when, ms in each_stall if not any(a <= when <= b for a, b in spans)]
+    print(f"# longest event-loop stall: {stall:.0f} ms; stalls over 50 ms outside the phases: {outside}")
     best_renew = max(results[f"renew@{lv}"].rate for lv in LEVELS)
     best_install = max(results[f"install@{lv}"].rate for lv in LEVELS)
     checks = [
