@@ -110,6 +110,7 @@ class Result:
     failed: list[str] = field(default_factory=list)
     server_cpu: float = 0.0  # seconds of CPU the issuer's processes spent in this phase
     client_cpu: float = 0.0
+    db_cpu: float = 0.0  # PostgreSQL's server processes
     span: tuple[float, float] = (0.0, 0.0)  # wall clock (time.time()) at the start and end
 
     def per_op(self, cpu: float) -> float:
@@ -270,11 +271,28 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def database_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each PostgreSQL server process there is (the throwaway cluster's)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition(" (")[2].rpartition(")")
+        if name == "postgres":
+            fields = rest.split()
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def measured(pid: int, run: Callable[[], Result]) -> Result:
-    """``run()`` with the issuer's and this process's CPU time for it."""
-    srv, cli = tree_cpu(pid), time.process_time()
+    """``run()`` with the issuer's, the database's and this process's CPU time for it."""
+    srv, db, cli = tree_cpu(pid), database_cpu(), time.process_time()
     r = run()
     r.server_cpu, r.client_cpu = tree_cpu(pid) - srv, time.process_time() - cli
+    r.db_cpu = sum(spent - db.get(p, 0.0) for p, spent in database_cpu().items())  # (one that ended is not counted)
     return r
 
 
@@ -438,21 +456,22 @@ def main() -> int:
     install_limit = cores / costs["hash"]
     print(f"# limits on {cores} cores: renewals {renew_limit:.0f}/s (signature + handshake), "
           f"first installs {install_limit:.1f}/s (PIN check)")
-    print("# ratio: measured rate / limit; srv and cli: CPU ms per enrollment of the issuer's processes and of"
-          " this client;")
+    print("# ratio: measured rate / limit; srv, db and cli: CPU ms per enrollment of the issuer's processes,"
+          " PostgreSQL's and this client;")
     print("# bound: cores / srv CPU, the rate the issuer's own CPU use allows (the client elsewhere, no other load)")
     print("# stalls, max: event-loop stalls over 50 ms in the phase, the longest (ms)")
     print(f"{'phase':<24}{'n':>6}{'per s':>8}{'p50 ms':>8}{'p99 ms':>8}{'busy':>5}{'ratio':>7}{'srv':>7}"
-          f"{'cli':>7}{'bound/s':>9}{'stalls':>8}{'max':>6}")
+          f"{'db':>6}{'cli':>7}{'bound/s':>9}{'stalls':>8}{'max':>6}")
     stall, each_stall = stalls(log)
     for name, r in results.items():
         limit = renew_limit if name.startswith("renew") else install_limit
         srv = r.per_op(r.server_cpu)
         bound = cores / srv * 1000 if r.server_cpu else float("nan")
-        cpu = f"{srv:>7.1f}{r.per_op(r.client_cpu):>7.1f}{bound:>9.0f}" if r.server_cpu else ""  # mixed: not split
+        cpu = (f"{srv:>7.1f}{r.per_op(r.db_cpu):>6.1f}{r.per_op(r.client_cpu):>7.1f}{bound:>9.0f}"
+               if r.server_cpu else "")  # the mixed phase: not split
         late = [ms for when, ms in each_stall if r.span[0] <= when <= r.span[1]]
         print(f"{name:<24}{len(r.latencies):>6}{r.rate:>8.1f}{r.pct(0.5):>8.0f}{r.pct(0.99):>8.0f}{r.busy:>5}"
-              f"{r.rate / limit:>7.2f}{cpu}{'':>{0 if cpu else 30}}{len(late):>8}{max(late, default=0):>6.0f}")
+              f"{r.rate / limit:>7.2f}{cpu}{'':>{0 if cpu else 29}}{len(late):>8}{max(late, default=0):>6.0f}")
         for failure in r.failed[:3]:
             print(f"#   failed: {failure}")
     spans = [r.span for r in results.values()]

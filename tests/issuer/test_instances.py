@@ -234,9 +234,10 @@ def test_workers_share_one_port_and_stop_with_their_supervisor(instances: list[R
     first = instances[0]
     children = workers_of(first.process.pid)
     assert len(children) == 2, children
-    # each worker collects garbage with the serving thresholds (set before the fork: no stalls of 100 ms)
+    # each worker: two service threads, and the serving collector thresholds (set before the fork)
     said = [line for line in first.log_lines if "collector thresholds" in line]
-    assert len(said) == 2 and all(line.rstrip().endswith("collector thresholds 20000/20/20") for line in said), said
+    assert len(said) == 2, said
+    assert all(line.rstrip().endswith("; 2 service threads; collector thresholds 20000/20/20") for line in said), said
     # many connections on the one port, answered (by whichever worker the kernel hands them to)
     answers = simultaneously(8, lambda _i: requests.get(first.url + "/.well-known/est/cacerts", verify=first.ca,
                                                         timeout=30))
