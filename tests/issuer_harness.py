@@ -13,7 +13,8 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,18 @@ def module_issuer(folder: str = "issuer", **settings: Any) -> Any:
         running.stop()
 
     return issuer
+
+
+def until_not_busy(send: Callable[[], requests.Response], tries: int = 20) -> requests.Response:
+    """Send again after the issuer's Retry-After while it answers 503 busy (a worker's PIN queue is full).
+
+    As a client does. The queue is bounded per worker (docs/issuer.md, "Capacity"), and the kernel
+    does not share an instance's connections evenly between its workers: 25 at once can fill one.
+    """
+    for _ in range(tries):
+        answer = send()
+        if answer.status_code != 503:
+            return answer
+        assert problem(answer, 503, "busy")["retry_after"] >= 1
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
+    raise AssertionError(f"still busy after {tries} tries")

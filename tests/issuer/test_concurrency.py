@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,15 @@ import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
-from issuer_harness import RunningIssuer, certs_from_pkcs7_b64, csr_der, pin_from_letter, problem, rsa_key
+from issuer_harness import (
+    RunningIssuer,
+    certs_from_pkcs7_b64,
+    csr_der,
+    pin_from_letter,
+    problem,
+    rsa_key,
+    until_not_busy,
+)
 
 from issuer.bootstrap import open_service
 
@@ -79,17 +86,6 @@ def new_user(issuer: RunningIssuer) -> Callable[[str], tuple[str, str]]:
         return new.user_number, pin_from_letter(new.letter)
 
     return make
-
-
-def until_not_busy(send: Callable[[], requests.Response], tries: int = 20) -> requests.Response:
-    """Send again after the issuer's Retry-After while it answers 503 busy (its PIN pool is full)."""
-    for _ in range(tries):
-        answer = send()
-        if answer.status_code != 503:
-            return answer
-        assert problem(answer, 503, "busy")["retry_after"] >= 1
-        time.sleep(float(answer.headers.get("Retry-After", "1")))
-    raise AssertionError(f"still busy after {tries} tries")
 
 
 def test_fifty_simultaneous_installs_give_one_certificate(

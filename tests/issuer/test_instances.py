@@ -29,6 +29,7 @@ from issuer_harness import (
     problem,
     renewal_csr_der,
     serve_issuer,
+    until_not_busy,
 )
 from pg_harness import Cluster, simultaneously, throwaway_cluster
 
@@ -100,8 +101,8 @@ def test_fifty_installs_over_two_instances_give_one_certificate_per_user(
     users = [instances[0].user(org, name=f"Gebruiker {i}") for i in range(5)]
     csrs = [request_csr(key, i) for i in range(50)]
 
-    answers = spread(instances, 50, lambda inst, i: inst.post(
-        EST_ENROLL, auth=users[i % 5], data=csrs[i], headers=HEADERS))
+    answers = spread(instances, 50, lambda inst, i: until_not_busy(lambda: inst.post(
+        EST_ENROLL, auth=users[i % 5], data=csrs[i], headers=HEADERS)))
 
     by_user: dict[str, Counter[int]] = {number: Counter() for number, _ in users}
     for i, r in enumerate(answers):
