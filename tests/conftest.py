@@ -5,8 +5,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-# tests import their shared harnesses (tests/issuer_harness.py) as top-level modules
-sys.path.insert(0, str(Path(__file__).parent))
+# tests import their shared harnesses (tests/issuer_harness.py) as top-level modules; appended, not put first,
+# or the test packages named like the project's (tests/app, tests/backup, ...) would be imported in its place
+sys.path.append(str(Path(__file__).parent))
 # a key without words raises in t() (app.i18n.STRICT), here and in every process a test starts
 os.environ.setdefault("ZORGCERT_STRICT_WORDS", "1")
 
