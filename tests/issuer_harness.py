@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -360,3 +361,25 @@ def until_not_busy(send: Callable[[], requests.Response], tries: int = 20) -> re
         assert problem(answer, 503, "busy")["retry_after"] >= 1
         time.sleep(float(answer.headers.get("Retry-After", "1")))
     raise AssertionError(f"still busy after {tries} tries")
+
+
+def simultaneously(count: int, call: Callable[[int], requests.Response]) -> list[requests.Response]:
+    """``call(i)`` for i in range(count), each in its own thread, released together."""
+    barrier = threading.Barrier(count)
+    results: list[requests.Response | BaseException | None] = [None] * count
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+            results[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    errors = [r for r in results if not isinstance(r, requests.Response)]
+    assert not errors, errors
+    return [r for r in results if isinstance(r, requests.Response)]

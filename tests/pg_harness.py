@@ -13,14 +13,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 psycopg = pytest.importorskip("psycopg", reason="needs the 'postgres' extra: pip install 'psycopg[binary]>=3.2'")
 
@@ -110,25 +108,3 @@ def throwaway_cluster(max_connections: int) -> Iterator[Cluster]:
             if subprocess.run([*stop, "-m", "fast"], capture_output=True, timeout=60).returncode != 0:
                 subprocess.run([*stop, "-m", "immediate"], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def simultaneously(count: int, call: Callable[[int], requests.Response]) -> list[requests.Response]:
-    """``call(i)`` for i in range(count), each in its own thread, released together."""
-    barrier = threading.Barrier(count)
-    results: list[requests.Response | BaseException | None] = [None] * count
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
-            results[i] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    errors = [r for r in results if not isinstance(r, requests.Response)]
-    assert not errors, errors
-    return [r for r in results if isinstance(r, requests.Response)]

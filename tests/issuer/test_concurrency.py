@@ -11,15 +11,12 @@ import base64
 import json
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from issuer_harness import (
@@ -29,6 +26,7 @@ from issuer_harness import (
     pin_from_letter,
     problem,
     rsa_key,
+    simultaneously,
     until_not_busy,
 )
 
@@ -36,18 +34,6 @@ from issuer.bootstrap import open_service
 
 EST_ENROLL = "/.well-known/est/simpleenroll"
 HEADERS = {"Content-Type": "application/pkcs10"}
-
-
-def simultaneously(n: int, call: Callable[[int], requests.Response]) -> list[requests.Response]:
-    """Run ``call(0..n-1)`` in n threads released together by a barrier; the answers in order."""
-    barrier = threading.Barrier(n, timeout=60)
-
-    def one(i: int) -> requests.Response:
-        barrier.wait()
-        return call(i)
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, range(n)))
 
 
 def wrong(pin: str) -> str:

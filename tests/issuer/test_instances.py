@@ -29,9 +29,10 @@ from issuer_harness import (
     problem,
     renewal_csr_der,
     serve_issuer,
+    simultaneously,
     until_not_busy,
 )
-from pg_harness import Cluster, simultaneously, throwaway_cluster
+from pg_harness import Cluster, throwaway_cluster
 
 EST_ENROLL = "/.well-known/est/simpleenroll"
 HEADERS = {"Content-Type": "application/pkcs10"}

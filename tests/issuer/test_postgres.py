@@ -24,8 +24,9 @@ from issuer_harness import (
     problem,
     rsa_key,
     serve_issuer,
+    simultaneously,
 )
-from pg_harness import DATABASE, ROLE, Cluster, free_port, simultaneously, throwaway_cluster
+from pg_harness import DATABASE, ROLE, Cluster, free_port, throwaway_cluster
 
 from issuer.db import make_engine
 
