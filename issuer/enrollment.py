@@ -192,7 +192,7 @@ class Enrollment(Approval):
                         f"renewal opens at {decision.opens_at.isoformat()}",
                         opens_at=decision.opens_at.isoformat(),
                     )
-                raise _renewal_refusal(decision.refusal)
+                raise _refusal_words(decision.refusal)
             same_identity(csr, presented)
             cert = self._sign(csr, presented.subject, row.email if row.kind == "personal" else None, now)
             conn.execute(_INSERT_CERTIFICATE, _certificate_row(cert, row.user_number, "renew", now))
@@ -255,15 +255,9 @@ class Enrollment(Approval):
             )
         if code is Refusal.USER_BLOCKED:
             return blocked()
-        if code is Refusal.REVOKED:
-            return Problem(code, "this certificate was revoked and cannot be renewed or reinstalled")
         if code is Refusal.NOT_APPROVED:
             return Problem(code, "this user is waiting for the issuer's approval")
-        if code is Refusal.CERTIFICATE_EXPIRED:
-            return Problem(code, "the certificate has expired; reinstall it with the user number and PIN")
-        if code is Refusal.NOT_AUTHORISED:
-            return Problem(code, "this certificate has been replaced by a newer one")
-        return Problem(code, code.value)
+        return _refusal_words(code)
 
     def certificate_for_key(self, key_sha256: str) -> bytes:
         """The newest certificate issued for a public key (certificates are public).
@@ -360,8 +354,8 @@ def _check_holder(row: Row[Any] | None, der: bytes, now: datetime) -> None:
         )
 
 
-def _renewal_refusal(code: Refusal) -> Problem:
-    """A refusal of ``app.policy.renewal`` other than renewal-not-open, as ``Enrollment._refusal`` words it."""
+def _refusal_words(code: Refusal) -> Problem:
+    """A refusal that needs no facts of the user: revoked, expired, replaced (renewals and installs alike)."""
     if code is Refusal.REVOKED:
         return Problem(code, "this certificate was revoked and cannot be renewed or reinstalled")
     if code is Refusal.CERTIFICATE_EXPIRED:
