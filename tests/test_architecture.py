@@ -198,3 +198,13 @@ def test_the_issuer_loads_without_the_clients_libraries() -> None:
         path = ROOT / (name.replace(".", "/") + ".py")
         stdlib = set(sys.stdlib_module_names) | {"__future__"}
         assert {a.target.split(".")[0] for a in _arrows(path)} <= stdlib, name
+
+
+def test_a_run_of_any_test_folders_imports_the_projects_packages_not_the_test_packages_named_alike() -> None:
+    """tests/app, tests/backup, ... share their names with the project's packages; tests/conftest.py must not
+    put them first on sys.path (a run that started with tests/issuer imported tests/app as ``app``)."""
+    run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                          "tests/issuer/test_workers.py", "tests/backup/test_service.py"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "error" not in run.stdout.splitlines()[-1], run.stdout[-3000:]
